@@ -1,0 +1,67 @@
+"""The scoring engine: pure functions from (framework, unit inputs) to results and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from xl_tthc.core.engine import par, service_index, tthc
+from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.framework import Framework, level_label
+from xl_tthc.core.model import UnitInput, UnitResult
+
+_SCORERS: dict[str, Callable[[Framework, UnitInput], UnitResult]] = {
+    "tthc": tthc.score,
+    "service_index": service_index.score,
+    "par": par.score,
+}
+
+
+def score_unit(fw: Framework, unit: UnitInput, *, on: date | None = None) -> UnitResult:
+    """Score one unit. Never raises for bad data: problems come back as findings."""
+    result = _SCORERS[fw.kind](fw, unit)
+    extra: list[Finding] = []
+    if unit.level and unit.level not in fw.levels:
+        extra.append(Finding(
+            Code.UNKNOWN_LEVEL, Severity.WARNING,
+            f"Đơn vị «{unit.name}» thuộc cấp «{level_label(unit.level)}», khung chấm điểm {fw.short_title or fw.id} "
+            f"áp dụng cho: {', '.join(level_label(lv) for lv in fw.levels)}.",
+            unit.where("unit/level"), unit.name,
+        ))
+    if on is not None and not fw.applies_on(on):
+        extra.append(Finding(
+            Code.PERIOD_OUTSIDE_EFFECTIVE, Severity.WARNING,
+            f"Kỳ đánh giá ({on:%d/%m/%Y}) nằm ngoài thời gian hiệu lực của {fw.short_title or fw.id} "
+            f"(từ {fw.effective_from:%d/%m/%Y}"
+            + (f" đến {fw.effective_to:%d/%m/%Y}" if fw.effective_to else "") + ").",
+            unit.where("period"), unit.name,
+        ))
+    result.findings = extra + result.findings
+    return result
+
+
+def rank_key(result: UnitResult) -> float | None:
+    """What units are ranked by: quy đổi where the framework converts, else the total."""
+    if result.status != "scored":
+        return None
+    return result.quy_doi if result.quy_doi is not None else result.total
+
+
+def assign_ranks(results: Iterable[UnitResult], by_level: bool = True) -> None:
+    """Competition ranking (1, 2, 2, 4) among scored units, within each unit level by default.
+
+    Ties are decided on the rounded figure officers see, so two units shown with the same score share a rank.
+    """
+    groups: dict[str | None, list[UnitResult]] = {}
+    for r in results:
+        groups.setdefault(r.level if by_level else None, []).append(r)
+    for members in groups.values():
+        keyed = [(rank_key(r), r) for r in members]
+        scored = sorted(((k, r) for k, r in keyed if k is not None), key=lambda kr: -kr[0])  # type: ignore[operator]
+        for r in members:
+            r.rank = None
+        for pos, (k, r) in enumerate(scored):
+            r.rank = pos + 1 if pos == 0 or k != scored[pos - 1][0] else scored[pos - 1][1].rank
+
+
+__all__ = ["assign_ranks", "rank_key", "score_unit"]

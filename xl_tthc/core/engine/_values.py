@@ -1,0 +1,125 @@
+"""Reading raw input values into numbers, with a finding for everything that is off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from xl_tthc.core.findings import Code, Findings, Severity
+from xl_tthc.core.model import UnitInput
+from xl_tthc.core.numbers import Kind, Parsed, fmt_vn, is_integral, parse_number
+
+NA = "not_applicable"
+
+
+@dataclass(slots=True)
+class Reader:
+    unit: UnitInput
+    findings: Findings
+
+    def raw(self, key: str) -> Any:
+        node: Any = self.unit.data
+        for part in key.split("/"):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node
+
+    def number(
+        self,
+        key: str,
+        label: str,
+        *,
+        integer: bool = False,
+        allow_na: bool = False,
+        item: str | None = None,
+        required: bool = False,
+    ) -> float | str | None:
+        """A non-negative number, ``NA`` ("-") when allowed, or None (empty or unusable)."""
+        raw = self.raw(key)
+        p: Parsed = parse_number(raw)
+        loc = self.unit.where(key)
+        if p.kind is Kind.EMPTY:
+            if required:
+                self.findings.add(Code.MISSING_VALUE, Severity.ERROR, f"Chưa nhập «{label}».", loc, item=item)
+            return None
+        if p.kind is Kind.NOT_APPLICABLE:
+            if allow_na:
+                return NA
+            self.findings.add(
+                Code.NOT_A_NUMBER, Severity.ERROR,
+                f"«{label}» ghi «{raw}» (không áp dụng) nhưng mục này bắt buộc phải có số.", loc, item=item, value=raw,
+            )
+            return None
+        if p.kind is Kind.ERROR_VALUE:
+            self.findings.add(
+                Code.ERROR_VALUE, Severity.ERROR,
+                f"«{label}» có giá trị lỗi {str(raw).strip()}: kiểm tra lại công thức hoặc số liệu.", loc, item=item, value=raw,
+            )
+            return None
+        if p.kind is Kind.INVALID or p.value is None:
+            self.findings.add(
+                Code.NOT_A_NUMBER, Severity.ERROR,
+                f"«{label}» ghi «{raw}», không phải là số.", loc, item=item, value=_jsonable(raw),
+            )
+            return None
+        value = p.value
+        if p.ambiguous:
+            self.findings.add(
+                Code.AMBIGUOUS_DECIMAL, Severity.WARNING,
+                f"«{label}» ghi «{raw}» dùng dấu chấm thập phân; đã hiểu là {fmt_vn(value, None)}"
+                " (cách viết Việt Nam dùng dấu phẩy: " + fmt_vn(value, None) + ").",
+                loc, item=item, value=raw, expected=value,
+            )
+        if value < 0:
+            self.findings.add(
+                Code.NEGATIVE_VALUE, Severity.ERROR, f"«{label}» là số âm ({fmt_vn(value, None)}).", loc, item=item,
+                value=value,
+            )
+            return None
+        if integer and not is_integral(value):
+            self.findings.add(
+                Code.NOT_AN_INTEGER, Severity.ERROR,
+                f"«{label}» phải là số nguyên (số hồ sơ), đang ghi {fmt_vn(value, None)}.", loc, item=item, value=value,
+            )
+            return None
+        return value
+
+
+def _jsonable(raw: Any) -> Any:
+    return raw if isinstance(raw, str | int | float | bool) or raw is None else str(raw)
+
+
+def stated_decimals(raw: Any) -> int:
+    """How many decimals a published figure was written with ("16,74" -> 2, "1.132" -> 0, 79.42 -> 2)."""
+    if isinstance(raw, str):
+        text = raw.split("/")[0].strip()
+        if "," in text:
+            return len(text.rsplit(",", 1)[1])
+        if "." in text and parse_number(text).ambiguous:
+            return len(text.rsplit(".", 1)[1])
+        return 0
+    text = repr(float(raw))
+    if "e" in text:
+        return 6
+    frac = text.split(".")[1]
+    return 0 if frac == "0" else len(frac)
+
+
+def matches_stated(computed: float, stated: float, raw: Any) -> bool:
+    """True when the published figure is the computed one at the precision it was written with."""
+    d = stated_decimals(raw)
+    return abs(computed - stated) <= 0.5 * 10 ** (-d) + 1e-9
+
+
+def is_mark(raw: Any) -> bool:
+    """A level-choice cell counts as chosen when it holds a mark ("x", "X", "✓", 1, True)."""
+    if raw is None or raw is False:
+        return False
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw != 0
+    text = str(raw).strip().lower()
+    return text not in {"", "0", "-", "không", "khong", "false"}

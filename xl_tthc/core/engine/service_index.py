@@ -1,0 +1,231 @@
+"""Real-time service index (QĐ 766/QĐ-TTg and provincial variants such as Điện Biên QĐ 459/2023).
+
+Each indicator is scored from a numerator and denominator, a stated ratio or a stated score:
+linear ``P × R / 100`` or target ``min(P, P × R / T)``. Frameworks say whether metric scores are rounded
+before the groups are summed (the national portal does), how a 0/0 indicator scores, and whether "-"
+(not applicable) indicators are dropped and the total converted to /100 (quy đổi).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xl_tthc.core.engine._values import NA, Reader, matches_stated
+from xl_tthc.core.findings import Code, Findings, Severity
+from xl_tthc.core.framework import Framework, Indicator
+from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
+from xl_tthc.core.numbers import ROUNDERS, fmt_vn, parse_number, truncate
+
+
+def indicator_score(ind: Indicator, ratio: float) -> float:
+    """Score of one indicator from its ratio in percent (multiplication before division, capped at P)."""
+    if ind.rule == "target" and ind.target:
+        return min(ind.max, ind.max * ratio / ind.target)
+    return min(ind.max, ind.max * ratio / 100)
+
+
+def score(fw: Framework, unit: UnitInput) -> UnitResult:
+    findings = Findings(unit.name)
+    rd = Reader(unit, findings)
+    rnd = ROUNDERS[fw.rounding.method]
+    dec = fw.rounding.decimals
+    result = UnitResult(
+        framework_id=fw.id, framework_version=fw.version, kind=fw.kind, unit=unit.name, level=unit.level,
+        period=unit.period, status="scored", items=[], max_total=fw.max_total, unit_code=unit.code, file=unit.file,
+    )
+    broken = False
+    entered = False
+    for grp in fw.groups:
+        group_scores: list[float] = []
+        group_max = 0.0
+        for ind in grp.indicators:
+            item = _indicator(fw, ind, rd)
+            entered = entered or item.detail.get("entered", False)
+            item.detail.pop("entered", None)
+            result.items.append(item)
+            if ind.monitoring_only:
+                continue
+            if item.applicable:
+                group_max += ind.max
+                if item.score is None:
+                    broken = True
+                    continue
+                item.shown = rnd(item.score, dec)
+                group_scores.append(item.shown if fw.rounding.sum_rounded_items else item.score)
+        g_score = sum(group_scores) if group_max else None
+        result.groups.append(
+            ItemResult(grp.code, grp.title, grp.max, g_score, None if g_score is None else rnd(g_score, dec),
+                       applicable=group_max > 0, detail={"applicable_max": group_max})
+        )
+    result.applicable_max = sum(g.detail["applicable_max"] for g in result.groups)
+    if not entered:
+        result.status = "not_scored"
+        findings.add(Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa có số liệu chấm điểm.", unit.where("indicators"))
+    elif broken or result.applicable_max == 0:
+        result.status = "invalid"
+    else:
+        total = sum(g.score for g in result.groups if g.score is not None)
+        result.total = total
+        result.total_shown = rnd(total, dec)
+        if fw.na_mode == "rescale":
+            result.quy_doi = rnd(total / result.applicable_max * fw.na_scale, fw.rounding.quy_doi_decimals)
+        else:
+            result.quy_doi = result.total_shown
+        if fw.bands:
+            basis = result.quy_doi if fw.bands.scale == "quy_doi" else result.total
+            band = fw.bands.classify(basis)
+            result.band_code, result.band_label = band.code, band.label
+        _compare_stated(fw, result, rd)
+    result.findings = findings.list()
+    return result
+
+
+def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
+    base = f"indicators/{ind.code}"
+    raw: Any = rd.raw(base)
+    label = f"Chỉ số {ind.code} – {ind.short or ind.title}"
+    item = ItemResult(ind.code, ind.title, ind.max, None, None, group=ind.group, detail={"entered": False})
+    if ind.monitoring_only:
+        item.applicable = False
+        return item
+    if raw is None:
+        rd.findings.add(Code.MISSING_VALUE, Severity.ERROR, f"Chưa nhập «{label}».", rd.unit.where(base), item=ind.code)
+        return item
+    item.detail["entered"] = True
+    if not isinstance(raw, dict):
+        return _stated_score(fw, ind, rd, base, label, item)
+    if "score" in raw:
+        return _stated_score(fw, ind, rd, f"{base}/score", label, item)
+    if "ratio" in raw:
+        r = rd.number(f"{base}/ratio", f"{label} (tỷ lệ %)", allow_na=True, item=ind.code)
+        if r == NA:
+            return _not_applicable(fw, ind, rd, f"{base}/ratio", item)
+        if not isinstance(r, float):
+            return item
+        if r > 100:
+            rd.findings.add(Code.RATIO_OUT_OF_RANGE, Severity.WARNING,
+                            f"«{label}»: tỷ lệ {fmt_vn(r, None)} % vượt 100 %.", rd.unit.where(f"{base}/ratio"),
+                            item=ind.code, value=r)
+        return _from_ratio(fw, ind, r, item)
+    n = rd.number(f"{base}/numerator", f"{label} (tử số)", allow_na=True, item=ind.code, required=True)
+    d = rd.number(f"{base}/denominator", f"{label} (mẫu số)", allow_na=True, item=ind.code, required=True)
+    if NA in (n, d):
+        return _not_applicable(fw, ind, rd, f"{base}/numerator", item)
+    if not isinstance(n, float) or not isinstance(d, float):
+        return item
+    item.detail.update(numerator=n, denominator=d)
+    if d == 0:
+        item.detail["zero_denominator"] = ind.zero_denominator
+        if ind.zero_denominator == "full":
+            item.score = ind.max
+        elif ind.zero_denominator == "not_applicable":
+            item.applicable = False
+        else:
+            item.score = 0.0
+        return item
+    if n > d:
+        rd.findings.add(
+            Code.NUMERATOR_ABOVE_DENOMINATOR, Severity.ERROR,
+            f"«{label}»: tử số {fmt_vn(n, None)} lớn hơn mẫu số {fmt_vn(d, None)}.",
+            rd.unit.where(f"{base}/numerator"), item=ind.code, value=n, expected=d,
+        )
+    return _from_ratio(fw, ind, 100 * n / d, item)
+
+
+def _from_ratio(fw: Framework, ind: Indicator, ratio: float, item: ItemResult) -> ItemResult:
+    if ind.use_stated_ratio:
+        ratio = ROUNDERS[fw.rounding.method](ratio, 2)
+    item.detail["ratio"] = ratio
+    item.score = indicator_score(ind, ratio)
+    return item
+
+
+def _not_applicable(fw: Framework, ind: Indicator, rd: Reader, key: str, item: ItemResult) -> ItemResult:
+    if fw.na_mode == "rescale":
+        item.applicable = False
+        return item
+    rd.findings.add(
+        Code.NOT_A_NUMBER, Severity.ERROR,
+        f"Chỉ số {ind.code}: khung chấm điểm {fw.short_title or fw.id} không cho phép «-» (không áp dụng).",
+        rd.unit.where(key), item=ind.code,
+    )
+    return item
+
+
+def _stated_score(fw: Framework, ind: Indicator, rd: Reader, key: str, label: str, item: ItemResult) -> ItemResult:
+    v = rd.number(key, label, allow_na=True, item=ind.code)
+    if v == NA:
+        return _not_applicable(fw, ind, rd, key, item)
+    if not isinstance(v, float):
+        return item
+    item.detail["stated"] = v
+    if v > ind.max + 1e-9:
+        rd.findings.add(
+            Code.SCORE_ABOVE_MAX, Severity.ERROR,
+            f"«{label}»: điểm {fmt_vn(v, None)} vượt điểm tối đa {fmt_vn(ind.max, None)}; "
+            f"đã tính theo điểm tối đa {fmt_vn(ind.max, None)}.",
+            rd.unit.where(key), item=ind.code, value=v, expected=ind.max,
+        )
+        v = ind.max
+    item.score = v
+    return item
+
+
+def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
+    unit = rd.unit
+    dec = fw.rounding.decimals
+    assert result.total is not None and result.quy_doi is not None
+    raw_total = rd.raw("stated/total")
+    pt = parse_number(raw_total)
+    if pt.ok and pt.value is not None:
+        if not matches_stated(result.total, pt.value, raw_total):
+            capped = [i for i in result.items if "stated" in i.detail and i.detail["stated"] > i.max]
+            why = ""
+            if capped:
+                why = " (điểm ghi đã cộng cả phần vượt tối đa của chỉ số " + ", ".join(i.code for i in capped) + ")"
+            rd.findings.add(
+                Code.STATED_TOTAL_MISMATCH, Severity.ERROR,
+                f"Tổng điểm đạt được ghi {fmt_vn(pt.value, None)} nhưng tính lại từ các chỉ số là "
+                f"{fmt_vn(result.total, dec)}{why}.",
+                unit.where("stated/total"), value=pt.value, expected=result.total_shown,
+            )
+        if pt.over is not None and abs(pt.over - result.applicable_max) > 1e-9:
+            rd.findings.add(
+                Code.STATED_MAX_MISMATCH, Severity.ERROR,
+                f"Tổng điểm tối đa ghi {fmt_vn(pt.over, None)} nhưng tổng điểm tối đa các chỉ số áp dụng là "
+                f"{fmt_vn(result.applicable_max, None)}.",
+                unit.where("stated/total"), value=pt.over, expected=result.applicable_max,
+            )
+    raw_q = rd.raw("stated/quy_doi")
+    pq = parse_number(raw_q)
+    if pq.ok and pq.value is not None and fw.na_mode == "rescale":
+        exact = result.total / result.applicable_max * fw.na_scale
+        qd = fw.rounding.quy_doi_decimals
+        if not matches_stated(result.quy_doi, pq.value, raw_q):
+            if abs(truncate(exact, qd) - pq.value) < 1e-9:
+                rd.findings.add(
+                    Code.STATED_QUY_DOI_TRUNCATED, Severity.INFO,
+                    f"Điểm quy đổi ghi {fmt_vn(pq.value, qd)} là số bị cắt bớt; làm tròn đúng là "
+                    f"{fmt_vn(result.quy_doi, qd)} ({fmt_vn(result.total, dec)}/{fmt_vn(result.applicable_max, None)} × 100 = "
+                    f"{fmt_vn(exact, 4)}).",
+                    unit.where("stated/quy_doi"), value=pq.value, expected=result.quy_doi,
+                )
+            else:
+                rd.findings.add(
+                    Code.STATED_QUY_DOI_MISMATCH, Severity.ERROR,
+                    f"Điểm quy đổi ghi {fmt_vn(pq.value, None)} nhưng tính lại là {fmt_vn(result.quy_doi, qd)} "
+                    f"({fmt_vn(result.total, dec)}/{fmt_vn(result.applicable_max, None)} × 100).",
+                    unit.where("stated/quy_doi"), value=pq.value, expected=result.quy_doi,
+                )
+    raw_b = rd.raw("stated/band")
+    if isinstance(raw_b, str) and raw_b.strip() and fw.bands:
+        band = fw.bands.find(raw_b)
+        if band is None or band.code != result.band_code:
+            rd.findings.add(
+                Code.STATED_BAND_MISMATCH, Severity.ERROR,
+                f"Xếp loại ghi «{raw_b.strip()}» nhưng theo điểm {fmt_vn(result.quy_doi, 2)} là «{result.band_label}».",
+                unit.where("stated/band"), value=raw_b, expected=result.band_label,
+            )
+
+
+__all__ = ["indicator_score", "score"]

@@ -1,0 +1,262 @@
+"""TTHC scoring (NĐ 61/2018, TT 01/2018/TT-VPCP, provincial decisions): 9 criteria × 2 points.
+
+Criteria with rule ``weighted_count`` score Σ(points × dossiers at the level) / Σ dossiers; criteria with
+rule ``level_choice`` score the one level marked "x". The total is the sum of unrounded criterion
+scores (seed 001: 3 × 1,9125… + 11 = 16,7376 → 16,74).
+"""
+
+from __future__ import annotations
+
+from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated
+from xl_tthc.core.findings import Code, Findings, Severity
+from xl_tthc.core.framework import Criterion, Framework
+from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
+from xl_tthc.core.numbers import ROUNDERS, fmt_int_vn, fmt_vn, parse_number
+
+
+def score(fw: Framework, unit: UnitInput) -> UnitResult:
+    findings = Findings(unit.name)
+    rd = Reader(unit, findings)
+    rnd = ROUNDERS[fw.rounding.method]
+    dec = fw.rounding.decimals
+    labels = {f.key: f.label for f in fw.count_fields}
+
+    counts: dict[str, float] = {}
+    for f in fw.count_fields:
+        v = rd.number(f"counts/{f.key}", f.label, integer=True)
+        if isinstance(v, float):
+            counts[f.key] = v
+
+    result = UnitResult(
+        framework_id=fw.id, framework_version=fw.version, kind=fw.kind, unit=unit.name, level=unit.level,
+        period=unit.period, status="scored", items=[], max_total=fw.max_total, applicable_max=fw.max_total,
+        unit_code=unit.code, file=unit.file,
+    )
+
+    if _nothing_entered(rd, fw):
+        result.status = "not_scored"
+        findings.add(Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa thực hiện việc chấm điểm (chưa nhập số liệu).",
+                     unit.where("counts"))
+        result.findings = findings.list()
+        return result
+
+    _check_counts(fw, unit, counts, labels, findings)
+    no_dossiers = counts.get("resolved_total") == 0 and counts.get("received_total", 0) == 0
+
+    for crit in fw.criteria:
+        if crit.rule == "weighted_count":
+            item = _weighted(crit, rd, counts, labels, no_dossiers)
+        else:
+            item = _choice(crit, rd, counts, labels)
+        if item.score is not None:
+            item.shown = rnd(item.score, dec)
+        _compare_stated_item(crit, item, rd)
+        result.items.append(item)
+
+    if no_dossiers:
+        result.status = "no_dossiers"
+        findings.add(Code.NO_DOSSIERS, Severity.INFO, "Trong kỳ đơn vị chưa phát sinh hồ sơ: không xếp loại.",
+                     unit.where("counts/resolved_total"))
+    elif any(i.score is None for i in result.items):
+        result.status = "invalid"
+    else:
+        scores = [i.shown if fw.rounding.sum_rounded_items else i.score for i in result.items]
+        result.total = sum(s for s in scores if s is not None)
+        result.total_shown = rnd(result.total, dec)
+        result.quy_doi = result.total_shown
+        if fw.bands:
+            band = fw.bands.classify(result.total)
+            result.band_code, result.band_label = band.code, band.label
+        _compare_stated_total(result, rd, unit, findings, fw)
+    _check_level_data(fw, result, counts, rd, findings, rnd)
+    result.extra["counts"] = counts
+    result.findings = findings.list()
+    return result
+
+
+def _nothing_entered(rd: Reader, fw: Framework) -> bool:
+    data = rd.unit.data
+    if data.get("status") in {"not_scored", "chưa chấm điểm"}:
+        return True
+    counts = data.get("counts") or {}
+    crits = data.get("criteria") or {}
+    has_count = any(parse_number(v).kind.value != "empty" for v in counts.values())
+    has_crit = any(_has_any(c) for c in crits.values())
+    return not has_count and not has_crit
+
+
+def _has_any(node: object) -> bool:
+    if isinstance(node, dict):
+        return any(_has_any(v) for v in node.values())
+    return parse_number(node).kind.value != "empty" if not isinstance(node, str) else node.strip() != ""
+
+
+def _check_counts(
+    fw: Framework, unit: UnitInput, counts: dict[str, float], labels: dict[str, str], findings: Findings
+) -> None:
+    for chk in fw.count_checks:
+        if chk.total not in counts or any(p not in counts for p in chk.parts):
+            continue
+        parts = [counts[p] for p in chk.parts]
+        if sum(parts) == counts[chk.total]:
+            continue
+        sev = Severity.ERROR if chk.severity == "error" else Severity.WARNING
+        expr = " + ".join(fmt_int_vn(v) for v in parts)
+        msg = (
+            f"Số hồ sơ không khớp: {labels[chk.total]} là {fmt_int_vn(counts[chk.total])} nhưng "
+            f"{' + '.join(labels[p] for p in chk.parts)} = {expr} = {fmt_int_vn(sum(parts))} ({chk.label})."
+        )
+        hint = _typo_hint(counts[chk.total], chk.parts, counts, labels)
+        if hint:
+            msg += " " + hint
+        findings.add(Code.COUNTS_DO_NOT_ADD_UP, sev, msg, unit.where(f"counts/{chk.total}"),
+                     value=sum(parts), expected=counts[chk.total])
+
+
+def _typo_hint(total: float, parts: tuple[str, ...], counts: dict[str, float], labels: dict[str, str]) -> str:
+    """If one part looks like a typing slip ("115.213" for "15.213"), say which value would fit."""
+    for p in parts:
+        needed = total - sum(counts[q] for q in parts if q != p)
+        if needed < 0:
+            continue
+        a, b = str(int(needed)), str(int(counts[p]))
+        if a != b and (a in b or b in a) and abs(len(a) - len(b)) == 1:
+            return f"Có thể «{labels[p]}» gõ nhầm {fmt_int_vn(counts[p])}, đúng ra là {fmt_int_vn(needed)}."
+    return ""
+
+
+def _weighted(
+    crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[str, str], no_dossiers: bool
+) -> ItemResult:
+    base = f"criteria/{crit.code}"
+    level_counts: dict[str, float] = {}
+    missing = []
+    for lv in crit.levels:
+        v = rd.number(f"{base}/counts/{lv.key}", f"Tiêu chí {crit.code} – {lv.label}", integer=True, item=crit.code)
+        if isinstance(v, float):
+            level_counts[lv.key] = v
+            if lv.count_from and lv.count_from in counts and v != counts[lv.count_from]:
+                rd.findings.add(
+                    Code.CRITERION_COUNTS_MISMATCH, Severity.WARNING,
+                    f"Tiêu chí {crit.code}: số hồ sơ «{lv.label}» là {fmt_int_vn(v)}, khác "
+                    f"«{labels[lv.count_from]}» ({fmt_int_vn(counts[lv.count_from])}).",
+                    rd.unit.where(f"{base}/counts/{lv.key}"), item=crit.code, value=v, expected=counts[lv.count_from],
+                )
+        elif lv.count_from and lv.count_from in counts and rd.raw(f"{base}/counts/{lv.key}") is None:
+            level_counts[lv.key] = counts[lv.count_from]
+        elif v is None:
+            missing.append(lv)
+    detail: dict[str, object] = {"counts": dict(level_counts)}
+    item = ItemResult(crit.code, crit.title, crit.max, None, None, detail=detail)
+    if no_dossiers:
+        item.applicable = False
+        return item
+    if missing and not level_counts:
+        rd.findings.add(Code.MISSING_VALUE, Severity.ERROR,
+                        f"Tiêu chí {crit.code}: chưa nhập số lượng hồ sơ theo từng mức.",
+                        rd.unit.where(f"{base}/counts"), item=crit.code)
+        return item
+    n = sum(level_counts.values())
+    den_key = crit.denominator
+    if den_key and den_key in counts and n != counts[den_key]:
+        rd.findings.add(
+            Code.CRITERION_COUNTS_MISMATCH, Severity.ERROR,
+            f"Tiêu chí {crit.code}: tổng số hồ sơ theo các mức là {fmt_int_vn(n)}, khác "
+            f"«{labels[den_key]}» ({fmt_int_vn(counts[den_key])}).",
+            rd.unit.where(f"{base}/counts/{crit.levels[0].key}"), item=crit.code, value=n, expected=counts[den_key],
+        )
+    if n == 0:
+        item.applicable = False
+        return item
+    points = {lv.key: lv.points for lv in crit.levels}
+    item.score = sum(points[k] * c for k, c in level_counts.items()) / n
+    detail["dossiers"] = n
+    return item
+
+
+def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[str, str]) -> ItemResult:
+    base = f"criteria/{crit.code}"
+    item = ItemResult(crit.code, crit.title, crit.max, None, None)
+    chosen = [lv for lv in crit.levels if is_mark(rd.raw(f"{base}/marks/{lv.key}"))]
+    direct = rd.raw(f"{base}/choice")
+    if direct is not None and not chosen:
+        for lv in crit.levels:
+            p = parse_number(direct)
+            if str(direct).strip() == lv.key or (p.ok and p.value == lv.points):
+                chosen = [lv]
+    loc = rd.unit.where(f"{base}/marks/{crit.levels[0].key}")
+    if not chosen:
+        rd.findings.add(Code.LEVEL_NOT_CHOSEN, Severity.ERROR,
+                        f"Tiêu chí {crit.code}: chưa đánh dấu «x» vào mức nào.", loc, item=crit.code)
+        return item
+    if len(chosen) > 1:
+        rd.findings.add(
+            Code.LEVEL_CHOSEN_TWICE, Severity.ERROR,
+            f"Tiêu chí {crit.code}: đánh dấu «x» ở {len(chosen)} mức "
+            f"({', '.join(fmt_vn(lv.points, 0) + ' điểm' for lv in chosen)}); chỉ được chọn một mức.",
+            loc, item=crit.code,
+        )
+        return item
+    lv = chosen[0]
+    item.score = lv.points
+    item.detail = {"level": lv.key, "level_label": lv.label}
+    return item
+
+
+def _compare_stated_item(crit: Criterion, item: ItemResult, rd: Reader) -> None:
+    key = f"criteria/{crit.code}/stated_score"
+    raw = rd.raw(key)
+    p = parse_number(raw)
+    if not p.ok or p.value is None or item.score is None:
+        return
+    if not matches_stated(item.score, p.value, raw):
+        rd.findings.add(
+            Code.STATED_SCORE_MISMATCH, Severity.ERROR,
+            f"Tiêu chí {crit.code}: điểm ghi {fmt_vn(p.value, None)} nhưng tính lại từ số liệu được "
+            f"{fmt_vn(item.score, 2)}.",
+            rd.unit.where(key), item=crit.code, value=p.value, expected=item.score,
+        )
+
+
+def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findings: Findings, fw: Framework) -> None:
+    raw = rd.raw("stated_total")
+    p = parse_number(raw)
+    if not p.ok or p.value is None or result.total is None:
+        return
+    if not matches_stated(result.total, p.value, raw):
+        findings.add(
+            Code.STATED_TOTAL_MISMATCH, Severity.ERROR,
+            f"Tổng điểm ghi {fmt_vn(p.value, None)} nhưng cộng lại từ các tiêu chí được "
+            f"{fmt_vn(result.total, fw.rounding.decimals)}/{fmt_vn(fw.max_total, 0)}.",
+            unit.where("stated_total"), value=p.value, expected=result.total_shown,
+        )
+
+
+def _check_level_data(
+    fw: Framework, result: UnitResult, counts: dict[str, float], rd: Reader, findings: Findings, rnd: object
+) -> None:
+    for crit, item in zip(fw.criteria, result.items, strict=True):
+        chk = crit.data_check
+        if chk is None or item.score is None:
+            continue
+        num, den = counts.get(chk.numerator), counts.get(chk.denominator)
+        if num is None or not den:
+            continue
+        pct = num / den * 100
+        allowed = chk.max_points(pct)
+        item.detail["data_ratio_percent"] = pct
+        if item.score <= allowed:
+            continue
+        msg = (
+            f"Tiêu chí {crit.code}: chọn mức {fmt_vn(item.score, 0)} điểm nhưng {chk.label.lower()} là "
+            f"{fmt_int_vn(num)}/{fmt_int_vn(den)} = {fmt_vn(pct, 2)} %, theo quy định chỉ được tối đa "
+            f"{fmt_vn(allowed, 0)} điểm."
+        )
+        if result.total is not None:
+            msg += f" Nếu sửa, tổng điểm là {fmt_vn(result.total - item.score + allowed, fw.rounding.decimals)}."
+        findings.add(Code.LEVEL_CONTRADICTS_DATA, Severity.WARNING, msg,
+                     rd.unit.where(f"criteria/{crit.code}/marks/{item.detail.get('level', crit.levels[0].key)}"),
+                     item=crit.code, value=item.score, expected=allowed)
+
+
+__all__ = ["NA", "score"]

@@ -1,0 +1,475 @@
+"""Frameworks are versioned data: one JSON file per legal decision and set of unit levels.
+
+The files live in ``xl_tthc/frameworks/`` (shipped) and in any folder named by the environment variable
+``XL_TTHC_FRAMEWORKS`` or the CLI option ``--frameworks`` (a province adds its own decision there, no
+code change). Each file is validated against ``xl_tthc/schemas/framework.schema.json`` when loaded. A
+file may ``extend`` another one and override top-level keys (for instance only ``bands``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+SHIPPED_DIR = PACKAGE_DIR / "frameworks"
+SCHEMA_DIR = PACKAGE_DIR / "schemas"
+ENV_VAR = "XL_TTHC_FRAMEWORKS"
+
+
+class FrameworkError(Exception):
+    """A framework file is unusable (bad JSON, schema violation, unknown id). Message is Vietnamese."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    number: str
+    issuer: str
+    date: str | None = None
+    title: str | None = None
+    article: str | None = None
+    url: str | None = None
+    verified: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    code: str
+    label: str
+    min: float | None  # inclusive lower edge; None for the lowest band
+    short: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bands:
+    items: tuple[Band, ...]
+    verified: bool = True
+    basis: str | None = None
+    scale: str = "total"  # "total" or "quy_doi"
+
+    def classify(self, value: float) -> Band:
+        """Highest band whose inclusive minimum the value reaches (edges are inclusive)."""
+        for band in self.items:
+            if band.min is None or value >= band.min:
+                return band
+        return self.items[-1]
+
+    def find(self, text: str) -> Band | None:
+        key = text.strip().lower()
+        for band in self.items:
+            names = {band.code.lower(), band.label.lower(), *(a.lower() for a in band.aliases)}
+            if band.short:
+                names.add(band.short.lower())
+            if key in names:
+                return band
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    method: str = "half_up_decimal"
+    decimals: int = 2
+    sum_rounded_items: bool = False
+    quy_doi_decimals: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    key: str
+    label: str
+    points: float
+    count_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    min_percent: float
+    max_points: float
+
+
+@dataclass(frozen=True, slots=True)
+class DataCheck:
+    numerator: str
+    denominator: str
+    label: str
+    thresholds: tuple[Threshold, ...]
+
+    def max_points(self, percent: float) -> float:
+        for t in sorted(self.thresholds, key=lambda t: -t.min_percent):
+            if percent >= t.min_percent:
+                return t.max_points
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    code: str
+    title: str
+    max: float
+    rule: str  # weighted_count | level_choice
+    levels: tuple[Level, ...]
+    denominator: str | None = None
+    data_check: DataCheck | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    code: str
+    title: str
+    max: float
+    rule: str  # linear | target | score
+    target: float | None = None
+    key: str | None = None
+    short: str | None = None
+    numerator_label: str | None = None
+    denominator_label: str | None = None
+    use_stated_ratio: bool = False
+    zero_denominator: str = "zero"  # zero | full | not_applicable
+    scope: str | None = None
+    monitoring_only: bool = False
+    group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    code: str
+    title: str
+    max: float
+    indicators: tuple[Indicator, ...]
+    short: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    code: str
+    title: str
+    max: float
+    source: str = "self"  # self | survey
+    children: tuple[Node, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class CountField:
+    key: str
+    label: str
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountCheck:
+    total: str
+    parts: tuple[str, ...]
+    label: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    id: str
+    kind: str  # tthc | service_index | par
+    version: str
+    title: str
+    references: tuple[Reference, ...]
+    effective_from: date
+    effective_to: date | None
+    levels: tuple[str, ...]
+    rounding: Rounding
+    bands: Bands | None
+    na_mode: str = "none"  # rescale | none
+    na_scale: float = 100.0
+    statuses: dict[str, str] = field(default_factory=dict)
+    count_fields: tuple[CountField, ...] = ()
+    count_checks: tuple[CountCheck, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
+    groups: tuple[Group, ...] = ()
+    tree: tuple[Node, ...] = ()
+    short_title: str | None = None
+    note: str | None = None
+    source_file: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def max_total(self) -> float:
+        if self.kind == "tthc":
+            return sum(c.max for c in self.criteria)
+        if self.kind == "service_index":
+            return sum(g.max for g in self.groups)
+        return sum(n.max for n in self.tree)
+
+    def indicators(self) -> list[Indicator]:
+        return [i for g in self.groups for i in g.indicators]
+
+    def nodes(self) -> list[Node]:
+        return [n for root in self.tree for n in root.walk()]
+
+    def applies_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def legal_basis_vi(self) -> str:
+        return "; ".join(
+            f"{r.number}" + (f" ngày {_vn_date(r.date)}" if r.date else "") + f" của {r.issuer}"
+            for r in self.references
+        )
+
+
+def _vn_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+# ---------------------------------------------------------------------------- building
+
+
+@cache
+def _validator() -> Any:
+    schema = json.loads((SCHEMA_DIR / "framework.schema.json").read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
+
+
+def validate_document(doc: dict[str, Any], origin: str) -> None:
+    try:
+        _validator()(doc)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise FrameworkError(f"Tệp khung chấm điểm {origin} không đúng cấu trúc: {exc.message}") from None
+
+
+def _node(d: dict[str, Any], inherited: str = "self") -> Node:
+    source = d.get("source", inherited)
+    return Node(
+        code=d["code"],
+        title=d["title"],
+        max=float(d["max"]),
+        source=source,
+        children=tuple(_node(c, source) for c in d.get("children", ())),
+    )
+
+
+def build(doc: dict[str, Any], origin: str = "<dict>") -> Framework:
+    validate_document(doc, origin)
+    eff = doc["effective"]
+    rounding = Rounding(**{k: v for k, v in doc.get("rounding", {}).items() if k != "note"})
+    bands = None
+    if "bands" in doc:
+        b = doc["bands"]
+        bands = Bands(
+            items=tuple(
+                Band(i["code"], i["label"], i["min"], i.get("short"), tuple(i.get("aliases", ())))
+                for i in sorted(b["items"], key=lambda i: -(i["min"] if i["min"] is not None else -1e300))
+            ),
+            verified=b.get("verified", True),
+            basis=b.get("basis"),
+            scale=b.get("scale", "total"),
+        )
+    na = doc.get("not_applicable", {})
+    groups = tuple(
+        Group(
+            code=g["code"],
+            title=g["title"],
+            max=float(g["max"]),
+            short=g.get("short"),
+            indicators=tuple(
+                Indicator(
+                    code=i["code"],
+                    title=i["title"],
+                    max=float(i["max"]),
+                    rule=i["rule"]["type"],
+                    target=i["rule"].get("target"),
+                    key=i.get("key"),
+                    short=i.get("short"),
+                    numerator_label=i.get("ratio", {}).get("numerator"),
+                    denominator_label=i.get("ratio", {}).get("denominator"),
+                    use_stated_ratio=i.get("use_stated_ratio", False),
+                    zero_denominator=i.get("zero_denominator", "zero"),
+                    scope=i.get("scope"),
+                    monitoring_only=i.get("monitoring_only", False),
+                    group=g["code"],
+                )
+                for i in g["indicators"]
+            ),
+        )
+        for g in doc.get("groups", ())
+    )
+    criteria = tuple(
+        Criterion(
+            code=c["code"],
+            title=c["title"],
+            max=float(c["max"]),
+            rule=c["rule"],
+            levels=tuple(Level(lv["key"], lv["label"], float(lv["points"]), lv.get("count_from")) for lv in c["levels"]),
+            denominator=c.get("denominator"),
+            data_check=(
+                DataCheck(
+                    c["data_check"]["numerator"],
+                    c["data_check"]["denominator"],
+                    c["data_check"]["label"],
+                    tuple(Threshold(t["min_percent"], t["max_points"]) for t in c["data_check"]["thresholds"]),
+                )
+                if "data_check" in c
+                else None
+            ),
+        )
+        for c in doc.get("criteria", ())
+    )
+    fw = Framework(
+        id=doc["id"],
+        kind=doc["kind"],
+        version=doc["version"],
+        title=doc["title"],
+        short_title=doc.get("short_title"),
+        note=doc.get("note"),
+        references=tuple(Reference(**r) for r in doc["references"]),
+        effective_from=date.fromisoformat(eff["from"]),
+        effective_to=date.fromisoformat(eff["to"]) if eff.get("to") else None,
+        levels=tuple(doc["levels"]),
+        rounding=rounding,
+        bands=bands,
+        na_mode=na.get("mode", "none"),
+        na_scale=float(na.get("scale", 100)),
+        statuses={s["code"]: s["label"] for s in doc.get("statuses", ())},
+        count_fields=tuple(CountField(**f) for f in doc.get("count_fields", ())),
+        count_checks=tuple(
+            CountCheck(c["total"], tuple(c["parts"]), c["label"], c.get("severity", "error"))
+            for c in doc.get("count_checks", ())
+        ),
+        criteria=criteria,
+        groups=groups,
+        tree=tuple(_node(n) for n in doc.get("tree", ())),
+        source_file=origin,
+        raw=doc,
+    )
+    _check_consistency(fw)
+    return fw
+
+
+def _check_consistency(fw: Framework) -> None:
+    """Rules the JSON Schema cannot express: maxima add up, codes are unique."""
+    problems: list[str] = []
+    for g in fw.groups:
+        s = sum(i.max for i in g.indicators)
+        if abs(s - g.max) > 1e-9:
+            problems.append(f"nhóm {g.code}: tổng điểm các chỉ số {s:g} khác điểm tối đa {g.max:g}")
+    for n in fw.nodes():
+        if n.children:
+            s = sum(c.max for c in n.children)
+            if abs(s - n.max) > 1e-9:
+                problems.append(f"mục {n.code}: tổng điểm chuẩn các mục con {s:g} khác {n.max:g}")
+    for c in fw.criteria:
+        if max(lv.points for lv in c.levels) - c.max > 1e-9:
+            problems.append(f"tiêu chí {c.code}: mức điểm vượt điểm tối đa")
+    codes = [n.code for n in fw.nodes()] + [i.code for i in fw.indicators()] + [c.code for c in fw.criteria]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        problems.append("mã trùng: " + ", ".join(dupes))
+    if problems:
+        raise FrameworkError(f"Khung chấm điểm {fw.id} ({fw.source_file}) không nhất quán: " + "; ".join(problems))
+
+
+# ---------------------------------------------------------------------------- registry
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FrameworkError(f"Không đọc được tệp khung chấm điểm {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise FrameworkError(f"Tệp khung chấm điểm {path} phải là một đối tượng JSON.")
+    return data
+
+
+def _search_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    dirs = [SHIPPED_DIR]
+    env = os.environ.get(ENV_VAR, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+class Registry:
+    """All frameworks found in the search folders, by id. Later folders override earlier ones."""
+
+    def __init__(self, extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self._docs: dict[str, tuple[dict[str, Any], str]] = {}
+        for d in _search_dirs(extra_dirs):
+            if not d.is_dir():
+                continue
+            for path in sorted(d.rglob("*.json")):
+                if path.name.startswith("_") or path.name == "levels.json":
+                    continue
+                doc = _read_json(path)
+                if "id" in doc and "schema_version" in doc:
+                    self._docs[str(doc["id"])] = (doc, str(path))
+        self._built: dict[str, Framework] = {}
+
+    def ids(self) -> list[str]:
+        return sorted(self._docs)
+
+    def _resolve(self, fid: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+        if fid not in self._docs:
+            raise FrameworkError(f"Không tìm thấy khung chấm điểm «{fid}».")
+        if fid in seen:
+            raise FrameworkError(f"Khung chấm điểm «{fid}» kế thừa vòng tròn.")
+        doc = self._docs[fid][0]
+        parent = doc.get("extends")
+        if not parent:
+            return doc
+        base = dict(self._resolve(parent, (*seen, fid)))
+        base.update({k: v for k, v in doc.items() if k != "extends"})
+        return base
+
+    def get(self, fid: str) -> Framework:
+        if fid not in self._built:
+            self._built[fid] = build(self._resolve(fid), self._docs[fid][1] if fid in self._docs else fid)
+        return self._built[fid]
+
+    def all(self) -> list[Framework]:
+        return [self.get(i) for i in self.ids()]
+
+    def find(self, kind: str, level: str | None = None, on: date | None = None) -> list[Framework]:
+        out = []
+        for fw in self.all():
+            if fw.kind != kind or (level and level not in fw.levels) or (on and not fw.applies_on(on)):
+                continue
+            out.append(fw)
+        return sorted(out, key=lambda f: f.effective_from, reverse=True)
+
+
+@cache
+def default_registry() -> Registry:
+    return Registry()
+
+
+def get(fid: str) -> Framework:
+    return default_registry().get(fid)
+
+
+@cache
+def unit_levels() -> dict[str, Any]:
+    """Unit levels as data (``frameworks/levels.json``): codes, Vietnamese labels, tier sets."""
+    return _read_json(SHIPPED_DIR / "levels.json")
+
+
+def level_label(code: str) -> str:
+    for lv in unit_levels()["levels"]:
+        if lv["code"] == code:
+            return str(lv["label"])
+    return code

@@ -1,0 +1,170 @@
+"""Vietnamese number handling: parsing what officers type, formatting what they read, rounding.
+
+Officers type ``16,74`` (decimal comma) and ``1.132`` (thousands dot); hand-made workbooks also carry
+``8.32`` (a decimal dot), ``58,69/85`` (score over maximum) and ``-`` (not applicable).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    NUMBER = "number"
+    EMPTY = "empty"
+    NOT_APPLICABLE = "not_applicable"
+    INVALID = "invalid"
+    ERROR_VALUE = "error_value"
+
+
+NA_MARKS = frozenset({"-", "–", "—", "_", "k/a", "ka", "không áp dụng", "n/a", "na"})
+EXCEL_ERRORS = frozenset(
+    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+
+_INT = re.compile(r"^[+-]?\d+$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")
+_THOUSANDS_COMMA_EN = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+\.\d+$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMAL_DOT = re.compile(r"^[+-]?\d*\.\d+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    kind: Kind
+    value: float | None = None
+    raw: object = None
+    ambiguous: bool = False  # a decimal dot where Vietnamese writing expects a comma ("8.32")
+    over: float | None = None  # the denominator of "58,69/85"
+    percent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is Kind.NUMBER
+
+
+def parse_number(raw: object) -> Parsed:
+    """Parse one cell value the way an officer means it.
+
+    >>> parse_number("16,74").value, parse_number("1.132").value, parse_number("8.32").ambiguous
+    (16.74, 1132.0, True)
+    """
+    if raw is None:
+        return Parsed(Kind.EMPTY, raw=raw)
+    if isinstance(raw, bool):
+        return Parsed(Kind.INVALID, raw=raw)
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return Parsed(Kind.INVALID, raw=raw)
+        return Parsed(Kind.NUMBER, float(raw), raw)
+    if not isinstance(raw, str):
+        return Parsed(Kind.INVALID, raw=raw)
+    text = _SPACES.sub("", raw.strip())
+    if text == "":
+        return Parsed(Kind.EMPTY, raw=raw)
+    if text.upper() in EXCEL_ERRORS:
+        return Parsed(Kind.ERROR_VALUE, raw=raw)
+    if text.lower() in NA_MARKS:
+        return Parsed(Kind.NOT_APPLICABLE, raw=raw)
+    over: float | None = None
+    if "/" in text:
+        head, _, tail = text.partition("/")
+        den = parse_number(tail)
+        if not den.ok:
+            return Parsed(Kind.INVALID, raw=raw)
+        over = den.value
+        text = head
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
+    value: float
+    ambiguous = False
+    if _INT.match(text):
+        value = float(text)
+    elif _THOUSANDS_DOT.match(text):
+        value = float(text.replace(".", "").replace(",", "."))
+    elif _DECIMAL_COMMA.match(text):
+        value = float(text.replace(",", "."))
+    elif _THOUSANDS_COMMA_EN.match(text):
+        value = float(text.replace(",", ""))
+        ambiguous = True
+    elif _DECIMAL_DOT.match(text):
+        value = float(text)
+        ambiguous = True
+    else:
+        return Parsed(Kind.INVALID, raw=raw)
+    return Parsed(Kind.NUMBER, value, raw, ambiguous=ambiguous, over=over, percent=percent)
+
+
+def is_integral(x: float) -> bool:
+    return math.isfinite(x) and float(x).is_integer()
+
+
+# ---------------------------------------------------------------------------- rounding
+
+def round_half_up_binary(x: float, decimals: int = 2) -> float:
+    """Round half-up on the exact binary value of the double (JavaScript ``x.toFixed(2)``).
+
+    5.145 is stored as 5.14499999… and becomes 5.14; 0.625 is exact and becomes 0.63.
+    """
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(x).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def round_half_up_decimal(x: float, decimals: int = 2) -> float:
+    """Round half-up on the shortest decimal text of the double (what a person and Excel's ROUND do).
+
+    5.145 becomes 5.15.
+    """
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def truncate(x: float, decimals: int = 2) -> float:
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_DOWN))
+
+
+ROUNDERS = {"half_up_binary": round_half_up_binary, "half_up_decimal": round_half_up_decimal}
+
+
+def fsum(values: list[float]) -> float:
+    return math.fsum(values)
+
+
+# ---------------------------------------------------------------------------- formatting
+
+def fmt_vn(x: float | None, decimals: int | None = 2, *, trim: bool = False) -> str:
+    """Vietnamese number text: ``16,74``, ``1.132``, ``84,68919``.
+
+    ``decimals=None`` prints the shortest exact text of the value. ``trim`` drops trailing zeros
+    (``2,00`` -> ``2``).
+    """
+    if x is None:
+        return ""
+    if decimals is None:
+        d = Decimal(repr(float(x)))
+        if d == d.to_integral_value():
+            d = d.quantize(Decimal(1))
+        text = f"{d:,f}"
+    else:
+        d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = f"{d:,.{decimals}f}"
+    text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    if trim and "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def fmt_int_vn(n: int | float) -> str:
+    """``1147`` -> ``1.147``."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def fmt_percent_vn(x: float, decimals: int = 2) -> str:
+    return fmt_vn(x, decimals) + " %"

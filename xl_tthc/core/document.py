@@ -1,0 +1,96 @@
+"""The machine interface: input documents (``xl-tthc/input``) in, result documents (``xl-tthc/result``) out.
+
+Both formats are versioned (``format_version``) and described by JSON Schemas in ``xl_tthc/schemas``;
+``docs/interface.md`` documents them and ``docs/examples`` has one example per framework.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from typing import Any
+
+import fastjsonschema
+
+from xl_tthc import __version__
+from xl_tthc.core.engine import assign_ranks, score_unit
+from xl_tthc.core.framework import SCHEMA_DIR, Framework, Registry, default_registry
+from xl_tthc.core.model import UnitInput, UnitResult
+
+INPUT_FORMAT = "xl-tthc/input"
+RESULT_FORMAT = "xl-tthc/result"
+FORMAT_VERSION = 1
+
+
+class InputError(Exception):
+    """The input document is unusable as a whole (its message is Vietnamese, shown as is)."""
+
+
+@cache
+def _input_validator() -> Any:
+    schema = json.loads((SCHEMA_DIR / "input.schema.json").read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
+
+
+def period_start(period: str | None) -> date | None:
+    """First day of a period written as 2021, 2021-Q2, 2023-07 or 2023-07-15; None if unreadable."""
+    if not period:
+        return None
+    p = period.strip().upper()
+    try:
+        if len(p) == 4 and p.isdigit():
+            return date(int(p), 1, 1)
+        if len(p) == 7 and p[4:6] == "-Q" and p[6] in "1234":
+            return date(int(p[:4]), 3 * int(p[6]) - 2, 1)
+        if len(p) == 7 and p[4] == "-":
+            return date(int(p[:4]), int(p[5:7]), 1)
+        return date.fromisoformat(p)
+    except ValueError:
+        return None
+
+
+def parse_input(doc: Any, registry: Registry | None = None, file: str | None = None) -> tuple[Framework, list[UnitInput]]:
+    """Validate an input document and turn it into a framework and unit inputs."""
+    try:
+        _input_validator()(doc)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise InputError(f"Tệp đầu vào không đúng định dạng {INPUT_FORMAT} phiên bản {FORMAT_VERSION}: {exc.message}") from None
+    reg = registry or default_registry()
+    fw = reg.get(doc["framework"])
+    units = []
+    for i, u in enumerate(doc["units"]):
+        info = u["unit"]
+        units.append(UnitInput(
+            name=info["name"], level=info.get("level"), code=info.get("code"),
+            period=u.get("period", doc.get("period")), data=u.get("data", {}), file=file,
+            path_prefix=f"units[{i}].data",
+        ))
+    return fw, units
+
+
+def score_document(doc: Any, registry: Registry | None = None, file: str | None = None) -> dict[str, Any]:
+    """Score every unit of an input document and return the result document."""
+    fw, units = parse_input(doc, registry, file)
+    results = [score_unit(fw, u, on=period_start(u.period)) for u in units]
+    assign_ranks(results)
+    return result_document(fw, results)
+
+
+def result_document(fw: Framework, results: list[UnitResult]) -> dict[str, Any]:
+    return {
+        "format": RESULT_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "generator": f"xl_tthc {__version__}",
+        "framework": {
+            "id": fw.id, "version": fw.version, "kind": fw.kind, "title": fw.title,
+            "max_total": fw.max_total, "references": [r.number for r in fw.references],
+            "bands_verified": fw.bands.verified if fw.bands else None,
+        },
+        "units": [r.to_dict() for r in results],
+        "summary": {
+            "units": len(results),
+            "errors": sum(1 for r in results for f in r.findings if f.severity.value == "error"),
+            "warnings": sum(1 for r in results for f in r.findings if f.severity.value == "warning"),
+        },
+    }

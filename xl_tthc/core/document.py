@@ -50,22 +50,32 @@ def period_start(period: str | None) -> date | None:
         return None
 
 
-def parse_input(doc: Any, registry: Registry | None = None, file: str | None = None) -> tuple[Framework, list[UnitInput]]:
+def parse_input(
+    doc: Any, registry: Registry | None = None, file: str | None = None
+) -> tuple[Framework, list[UnitInput]]:
     """Validate an input document and turn it into a framework and unit inputs."""
     try:
         _input_validator()(doc)
     except fastjsonschema.JsonSchemaException as exc:
-        raise InputError(f"Tệp đầu vào không đúng định dạng {INPUT_FORMAT} phiên bản {FORMAT_VERSION}: {exc.message}") from None
+        raise InputError(
+            f"Tệp đầu vào không đúng định dạng {INPUT_FORMAT} phiên bản {FORMAT_VERSION}: {getattr(exc, 'message', exc)}"
+        ) from None
     reg = registry or default_registry()
     fw = reg.get(doc["framework"])
     units = []
     for i, u in enumerate(doc["units"]):
         info = u["unit"]
-        units.append(UnitInput(
-            name=info["name"], level=info.get("level"), code=info.get("code"),
-            period=u.get("period", doc.get("period")), data=u.get("data", {}), file=file,
-            path_prefix=f"units[{i}].data",
-        ))
+        units.append(
+            UnitInput(
+                name=info["name"],
+                level=info.get("level"),
+                code=info.get("code"),
+                period=u.get("period", doc.get("period")),
+                data=u.get("data", {}),
+                file=file,
+                path_prefix=f"units[{i}].data",
+            )
+        )
     return fw, units
 
 
@@ -83,8 +93,12 @@ def result_document(fw: Framework, results: list[UnitResult]) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "generator": f"xl_tthc {__version__}",
         "framework": {
-            "id": fw.id, "version": fw.version, "kind": fw.kind, "title": fw.title,
-            "max_total": fw.max_total, "references": [r.number for r in fw.references],
+            "id": fw.id,
+            "version": fw.version,
+            "kind": fw.kind,
+            "title": fw.title,
+            "max_total": fw.max_total,
+            "references": [r.number for r in fw.references],
             "bands_verified": fw.bands.verified if fw.bands else None,
         },
         "units": [r.to_dict() for r in results],

@@ -142,7 +142,7 @@ class Findings:
     def __len__(self) -> int:
         return len(self._items)
 
-    def list(self) -> list[Finding]:
+    def as_list(self) -> list[Finding]:
         return list(self._items)
 
     def has_errors(self) -> bool:

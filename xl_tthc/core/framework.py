@@ -249,7 +249,9 @@ def validate_document(doc: dict[str, Any], origin: str) -> None:
     try:
         _validator()(doc)
     except fastjsonschema.JsonSchemaException as exc:
-        raise FrameworkError(f"Tệp khung chấm điểm {origin} không đúng cấu trúc: {exc.message}") from None
+        raise FrameworkError(
+            f"Tệp khung chấm điểm {origin} không đúng cấu trúc: {getattr(exc, 'message', exc)}"
+        ) from None
 
 
 def _node(d: dict[str, Any], inherited: str = "self") -> Node:
@@ -314,7 +316,9 @@ def build(doc: dict[str, Any], origin: str = "<dict>") -> Framework:
             title=c["title"],
             max=float(c["max"]),
             rule=c["rule"],
-            levels=tuple(Level(lv["key"], lv["label"], float(lv["points"]), lv.get("count_from")) for lv in c["levels"]),
+            levels=tuple(
+                Level(lv["key"], lv["label"], float(lv["points"]), lv.get("count_from")) for lv in c["levels"]
+            ),
             denominator=c.get("denominator"),
             data_check=(
                 DataCheck(

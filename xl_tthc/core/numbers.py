@@ -107,6 +107,7 @@ def is_integral(x: float) -> bool:
 
 # ---------------------------------------------------------------------------- rounding
 
+
 def round_half_up_binary(x: float, decimals: int = 2) -> float:
     """Round half-up on the exact binary value of the double (JavaScript ``x.toFixed(2)``).
 
@@ -138,6 +139,7 @@ def fsum(values: list[float]) -> float:
 
 
 # ---------------------------------------------------------------------------- formatting
+
 
 def fmt_vn(x: float | None, decimals: int | None = 2, *, trim: bool = False) -> str:
     """Vietnamese number text: ``16,74``, ``1.132``, ``84,68919``.

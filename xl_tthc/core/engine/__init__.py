@@ -22,20 +22,29 @@ def score_unit(fw: Framework, unit: UnitInput, *, on: date | None = None) -> Uni
     result = _SCORERS[fw.kind](fw, unit)
     extra: list[Finding] = []
     if unit.level and unit.level not in fw.levels:
-        extra.append(Finding(
-            Code.UNKNOWN_LEVEL, Severity.WARNING,
-            f"Đơn vị «{unit.name}» thuộc cấp «{level_label(unit.level)}», khung chấm điểm {fw.short_title or fw.id} "
-            f"áp dụng cho: {', '.join(level_label(lv) for lv in fw.levels)}.",
-            unit.where("unit/level"), unit.name,
-        ))
+        extra.append(
+            Finding(
+                Code.UNKNOWN_LEVEL,
+                Severity.WARNING,
+                f"Đơn vị «{unit.name}» thuộc cấp «{level_label(unit.level)}», khung chấm điểm {fw.short_title or fw.id} "
+                f"áp dụng cho: {', '.join(level_label(lv) for lv in fw.levels)}.",
+                unit.where("unit/level"),
+                unit.name,
+            )
+        )
     if on is not None and not fw.applies_on(on):
-        extra.append(Finding(
-            Code.PERIOD_OUTSIDE_EFFECTIVE, Severity.WARNING,
-            f"Kỳ đánh giá ({on:%d/%m/%Y}) nằm ngoài thời gian hiệu lực của {fw.short_title or fw.id} "
-            f"(từ {fw.effective_from:%d/%m/%Y}"
-            + (f" đến {fw.effective_to:%d/%m/%Y}" if fw.effective_to else "") + ").",
-            unit.where("period"), unit.name,
-        ))
+        extra.append(
+            Finding(
+                Code.PERIOD_OUTSIDE_EFFECTIVE,
+                Severity.WARNING,
+                f"Kỳ đánh giá ({on:%d/%m/%Y}) nằm ngoài thời gian hiệu lực của {fw.short_title or fw.id} "
+                f"(từ {fw.effective_from:%d/%m/%Y}"
+                + (f" đến {fw.effective_to:%d/%m/%Y}" if fw.effective_to else "")
+                + ").",
+                unit.where("period"),
+                unit.name,
+            )
+        )
     result.findings = extra + result.findings
     return result
 

@@ -50,40 +50,64 @@ class Reader:
             if allow_na:
                 return NA
             self.findings.add(
-                Code.NOT_A_NUMBER, Severity.ERROR,
-                f"«{label}» ghi «{raw}» (không áp dụng) nhưng mục này bắt buộc phải có số.", loc, item=item, value=raw,
+                Code.NOT_A_NUMBER,
+                Severity.ERROR,
+                f"«{label}» ghi «{raw}» (không áp dụng) nhưng mục này bắt buộc phải có số.",
+                loc,
+                item=item,
+                value=raw,
             )
             return None
         if p.kind is Kind.ERROR_VALUE:
             self.findings.add(
-                Code.ERROR_VALUE, Severity.ERROR,
-                f"«{label}» có giá trị lỗi {str(raw).strip()}: kiểm tra lại công thức hoặc số liệu.", loc, item=item, value=raw,
+                Code.ERROR_VALUE,
+                Severity.ERROR,
+                f"«{label}» có giá trị lỗi {str(raw).strip()}: kiểm tra lại công thức hoặc số liệu.",
+                loc,
+                item=item,
+                value=raw,
             )
             return None
         if p.kind is Kind.INVALID or p.value is None:
             self.findings.add(
-                Code.NOT_A_NUMBER, Severity.ERROR,
-                f"«{label}» ghi «{raw}», không phải là số.", loc, item=item, value=_jsonable(raw),
+                Code.NOT_A_NUMBER,
+                Severity.ERROR,
+                f"«{label}» ghi «{raw}», không phải là số.",
+                loc,
+                item=item,
+                value=_jsonable(raw),
             )
             return None
         value = p.value
         if p.ambiguous:
             self.findings.add(
-                Code.AMBIGUOUS_DECIMAL, Severity.WARNING,
-                f"«{label}» ghi «{raw}» dùng dấu chấm thập phân; đã hiểu là {fmt_vn(value, None)}"
-                " (cách viết Việt Nam dùng dấu phẩy: " + fmt_vn(value, None) + ").",
-                loc, item=item, value=raw, expected=value,
+                Code.AMBIGUOUS_DECIMAL,
+                Severity.WARNING,
+                f"«{label}» ghi «{raw}» với dấu chấm; đã hiểu là số thập phân {fmt_vn(value, None)}"
+                " (số thập phân viết bằng dấu phẩy).",
+                loc,
+                item=item,
+                value=raw,
+                expected=value,
             )
         if value < 0:
             self.findings.add(
-                Code.NEGATIVE_VALUE, Severity.ERROR, f"«{label}» là số âm ({fmt_vn(value, None)}).", loc, item=item,
+                Code.NEGATIVE_VALUE,
+                Severity.ERROR,
+                f"«{label}» là số âm ({fmt_vn(value, None)}).",
+                loc,
+                item=item,
                 value=value,
             )
             return None
         if integer and not is_integral(value):
             self.findings.add(
-                Code.NOT_AN_INTEGER, Severity.ERROR,
-                f"«{label}» phải là số nguyên (số hồ sơ), đang ghi {fmt_vn(value, None)}.", loc, item=item, value=value,
+                Code.NOT_AN_INTEGER,
+                Severity.ERROR,
+                f"«{label}» phải là số nguyên (số hồ sơ), đang ghi {fmt_vn(value, None)}.",
+                loc,
+                item=item,
+                value=value,
             )
             return None
         return value
@@ -112,7 +136,7 @@ def stated_decimals(raw: Any) -> int:
 def matches_stated(computed: float, stated: float, raw: Any) -> bool:
     """True when the published figure is the computed one at the precision it was written with."""
     d = stated_decimals(raw)
-    return abs(computed - stated) <= 0.5 * 10 ** (-d) + 1e-9
+    return bool(abs(computed - stated) <= 0.5 * 10.0 ** (-d) + 1e-9)
 
 
 def is_mark(raw: Any) -> bool:
@@ -120,6 +144,6 @@ def is_mark(raw: Any) -> bool:
     if raw is None or raw is False:
         return False
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return raw != 0
+        return bool(raw != 0)
     text = str(raw).strip().lower()
     return text not in {"", "0", "-", "không", "khong", "false"}

@@ -33,22 +33,35 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
     result = UnitResult(
-        framework_id=fw.id, framework_version=fw.version, kind=fw.kind, unit=unit.name, level=unit.level,
-        period=unit.period, status="scored", items=[], max_total=fw.max_total, applicable_max=fw.max_total,
-        unit_code=unit.code, file=unit.file,
+        framework_id=fw.id,
+        framework_version=fw.version,
+        kind=fw.kind,
+        unit=unit.name,
+        level=unit.level,
+        period=unit.period,
+        status="scored",
+        items=[],
+        max_total=fw.max_total,
+        applicable_max=fw.max_total,
+        unit_code=unit.code,
+        file=unit.file,
     )
     rows = unit.data.get("rows") or {}
     known = {n.code for n in fw.nodes()}
     for code in rows:
         if code not in known:
-            findings.add(Code.UNKNOWN_ITEM, Severity.WARNING,
-                         f"Mục «{code}» không có trong khung chấm điểm {fw.short_title or fw.id}; bỏ qua.",
-                         unit.where(f"rows/{code}"), item=code)
+            findings.add(
+                Code.UNKNOWN_ITEM,
+                Severity.WARNING,
+                f"Mục «{code}» không có trong khung chấm điểm {fw.short_title or fw.id}; bỏ qua.",
+                unit.where(f"rows/{code}"),
+                item=code,
+            )
     has = {col: any(_filled(r, col) for r in rows.values() if isinstance(r, dict)) for col in COLUMNS}
     if not has["self"] and not has["appraised"]:
         result.status = "not_scored"
         findings.add(Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa nhập điểm.", unit.where("rows"))
-        result.findings = findings.list()
+        result.findings = findings.as_list()
         return result
 
     items: dict[str, ItemResult] = {}
@@ -66,22 +79,26 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     result.total_shown = None if basis is None else rnd(basis, dec)
     result.quy_doi = None if basis is None else rnd(basis / fw.max_total * 100, dec)
     impl = None if appraised_total is None else appraised_total - survey_total
-    lost_fields = [
-        {"code": it.code, "title": it.title, "max": it.max, "achieved": _achieved(it),
-         "lost": None if _achieved(it) is None else it.max - _achieved(it)}  # type: ignore[operator]
-        for it in (items[n.code] for n in fw.tree)
-    ]
+    lost_fields = [_lost(items[n.code]) for n in fw.tree]
     lost_criteria = [
-        {"code": it.code, "title": it.title, "max": it.max, "achieved": _achieved(it), "lost": it.max - _achieved(it)}  # type: ignore[operator]
-        for n in fw.tree for c in n.children
-        for it in [items[c.code]] if _achieved(it) is not None and it.max - _achieved(it) > 1e-9  # type: ignore[operator]
+        lost
+        for n in fw.tree
+        for c in n.children
+        if (lost := _lost(items[c.code]))["lost"] is not None and lost["lost"] > 1e-9
     ]
     diffs = [
-        {"code": it.code, "title": it.title, "self": it.detail["self"], "appraised": it.detail["appraised"],
-         "difference": it.detail["appraised"] - it.detail["self"]}
+        {
+            "code": it.code,
+            "title": it.title,
+            "self": it.detail["self"],
+            "appraised": it.detail["appraised"],
+            "difference": it.detail["appraised"] - it.detail["self"],
+        }
         for it in result.items
-        if it.detail.get("leaf") and it.detail.get("source") != "survey"
-        and it.detail.get("self") is not None and it.detail.get("appraised") is not None
+        if it.detail.get("leaf")
+        and it.detail.get("source") != "survey"
+        and it.detail.get("self") is not None
+        and it.detail.get("appraised") is not None
         and abs(it.detail["appraised"] - it.detail["self"]) > 1e-9
     ]
     result.extra = {
@@ -103,7 +120,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         band = fw.bands.classify(result.quy_doi if fw.bands.scale == "quy_doi" else basis)  # type: ignore[arg-type]
         result.band_code, result.band_label = band.code, band.label
     _compare_stated(result, rd, items)
-    result.findings = findings.list()
+    result.findings = findings.as_list()
     return result
 
 
@@ -114,6 +131,17 @@ def _filled(row: dict[str, Any], col: str) -> bool:
 def _total(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
+
+
+def _lost(it: ItemResult) -> dict[str, Any]:
+    achieved = _achieved(it)
+    return {
+        "code": it.code,
+        "title": it.title,
+        "max": it.max,
+        "achieved": achieved,
+        "lost": None if achieved is None else it.max - achieved,
+    }
 
 
 def _achieved(it: ItemResult) -> float | None:
@@ -135,8 +163,9 @@ def _walk(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemRes
         detail[col] = total
     survey = sum(s.survey for s in child)
     score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
-    items[node.code] = ItemResult(node.code, node.title, node.max, score, None if score is None else rnd(score, dec),
-                                  detail=detail)
+    items[node.code] = ItemResult(
+        node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
+    )
     return _Sums(detail["self"], detail["appraised"], survey)
 
 
@@ -153,35 +182,51 @@ def _leaf(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemRes
         assert isinstance(v, float)
         if v > node.max + 1e-9:
             rd.findings.add(
-                Code.SCORE_ABOVE_MAX, Severity.ERROR,
+                Code.SCORE_ABOVE_MAX,
+                Severity.ERROR,
                 f"Mục {node.code}: {label.lower()} {fmt_vn(v, None)} vượt điểm chuẩn {fmt_vn(node.max, None)}; "
                 f"đã tính bằng {fmt_vn(node.max, None)}.",
-                rd.unit.where(f"{base}/{col}"), item=node.code, value=v, expected=node.max,
+                rd.unit.where(f"{base}/{col}"),
+                item=node.code,
+                value=v,
+                expected=node.max,
             )
             v = node.max
         detail[col] = v
     if node.source == "survey" and detail["self"]:
         rd.findings.add(
-            Code.SURVEY_ROW_SELF_SCORED, Severity.WARNING,
+            Code.SURVEY_ROW_SELF_SCORED,
+            Severity.WARNING,
             f"Mục {node.code} là điểm điều tra xã hội học, đơn vị không tự chấm; điểm tự đánh giá "
             f"{fmt_vn(detail['self'], None)} không được tính.",
-            rd.unit.where(f"{base}/self"), item=node.code, value=detail["self"],
+            rd.unit.where(f"{base}/self"),
+            item=node.code,
+            value=detail["self"],
         )
         detail["self"] = 0.0
-    row = rd.raw(base) if isinstance(rd.raw(base), dict) else {}
+    raw_row = rd.raw(base)
+    row: dict[str, Any] = raw_row if isinstance(raw_row, dict) else {}
     for text in ("explanation", "evidence", "council_opinion"):
         if isinstance(row.get(text), str) and row[text].strip():
             detail[text] = row[text].strip()
-    if node.source != "survey" and (detail.get("self") or 0) > 0 and not detail.get("explanation") and not detail.get("evidence"):
+    if (
+        node.source != "survey"
+        and (detail.get("self") or 0) > 0
+        and not detail.get("explanation")
+        and not detail.get("evidence")
+    ):
         rd.findings.add(
-            Code.MISSING_EVIDENCE, Severity.WARNING,
+            Code.MISSING_EVIDENCE,
+            Severity.WARNING,
             f"Mục {node.code} tự chấm {fmt_vn(detail['self'], None)} điểm nhưng không có giải trình hay tài liệu "
             "kiểm chứng; hội đồng thẩm định có thể không công nhận.",
-            rd.unit.where(f"{base}/explanation"), item=node.code,
+            rd.unit.where(f"{base}/explanation"),
+            item=node.code,
         )
     score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
-    items[node.code] = ItemResult(node.code, node.title, node.max, score, None if score is None else rnd(score, dec),
-                                  detail=detail)
+    items[node.code] = ItemResult(
+        node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
+    )
     survey = (detail["appraised"] or 0.0) if node.source == "survey" else 0.0
     return _Sums(detail["self"], detail["appraised"], survey)
 
@@ -210,13 +255,18 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
                 continue
             if not matches_stated(computed, p.value, raw):
                 rd.findings.add(
-                    Code.PARENT_SUM_MISMATCH, Severity.WARNING,
+                    Code.PARENT_SUM_MISMATCH,
+                    Severity.WARNING,
                     f"Mục {code}: {label.lower()} ghi {fmt_vn(p.value, None)} nhưng cộng các mục con được "
                     f"{fmt_vn(round(computed, 6), None)}.",
-                    rd.unit.where(f"stated/{code}/{col}"), item=code, value=p.value, expected=computed,
+                    rd.unit.where(f"stated/{code}/{col}"),
+                    item=code,
+                    value=p.value,
+                    expected=computed,
                 )
     ex = result.extra
-    tot = stated.get("total") if isinstance(stated.get("total"), dict) else {}
+    raw_tot = stated.get("total")
+    tot: dict[str, Any] = raw_tot if isinstance(raw_tot, dict) else {}
     for col, key in (("self", "self_total"), ("appraised", "appraised_total")):
         raw = tot.get(col)
         p = parse_number(raw)
@@ -231,20 +281,33 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
                 f"{fmt_vn(round(computed, 6), None)}."
             )
         else:
-            msg = (f"Tổng {COLUMNS[col].lower()} ghi {fmt_vn(p.value, None)} nhưng cộng các lĩnh vực được "
-                   f"{fmt_vn(round(computed, 6), None)}.")
-        rd.findings.add(Code.STATED_TOTAL_MISMATCH, Severity.WARNING, msg, rd.unit.where(f"stated/total/{col}"),
-                        value=p.value, expected=computed)
-    for key, ex_key, label in (("implementation", "appraised_without_survey", "Điểm đánh giá kết quả triển khai"),
-                               ("survey", "survey_total", "Điểm điều tra xã hội học")):
+            msg = (
+                f"Tổng {COLUMNS[col].lower()} ghi {fmt_vn(p.value, None)} nhưng cộng các lĩnh vực được "
+                f"{fmt_vn(round(computed, 6), None)}."
+            )
+        rd.findings.add(
+            Code.STATED_TOTAL_MISMATCH,
+            Severity.WARNING,
+            msg,
+            rd.unit.where(f"stated/total/{col}"),
+            value=p.value,
+            expected=computed,
+        )
+    for key, ex_key, label in (
+        ("implementation", "appraised_without_survey", "Điểm đánh giá kết quả triển khai"),
+        ("survey", "survey_total", "Điểm điều tra xã hội học"),
+    ):
         raw = stated.get(key)
         p = parse_number(raw)
         computed = ex.get(ex_key)
         if p.ok and p.value is not None and computed is not None and not matches_stated(computed, p.value, raw):
             rd.findings.add(
-                Code.STATED_TOTAL_MISMATCH, Severity.WARNING,
+                Code.STATED_TOTAL_MISMATCH,
+                Severity.WARNING,
                 f"{label} ghi {fmt_vn(p.value, None)} nhưng tính từ các lĩnh vực được {fmt_vn(round(computed, 6), None)}.",
-                rd.unit.where(f"stated/{key}"), value=p.value, expected=computed,
+                rd.unit.where(f"stated/{key}"),
+                value=p.value,
+                expected=computed,
             )
 
 

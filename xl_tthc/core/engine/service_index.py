@@ -30,8 +30,17 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
     result = UnitResult(
-        framework_id=fw.id, framework_version=fw.version, kind=fw.kind, unit=unit.name, level=unit.level,
-        period=unit.period, status="scored", items=[], max_total=fw.max_total, unit_code=unit.code, file=unit.file,
+        framework_id=fw.id,
+        framework_version=fw.version,
+        kind=fw.kind,
+        unit=unit.name,
+        level=unit.level,
+        period=unit.period,
+        status="scored",
+        items=[],
+        max_total=fw.max_total,
+        unit_code=unit.code,
+        file=unit.file,
     )
     broken = False
     entered = False
@@ -54,13 +63,22 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 group_scores.append(item.shown if fw.rounding.sum_rounded_items else item.score)
         g_score = sum(group_scores) if group_max else None
         result.groups.append(
-            ItemResult(grp.code, grp.title, grp.max, g_score, None if g_score is None else rnd(g_score, dec),
-                       applicable=group_max > 0, detail={"applicable_max": group_max})
+            ItemResult(
+                grp.code,
+                grp.title,
+                grp.max,
+                g_score,
+                None if g_score is None else rnd(g_score, dec),
+                applicable=group_max > 0,
+                detail={"applicable_max": group_max},
+            )
         )
     result.applicable_max = sum(g.detail["applicable_max"] for g in result.groups)
     if not entered:
         result.status = "not_scored"
-        findings.add(Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa có số liệu chấm điểm.", unit.where("indicators"))
+        findings.add(
+            Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa có số liệu chấm điểm.", unit.where("indicators")
+        )
     elif broken or result.applicable_max == 0:
         result.status = "invalid"
     else:
@@ -76,7 +94,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             band = fw.bands.classify(basis)
             result.band_code, result.band_label = band.code, band.label
         _compare_stated(fw, result, rd)
-    result.findings = findings.list()
+    result.findings = findings.as_list()
     return result
 
 
@@ -103,9 +121,14 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
         if not isinstance(r, float):
             return item
         if r > 100:
-            rd.findings.add(Code.RATIO_OUT_OF_RANGE, Severity.WARNING,
-                            f"«{label}»: tỷ lệ {fmt_vn(r, None)} % vượt 100 %.", rd.unit.where(f"{base}/ratio"),
-                            item=ind.code, value=r)
+            rd.findings.add(
+                Code.RATIO_OUT_OF_RANGE,
+                Severity.WARNING,
+                f"«{label}»: tỷ lệ {fmt_vn(r, None)} % vượt 100 %.",
+                rd.unit.where(f"{base}/ratio"),
+                item=ind.code,
+                value=r,
+            )
         return _from_ratio(fw, ind, r, item)
     n = rd.number(f"{base}/numerator", f"{label} (tử số)", allow_na=True, item=ind.code, required=True)
     d = rd.number(f"{base}/denominator", f"{label} (mẫu số)", allow_na=True, item=ind.code, required=True)
@@ -125,9 +148,13 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
         return item
     if n > d:
         rd.findings.add(
-            Code.NUMERATOR_ABOVE_DENOMINATOR, Severity.ERROR,
+            Code.NUMERATOR_ABOVE_DENOMINATOR,
+            Severity.ERROR,
             f"«{label}»: tử số {fmt_vn(n, None)} lớn hơn mẫu số {fmt_vn(d, None)}.",
-            rd.unit.where(f"{base}/numerator"), item=ind.code, value=n, expected=d,
+            rd.unit.where(f"{base}/numerator"),
+            item=ind.code,
+            value=n,
+            expected=d,
         )
     return _from_ratio(fw, ind, 100 * n / d, item)
 
@@ -145,9 +172,11 @@ def _not_applicable(fw: Framework, ind: Indicator, rd: Reader, key: str, item: I
         item.applicable = False
         return item
     rd.findings.add(
-        Code.NOT_A_NUMBER, Severity.ERROR,
+        Code.NOT_A_NUMBER,
+        Severity.ERROR,
         f"Chỉ số {ind.code}: khung chấm điểm {fw.short_title or fw.id} không cho phép «-» (không áp dụng).",
-        rd.unit.where(key), item=ind.code,
+        rd.unit.where(key),
+        item=ind.code,
     )
     return item
 
@@ -161,10 +190,14 @@ def _stated_score(fw: Framework, ind: Indicator, rd: Reader, key: str, label: st
     item.detail["stated"] = v
     if v > ind.max + 1e-9:
         rd.findings.add(
-            Code.SCORE_ABOVE_MAX, Severity.ERROR,
+            Code.SCORE_ABOVE_MAX,
+            Severity.ERROR,
             f"«{label}»: điểm {fmt_vn(v, None)} vượt điểm tối đa {fmt_vn(ind.max, None)}; "
             f"đã tính theo điểm tối đa {fmt_vn(ind.max, None)}.",
-            rd.unit.where(key), item=ind.code, value=v, expected=ind.max,
+            rd.unit.where(key),
+            item=ind.code,
+            value=v,
+            expected=ind.max,
         )
         v = ind.max
     item.score = v
@@ -184,17 +217,23 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
             if capped:
                 why = " (điểm ghi đã cộng cả phần vượt tối đa của chỉ số " + ", ".join(i.code for i in capped) + ")"
             rd.findings.add(
-                Code.STATED_TOTAL_MISMATCH, Severity.ERROR,
+                Code.STATED_TOTAL_MISMATCH,
+                Severity.ERROR,
                 f"Tổng điểm đạt được ghi {fmt_vn(pt.value, None)} nhưng tính lại từ các chỉ số là "
                 f"{fmt_vn(result.total, dec)}{why}.",
-                unit.where("stated/total"), value=pt.value, expected=result.total_shown,
+                unit.where("stated/total"),
+                value=pt.value,
+                expected=result.total_shown,
             )
         if pt.over is not None and abs(pt.over - result.applicable_max) > 1e-9:
             rd.findings.add(
-                Code.STATED_MAX_MISMATCH, Severity.ERROR,
+                Code.STATED_MAX_MISMATCH,
+                Severity.ERROR,
                 f"Tổng điểm tối đa ghi {fmt_vn(pt.over, None)} nhưng tổng điểm tối đa các chỉ số áp dụng là "
                 f"{fmt_vn(result.applicable_max, None)}.",
-                unit.where("stated/total"), value=pt.over, expected=result.applicable_max,
+                unit.where("stated/total"),
+                value=pt.over,
+                expected=result.applicable_max,
             )
     raw_q = rd.raw("stated/quy_doi")
     pq = parse_number(raw_q)
@@ -204,27 +243,36 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
         if not matches_stated(result.quy_doi, pq.value, raw_q):
             if abs(truncate(exact, qd) - pq.value) < 1e-9:
                 rd.findings.add(
-                    Code.STATED_QUY_DOI_TRUNCATED, Severity.INFO,
+                    Code.STATED_QUY_DOI_TRUNCATED,
+                    Severity.INFO,
                     f"Điểm quy đổi ghi {fmt_vn(pq.value, qd)} là số bị cắt bớt; làm tròn đúng là "
                     f"{fmt_vn(result.quy_doi, qd)} ({fmt_vn(result.total, dec)}/{fmt_vn(result.applicable_max, None)} × 100 = "
                     f"{fmt_vn(exact, 4)}).",
-                    unit.where("stated/quy_doi"), value=pq.value, expected=result.quy_doi,
+                    unit.where("stated/quy_doi"),
+                    value=pq.value,
+                    expected=result.quy_doi,
                 )
             else:
                 rd.findings.add(
-                    Code.STATED_QUY_DOI_MISMATCH, Severity.ERROR,
+                    Code.STATED_QUY_DOI_MISMATCH,
+                    Severity.ERROR,
                     f"Điểm quy đổi ghi {fmt_vn(pq.value, None)} nhưng tính lại là {fmt_vn(result.quy_doi, qd)} "
                     f"({fmt_vn(result.total, dec)}/{fmt_vn(result.applicable_max, None)} × 100).",
-                    unit.where("stated/quy_doi"), value=pq.value, expected=result.quy_doi,
+                    unit.where("stated/quy_doi"),
+                    value=pq.value,
+                    expected=result.quy_doi,
                 )
     raw_b = rd.raw("stated/band")
     if isinstance(raw_b, str) and raw_b.strip() and fw.bands:
         band = fw.bands.find(raw_b)
         if band is None or band.code != result.band_code:
             rd.findings.add(
-                Code.STATED_BAND_MISMATCH, Severity.ERROR,
+                Code.STATED_BAND_MISMATCH,
+                Severity.ERROR,
                 f"Xếp loại ghi «{raw_b.strip()}» nhưng theo điểm {fmt_vn(result.quy_doi, 2)} là «{result.band_label}».",
-                unit.where("stated/band"), value=raw_b, expected=result.band_label,
+                unit.where("stated/band"),
+                value=raw_b,
+                expected=result.band_label,
             )
 
 

@@ -28,16 +28,29 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             counts[f.key] = v
 
     result = UnitResult(
-        framework_id=fw.id, framework_version=fw.version, kind=fw.kind, unit=unit.name, level=unit.level,
-        period=unit.period, status="scored", items=[], max_total=fw.max_total, applicable_max=fw.max_total,
-        unit_code=unit.code, file=unit.file,
+        framework_id=fw.id,
+        framework_version=fw.version,
+        kind=fw.kind,
+        unit=unit.name,
+        level=unit.level,
+        period=unit.period,
+        status="scored",
+        items=[],
+        max_total=fw.max_total,
+        applicable_max=fw.max_total,
+        unit_code=unit.code,
+        file=unit.file,
     )
 
     if _nothing_entered(rd, fw):
         result.status = "not_scored"
-        findings.add(Code.NOT_SCORED, Severity.INFO, f"Đơn vị «{unit.name}» chưa thực hiện việc chấm điểm (chưa nhập số liệu).",
-                     unit.where("counts"))
-        result.findings = findings.list()
+        findings.add(
+            Code.NOT_SCORED,
+            Severity.INFO,
+            f"Đơn vị «{unit.name}» chưa thực hiện việc chấm điểm (chưa nhập số liệu).",
+            unit.where("counts"),
+        )
+        result.findings = findings.as_list()
         return result
 
     _check_counts(fw, unit, counts, labels, findings)
@@ -55,8 +68,12 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
 
     if no_dossiers:
         result.status = "no_dossiers"
-        findings.add(Code.NO_DOSSIERS, Severity.INFO, "Trong kỳ đơn vị chưa phát sinh hồ sơ: không xếp loại.",
-                     unit.where("counts/resolved_total"))
+        findings.add(
+            Code.NO_DOSSIERS,
+            Severity.INFO,
+            "Trong kỳ đơn vị chưa phát sinh hồ sơ: không xếp loại.",
+            unit.where("counts/resolved_total"),
+        )
     elif any(i.score is None for i in result.items):
         result.status = "invalid"
     else:
@@ -70,7 +87,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         _compare_stated_total(result, rd, unit, findings, fw)
     _check_level_data(fw, result, counts, rd, findings, rnd)
     result.extra["counts"] = counts
-    result.findings = findings.list()
+    result.findings = findings.as_list()
     return result
 
 
@@ -109,8 +126,14 @@ def _check_counts(
         hint = _typo_hint(counts[chk.total], chk.parts, counts, labels)
         if hint:
             msg += " " + hint
-        findings.add(Code.COUNTS_DO_NOT_ADD_UP, sev, msg, unit.where(f"counts/{chk.total}"),
-                     value=sum(parts), expected=counts[chk.total])
+        findings.add(
+            Code.COUNTS_DO_NOT_ADD_UP,
+            sev,
+            msg,
+            unit.where(f"counts/{chk.total}"),
+            value=sum(parts),
+            expected=counts[chk.total],
+        )
 
 
 def _typo_hint(total: float, parts: tuple[str, ...], counts: dict[str, float], labels: dict[str, str]) -> str:
@@ -137,10 +160,14 @@ def _weighted(
             level_counts[lv.key] = v
             if lv.count_from and lv.count_from in counts and v != counts[lv.count_from]:
                 rd.findings.add(
-                    Code.CRITERION_COUNTS_MISMATCH, Severity.WARNING,
+                    Code.CRITERION_COUNTS_MISMATCH,
+                    Severity.WARNING,
                     f"Tiêu chí {crit.code}: số hồ sơ «{lv.label}» là {fmt_int_vn(v)}, khác "
                     f"«{labels[lv.count_from]}» ({fmt_int_vn(counts[lv.count_from])}).",
-                    rd.unit.where(f"{base}/counts/{lv.key}"), item=crit.code, value=v, expected=counts[lv.count_from],
+                    rd.unit.where(f"{base}/counts/{lv.key}"),
+                    item=crit.code,
+                    value=v,
+                    expected=counts[lv.count_from],
                 )
         elif lv.count_from and lv.count_from in counts and rd.raw(f"{base}/counts/{lv.key}") is None:
             level_counts[lv.key] = counts[lv.count_from]
@@ -152,18 +179,26 @@ def _weighted(
         item.applicable = False
         return item
     if missing and not level_counts:
-        rd.findings.add(Code.MISSING_VALUE, Severity.ERROR,
-                        f"Tiêu chí {crit.code}: chưa nhập số lượng hồ sơ theo từng mức.",
-                        rd.unit.where(f"{base}/counts"), item=crit.code)
+        rd.findings.add(
+            Code.MISSING_VALUE,
+            Severity.ERROR,
+            f"Tiêu chí {crit.code}: chưa nhập số lượng hồ sơ theo từng mức.",
+            rd.unit.where(f"{base}/counts"),
+            item=crit.code,
+        )
         return item
     n = sum(level_counts.values())
     den_key = crit.denominator
     if den_key and den_key in counts and n != counts[den_key]:
         rd.findings.add(
-            Code.CRITERION_COUNTS_MISMATCH, Severity.ERROR,
+            Code.CRITERION_COUNTS_MISMATCH,
+            Severity.ERROR,
             f"Tiêu chí {crit.code}: tổng số hồ sơ theo các mức là {fmt_int_vn(n)}, khác "
             f"«{labels[den_key]}» ({fmt_int_vn(counts[den_key])}).",
-            rd.unit.where(f"{base}/counts/{crit.levels[0].key}"), item=crit.code, value=n, expected=counts[den_key],
+            rd.unit.where(f"{base}/counts/{crit.levels[0].key}"),
+            item=crit.code,
+            value=n,
+            expected=counts[den_key],
         )
     if n == 0:
         item.applicable = False
@@ -186,15 +221,22 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
                 chosen = [lv]
     loc = rd.unit.where(f"{base}/marks/{crit.levels[0].key}")
     if not chosen:
-        rd.findings.add(Code.LEVEL_NOT_CHOSEN, Severity.ERROR,
-                        f"Tiêu chí {crit.code}: chưa đánh dấu «x» vào mức nào.", loc, item=crit.code)
+        rd.findings.add(
+            Code.LEVEL_NOT_CHOSEN,
+            Severity.ERROR,
+            f"Tiêu chí {crit.code}: chưa đánh dấu «x» vào mức nào.",
+            loc,
+            item=crit.code,
+        )
         return item
     if len(chosen) > 1:
         rd.findings.add(
-            Code.LEVEL_CHOSEN_TWICE, Severity.ERROR,
+            Code.LEVEL_CHOSEN_TWICE,
+            Severity.ERROR,
             f"Tiêu chí {crit.code}: đánh dấu «x» ở {len(chosen)} mức "
             f"({', '.join(fmt_vn(lv.points, 0) + ' điểm' for lv in chosen)}); chỉ được chọn một mức.",
-            loc, item=crit.code,
+            loc,
+            item=crit.code,
         )
         return item
     lv = chosen[0]
@@ -211,10 +253,14 @@ def _compare_stated_item(crit: Criterion, item: ItemResult, rd: Reader) -> None:
         return
     if not matches_stated(item.score, p.value, raw):
         rd.findings.add(
-            Code.STATED_SCORE_MISMATCH, Severity.ERROR,
+            Code.STATED_SCORE_MISMATCH,
+            Severity.ERROR,
             f"Tiêu chí {crit.code}: điểm ghi {fmt_vn(p.value, None)} nhưng tính lại từ số liệu được "
             f"{fmt_vn(item.score, 2)}.",
-            rd.unit.where(key), item=crit.code, value=p.value, expected=item.score,
+            rd.unit.where(key),
+            item=crit.code,
+            value=p.value,
+            expected=item.score,
         )
 
 
@@ -225,10 +271,13 @@ def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findi
         return
     if not matches_stated(result.total, p.value, raw):
         findings.add(
-            Code.STATED_TOTAL_MISMATCH, Severity.ERROR,
+            Code.STATED_TOTAL_MISMATCH,
+            Severity.ERROR,
             f"Tổng điểm ghi {fmt_vn(p.value, None)} nhưng cộng lại từ các tiêu chí được "
             f"{fmt_vn(result.total, fw.rounding.decimals)}/{fmt_vn(fw.max_total, 0)}.",
-            unit.where("stated_total"), value=p.value, expected=result.total_shown,
+            unit.where("stated_total"),
+            value=p.value,
+            expected=result.total_shown,
         )
 
 
@@ -254,9 +303,15 @@ def _check_level_data(
         )
         if result.total is not None:
             msg += f" Nếu sửa, tổng điểm là {fmt_vn(result.total - item.score + allowed, fw.rounding.decimals)}."
-        findings.add(Code.LEVEL_CONTRADICTS_DATA, Severity.WARNING, msg,
-                     rd.unit.where(f"criteria/{crit.code}/marks/{item.detail.get('level', crit.levels[0].key)}"),
-                     item=crit.code, value=item.score, expected=allowed)
+        findings.add(
+            Code.LEVEL_CONTRADICTS_DATA,
+            Severity.WARNING,
+            msg,
+            rd.unit.where(f"criteria/{crit.code}/marks/{item.detail.get('level', crit.levels[0].key)}"),
+            item=crit.code,
+            value=item.score,
+            expected=allowed,
+        )
 
 
 __all__ = ["NA", "score"]

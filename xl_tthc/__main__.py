@@ -1,0 +1,3 @@
+from xl_tthc.cli import main
+
+raise SystemExit(main())

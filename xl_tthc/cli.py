@@ -1,0 +1,193 @@
+"""The ``xl-tthc`` command: a thin shell over the core (and over the workbook shells in ``xl_tthc.io``).
+
+Exit codes: 0 = done, no data errors; 1 = done, the data has findings of severity "error";
+2 = unusable input (missing or unreadable file, wrong format) – a Vietnamese message, never a traceback.
+Heavy modules are imported inside the sub-commands so that ``xl-tthc score`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from xl_tthc import __version__
+
+log = logging.getLogger("xl_tthc")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class UserError(Exception):
+    """Shown to the user as is (Vietnamese), exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="xl-tthc",
+        description="Chấm điểm TTHC, Bộ chỉ số phục vụ người dân, doanh nghiệp (766) và Chỉ số CCHC.",
+    )
+    p.add_argument("--version", action="version", version=f"xl_tthc {__version__}")
+    p.add_argument(
+        "--frameworks",
+        metavar="THƯ_MỤC",
+        action="append",
+        default=[],
+        help="thư mục chứa thêm tệp khung chấm điểm (quyết định của tỉnh)",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    s = sub.add_parser("score", help="chấm điểm từ tệp JSON đầu vào (giao diện máy)")
+    s.add_argument("input", help="tệp JSON theo định dạng xl-tthc/input (dùng - để đọc từ bàn phím/stdin)")
+    s.add_argument("--format", choices=["json", "table"], default="json", help="json (mặc định) hoặc bảng tiếng Việt")
+    s.add_argument("-o", "--output", help="ghi kết quả vào tệp thay vì in ra màn hình")
+
+    f = sub.add_parser("frameworks", help="liệt kê các khung chấm điểm đang có")
+    f.add_argument("--json", action="store_true", help="in dạng JSON")
+
+    t = sub.add_parser("templates", help="tạo các biểu mẫu Excel chính thức từ khung chấm điểm")
+    t.add_argument("-o", "--output", required=True, help="thư mục ghi biểu mẫu")
+
+    fl = sub.add_parser("fill", help="«Tính điểm» trên tệp Excel đã nhập số liệu (không cần Excel)")
+    fl.add_argument("file", help="tệp .xlsx, .xlsm, .xls hoặc .ods")
+    fl.add_argument("-o", "--output", help="tệp kết quả (mặc định: <tên tệp> - đã tính điểm.xlsx)")
+    fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
+    fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.frameworks:
+            os.environ["XL_TTHC_FRAMEWORKS"] = os.pathsep.join(
+                [*filter(None, os.environ.get("XL_TTHC_FRAMEWORKS", "").split(os.pathsep)), *args.frameworks]
+            )
+        handler = {"score": _score, "frameworks": _frameworks, "templates": _templates, "fill": _fill}[args.command]
+        return handler(args)
+    except UserError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Exception as exc:  # a programmer error: log the trace, show a short message
+        path = _log_exception(exc)
+        print(f"Lỗi không mong muốn: {exc.__class__.__name__}. Chi tiết kỹ thuật đã ghi vào {path}.", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+def _log_exception(exc: BaseException) -> Path:
+    import traceback
+
+    path = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+def _load_json(src: str) -> Any:
+    try:
+        text = sys.stdin.read() if src == "-" else Path(src).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"không tìm thấy tệp «{src}».") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"không đọc được tệp «{src}» ({exc.__class__.__name__}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"tệp «{src}» không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+
+
+def _score(args: argparse.Namespace) -> int:
+    from xl_tthc.core.document import InputError, score_document
+    from xl_tthc.core.framework import FrameworkError
+
+    doc = _load_json(args.input)
+    try:
+        result = score_document(doc, file=None if args.input == "-" else args.input)
+    except (InputError, FrameworkError) as exc:
+        raise UserError(str(exc)) from None
+    if args.format == "table":
+        from xl_tthc.tables import result_table
+
+        text = result_table(result)
+    else:
+        text = json.dumps(result, ensure_ascii=False, indent=2)
+    _emit(text, args.output)
+    return EXIT_FINDINGS if result["summary"]["errors"] else EXIT_OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from xl_tthc.io.atomic import atomic_write_text
+
+        atomic_write_text(Path(output), text + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _frameworks(args: argparse.Namespace) -> int:
+    from xl_tthc.core.framework import FrameworkError, Registry, level_label
+
+    try:
+        fws = Registry().all()
+    except FrameworkError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        _emit(
+            json.dumps(
+                [
+                    {
+                        "id": f.id,
+                        "kind": f.kind,
+                        "version": f.version,
+                        "title": f.title,
+                        "levels": list(f.levels),
+                        "effective_from": f.effective_from.isoformat(),
+                        "effective_to": f.effective_to.isoformat() if f.effective_to else None,
+                        "references": [r.number for r in f.references],
+                        "file": f.source_file,
+                    }
+                    for f in fws
+                ],
+                ensure_ascii=False,
+                indent=2,
+            ),
+            None,
+        )
+        return EXIT_OK
+    for f in fws:
+        print(f"{f.id}  (phiên bản {f.version}, hiệu lực từ {f.effective_from:%d/%m/%Y})")
+        print(f"    {f.title}")
+        print(f"    Căn cứ: {f.legal_basis_vi()}")
+        print(f"    Áp dụng: {', '.join(level_label(lv) for lv in f.levels)}")
+    return EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    from xl_tthc.io.templates import build_templates
+
+    for path in build_templates(Path(args.output)):
+        print(path)
+    return EXIT_OK
+
+
+def _fill(args: argparse.Namespace) -> int:
+    from xl_tthc.io.fill import FillError, fill_workbook
+
+    try:
+        outcome = fill_workbook(Path(args.file), Path(args.output) if args.output else None, in_place=args.in_place)
+    except FillError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        _emit(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2), None)
+    else:
+        print(outcome.summary_vi())
+    return EXIT_FINDINGS if outcome.has_errors() else EXIT_OK

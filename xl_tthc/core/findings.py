@@ -60,6 +60,27 @@ class Code(StrEnum):
     INVALID_INPUT = "invalid_input"
     PERIOD_OUTSIDE_EFFECTIVE = "period_outside_effective_dates"
     UNVERIFIED_RULE = "unverified_rule"
+    # files (batch, fill)
+    FILE_EMPTY = "file_empty"
+    FILE_CORRUPT = "file_corrupt"
+    FILE_ENCRYPTED = "file_password_protected"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_UNSAFE_XML = "file_unsafe_xml"
+    FILE_UNSUPPORTED = "file_unsupported"
+    FILE_LOCK = "file_lock_skipped"
+    TEMPLATE_UNKNOWN = "template_unknown"
+    TEMPLATE_OUTDATED = "template_outdated"
+    SHEET_MISSING = "sheet_missing"
+    SHEET_HIDDEN = "sheet_hidden"
+    SHEET_TOO_LARGE = "sheet_too_large"
+    MERGED_INPUT = "merged_input_cells"
+    FORMULA_INJECTION = "formula_injection"
+    STALE_RESULTS = "stale_results"
+    # consolidation
+    DUPLICATE_UNIT = "duplicate_unit"
+    UNIT_NOT_ON_ROSTER = "unit_not_on_roster"
+    UNIT_MISSING = "unit_missing"
+    PERIOD_MISMATCH = "period_mismatch"
 
 
 @dataclass(frozen=True, slots=True)

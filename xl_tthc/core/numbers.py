@@ -69,7 +69,7 @@ def parse_number(raw: object) -> Parsed:
         return Parsed(Kind.EMPTY, raw=raw)
     if text.upper() in EXCEL_ERRORS:
         return Parsed(Kind.ERROR_VALUE, raw=raw)
-    if text.lower() in NA_MARKS:
+    if text.lower() in NA_MARKS or " ".join(raw.split()).lower() in NA_MARKS:  # "không áp dụng" has spaces
         return Parsed(Kind.NOT_APPLICABLE, raw=raw)
     over: float | None = None
     if "/" in text:
@@ -118,12 +118,13 @@ def round_half_up_binary(x: float, decimals: int = 2) -> float:
 
 
 def round_half_up_decimal(x: float, decimals: int = 2) -> float:
-    """Round half-up on the shortest decimal text of the double (what a person and Excel's ROUND do).
+    """Round half-up on the decimal text of the double (what a person and Excel's ROUND do).
 
-    5.145 becomes 5.15.
+    5.145 becomes 5.15. Like Excel, the double is first read to 15 significant digits, so that the noise of
+    float arithmetic does not decide a half: 32,3/80 × 100 is 40,37499999999999… as a double and becomes 40,38.
     """
     q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
+    return float(Decimal(f"{x:.15g}").quantize(q, rounding=ROUND_HALF_UP))
 
 
 def truncate(x: float, decimals: int = 2) -> float:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from xl_tthc.core.findings import Code, Findings, Severity
@@ -12,6 +14,25 @@ from xl_tthc.core.numbers import Kind, Parsed, fmt_vn, is_integral, parse_number
 NA = "not_applicable"
 
 
+@lru_cache(maxsize=4096)
+def _key_parts(key: str) -> tuple[str, ...]:
+    return tuple(key.split("/"))
+
+
+def plain_number(raw: Any) -> float | None:
+    """``raw`` as a float when it is a plain finite int or float (not bool), else None: the fast path.
+
+    For such values ``parse_number(raw)`` is ``Parsed(Kind.NUMBER, float(raw))`` with nothing ambiguous;
+    anything else (text, marks, bool, NaN, infinity, None) is left to ``parse_number``.
+    """
+    t = type(raw)
+    if t is float or t is int:
+        value = float(raw)
+        if -math.inf < value < math.inf:
+            return value
+    return None
+
+
 @dataclass(slots=True)
 class Reader:
     unit: UnitInput
@@ -19,7 +40,7 @@ class Reader:
 
     def raw(self, key: str) -> Any:
         node: Any = self.unit.data
-        for part in key.split("/"):
+        for part in _key_parts(key):
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -40,6 +61,9 @@ class Reader:
     ) -> float | str | None:
         """A non-negative number, ``NA`` ("-") when allowed, or None (empty or unusable)."""
         raw = self.raw(key)
+        fast = plain_number(raw)
+        if fast is not None and fast >= 0 and (not integer or fast.is_integer()):
+            return fast  # the common case needs no Parsed and no Location
         p: Parsed = parse_number(raw)
         loc = self.unit.where(key)
         if p.kind is Kind.EMPTY:

@@ -62,6 +62,8 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 item.shown = rnd(item.score, dec)
                 group_scores.append(item.shown if fw.rounding.sum_rounded_items else item.score)
         g_score = sum(group_scores) if group_max else None
+        if g_score is not None and fw.rounding.sum_rounded_items:
+            g_score = rnd(g_score, dec)  # a sum of rounded scores is itself exact at `dec` decimals: drop float noise
         result.groups.append(
             ItemResult(
                 grp.code,
@@ -83,6 +85,8 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         result.status = "invalid"
     else:
         total = sum(g.score for g in result.groups if g.score is not None)
+        if fw.rounding.sum_rounded_items:
+            total = rnd(total, dec)  # 7,36 + 18,63 + … = 49,99999999999999 as doubles is the 50,00 that is banded
         result.total = total
         result.total_shown = rnd(total, dec)
         if fw.na_mode == "rescale":

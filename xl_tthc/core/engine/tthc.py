@@ -7,7 +7,7 @@ scores (seed 001: 3 × 1,9125… + 11 = 16,7376 → 16,74).
 
 from __future__ import annotations
 
-from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated
+from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, plain_number
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Criterion, Framework
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -219,13 +219,12 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
             p = parse_number(direct)
             if str(direct).strip() == lv.key or (p.ok and p.value == lv.points):
                 chosen = [lv]
-    loc = rd.unit.where(f"{base}/marks/{crit.levels[0].key}")
     if not chosen:
         rd.findings.add(
             Code.LEVEL_NOT_CHOSEN,
             Severity.ERROR,
             f"Tiêu chí {crit.code}: chưa đánh dấu «x» vào mức nào.",
-            loc,
+            rd.unit.where(f"{base}/marks/{crit.levels[0].key}"),
             item=crit.code,
         )
         return item
@@ -235,7 +234,7 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
             Severity.ERROR,
             f"Tiêu chí {crit.code}: đánh dấu «x» ở {len(chosen)} mức "
             f"({', '.join(fmt_vn(lv.points, 0) + ' điểm' for lv in chosen)}); chỉ được chọn một mức.",
-            loc,
+            rd.unit.where(f"{base}/marks/{crit.levels[0].key}"),
             item=crit.code,
         )
         return item
@@ -246,20 +245,25 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
 
 
 def _compare_stated_item(crit: Criterion, item: ItemResult, rd: Reader) -> None:
+    if item.score is None:
+        return
     key = f"criteria/{crit.code}/stated_score"
     raw = rd.raw(key)
-    p = parse_number(raw)
-    if not p.ok or p.value is None or item.score is None:
-        return
-    if not matches_stated(item.score, p.value, raw):
+    stated = plain_number(raw)
+    if stated is None:
+        p = parse_number(raw)
+        if not p.ok or p.value is None:
+            return
+        stated = p.value
+    if not matches_stated(item.score, stated, raw):
         rd.findings.add(
             Code.STATED_SCORE_MISMATCH,
             Severity.ERROR,
-            f"Tiêu chí {crit.code}: điểm ghi {fmt_vn(p.value, None)} nhưng tính lại từ số liệu được "
+            f"Tiêu chí {crit.code}: điểm ghi {fmt_vn(stated, None)} nhưng tính lại từ số liệu được "
             f"{fmt_vn(item.score, 2)}.",
             rd.unit.where(key),
             item=crit.code,
-            value=p.value,
+            value=stated,
             expected=item.score,
         )
 

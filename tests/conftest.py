@@ -1,0 +1,77 @@
+"""Shared helpers for the core test suite.
+
+Expected figures in the tests come from the seed documents in ``/work/shared/seeds/`` or from hand
+calculation written next to them; the helpers here only load inputs and run the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xl_tthc.core.document import score_document
+from xl_tthc.core.engine import score_unit
+from xl_tthc.core.findings import Code, Finding
+from xl_tthc.core.framework import get
+from xl_tthc.core.model import UnitInput, UnitResult
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_seed(name: str) -> dict[str, Any]:
+    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def score_seed(name: str) -> dict[str, Any]:
+    """Score a seed input document and return the result document (``xl-tthc/result``)."""
+    return score_document(load_seed(name))
+
+
+def score_data(framework_id: str, data: dict[str, Any], *, name: str = "Đơn vị thử", level: str | None = None) -> UnitResult:
+    fw = get(framework_id)
+    return score_unit(fw, UnitInput(name=name, data=data, level=level))
+
+
+def codes(findings: list[Finding] | list[dict[str, Any]]) -> list[str]:
+    out = []
+    for f in findings:
+        out.append(f["code"] if isinstance(f, dict) else f.code.value)
+    return out
+
+
+def only(findings: list[dict[str, Any]], code: Code) -> list[dict[str, Any]]:
+    return [f for f in findings if f["code"] == code.value]
+
+
+def d2(x: str | Decimal) -> Decimal:
+    """Half-up to 2 decimals on an exact decimal, as a person rounds on paper."""
+    return Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@pytest.fixture(scope="session")
+def seed001_huyen() -> dict[str, Any]:
+    return score_seed("seed001_tthc_huyen")
+
+
+@pytest.fixture(scope="session")
+def seed001_xa() -> dict[str, Any]:
+    return score_seed("seed001_tthc_xa")
+
+
+@pytest.fixture(scope="session")
+def seed002() -> dict[str, Any]:
+    return score_seed("seed002_sv459")
+
+
+@pytest.fixture(scope="session")
+def seed003() -> dict[str, Any]:
+    return score_seed("seed003_par_huyen_2019")
+
+
+@pytest.fixture(scope="session")
+def seed004() -> dict[str, Any]:
+    return score_seed("seed004_par_tinh_2020")

@@ -105,19 +105,29 @@ def consolidate(
         key = (fw.id, r.level, short_key(r.unit))
         if key in seen:
             first = seen[key]
-            findings.append(Finding(
-                Code.DUPLICATE_UNIT, Severity.ERROR,
-                f"Đơn vị «{r.unit}» có hai bản chấm điểm ({first.file or '?'} và {r.file or '?'}); chỉ tính bản thứ nhất.",
-                Location(file=r.file), r.unit,
-            ))
+            findings.append(
+                Finding(
+                    Code.DUPLICATE_UNIT,
+                    Severity.ERROR,
+                    f"Đơn vị «{r.unit}» có hai bản chấm điểm ({first.file or '?'} và {r.file or '?'}); chỉ tính bản thứ nhất.",
+                    Location(file=r.file),
+                    r.unit,
+                )
+            )
             continue
         seen[key] = r
         if period and r.period and r.period != period:
-            findings.append(Finding(
-                Code.PERIOD_MISMATCH, Severity.ERROR,
-                f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {period}; không tính.",
-                Location(file=r.file), r.unit, value=r.period, expected=period,
-            ))
+            findings.append(
+                Finding(
+                    Code.PERIOD_MISMATCH,
+                    Severity.ERROR,
+                    f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {period}; không tính.",
+                    Location(file=r.file),
+                    r.unit,
+                    value=r.period,
+                    expected=period,
+                )
+            )
             continue
         by_fw.setdefault(fw.id, (fw, []))[1].append(r)
 
@@ -132,11 +142,15 @@ def consolidate(
             if roster is not None:
                 k = short_key(r.unit)
                 if k not in roster_names:
-                    findings.append(Finding(
-                        Code.UNIT_NOT_ON_ROSTER, Severity.WARNING,
-                        f"Đơn vị «{r.unit}» không có trong danh sách đơn vị phải nộp.",
-                        Location(file=r.file), r.unit,
-                    ))
+                    findings.append(
+                        Finding(
+                            Code.UNIT_NOT_ON_ROSTER,
+                            Severity.WARNING,
+                            f"Đơn vị «{r.unit}» không có trong danh sách đơn vị phải nộp.",
+                            Location(file=r.file),
+                            r.unit,
+                        )
+                    )
                 roster_left.pop((k, r.level), None)
                 roster_left.pop((k, None), None)
         order = [lv for lv in fw.levels if lv in levels] + [lv for lv in levels if lv not in fw.levels]
@@ -146,11 +160,15 @@ def consolidate(
             lvs.append(_level_summary(fw, lv, members))
         summaries.append(FrameworkSummary(fw, lvs))
     for (_, level), entry in sorted(roster_left.items(), key=lambda kv: kv[1].name):
-        findings.append(Finding(
-            Code.UNIT_MISSING, Severity.WARNING,
-            f"Chưa nhận được tệp của «{entry.name}»" + (f" ({level_label(level)})" if level else "") + ".",
-            Location(), entry.name,
-        ))
+        findings.append(
+            Finding(
+                Code.UNIT_MISSING,
+                Severity.WARNING,
+                f"Chưa nhận được tệp của «{entry.name}»" + (f" ({level_label(level)})" if level else "") + ".",
+                Location(),
+                entry.name,
+            )
+        )
         for fs in summaries:
             for ls in fs.levels:
                 if level is None or ls.level == level:

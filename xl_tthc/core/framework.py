@@ -206,14 +206,7 @@ class Framework:
     note: str | None = None
     source_file: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def max_total(self) -> float:
-        if self.kind == "tthc":
-            return sum(c.max for c in self.criteria)
-        if self.kind == "service_index":
-            return sum(g.max for g in self.groups)
-        return sum(n.max for n in self.tree)
+    max_total: float = 0.0  # Σ maxima of the criteria, groups or tree roots (set by build())
 
     def indicators(self) -> list[Indicator]:
         return [i for g in self.groups for i in g.indicators]
@@ -333,6 +326,7 @@ def build(doc: dict[str, Any], origin: str = "<dict>") -> Framework:
         )
         for c in doc.get("criteria", ())
     )
+    tree = tuple(_node(n) for n in doc.get("tree", ()))
     fw = Framework(
         id=doc["id"],
         kind=doc["kind"],
@@ -356,9 +350,10 @@ def build(doc: dict[str, Any], origin: str = "<dict>") -> Framework:
         ),
         criteria=criteria,
         groups=groups,
-        tree=tuple(_node(n) for n in doc.get("tree", ())),
+        tree=tree,
         source_file=origin,
         raw=doc,
+        max_total=float(sum(c.max for c in criteria) + sum(g.max for g in groups) + sum(n.max for n in tree)),
     )
     _check_consistency(fw)
     return fw

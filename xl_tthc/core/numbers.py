@@ -108,11 +108,30 @@ def is_integral(x: float) -> bool:
 # ---------------------------------------------------------------------------- rounding
 
 
+def _fast_half_up(x: float, decimals: int) -> float | None:
+    """Nearest value at ``decimals`` when ``x`` is clearly not near a half (the common case); else None."""
+    scale = _POW10[decimals] if decimals < len(_POW10) else 10.0**decimals
+    y = x * scale
+    if not -1e15 < y < 1e15:
+        return None
+    f = math.floor(y)
+    frac = y - f
+    if -1e-6 < frac - 0.5 < 1e-6:
+        return None  # a (near) half: let Decimal decide on the exact value
+    return (f + 1 if frac > 0.5 else f) / scale
+
+
+_POW10 = tuple(10.0**i for i in range(10))
+
+
 def round_half_up_binary(x: float, decimals: int = 2) -> float:
     """Round half-up on the exact binary value of the double (JavaScript ``x.toFixed(2)``).
 
     5.145 is stored as 5.14499999… and becomes 5.14; 0.625 is exact and becomes 0.63.
     """
+    fast = _fast_half_up(x, decimals)
+    if fast is not None:
+        return fast
     q = Decimal(1).scaleb(-decimals)
     return float(Decimal(x).quantize(q, rounding=ROUND_HALF_UP))
 
@@ -123,6 +142,9 @@ def round_half_up_decimal(x: float, decimals: int = 2) -> float:
     5.145 becomes 5.15. Like Excel, the double is first read to 15 significant digits, so that the noise of
     float arithmetic does not decide a half: 32,3/80 × 100 is 40,37499999999999… as a double and becomes 40,38.
     """
+    fast = _fast_half_up(x, decimals)
+    if fast is not None:
+        return fast
     q = Decimal(1).scaleb(-decimals)
     return float(Decimal(f"{x:.15g}").quantize(q, rounding=ROUND_HALF_UP))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -33,6 +34,16 @@ def plain_number(raw: Any) -> float | None:
     return None
 
 
+def whole_count(raw: Any) -> float | None:
+    """``raw`` as a float when it is a plain non-negative whole int or float: the fast path for counts."""
+    t = type(raw)
+    if t is int:
+        return float(raw) if raw >= 0 else None
+    if t is float and raw >= 0 and raw.is_integer():
+        return float(raw)
+    return None
+
+
 @dataclass(slots=True)
 class Reader:
     unit: UnitInput
@@ -52,7 +63,7 @@ class Reader:
     def number(
         self,
         key: str,
-        label: str,
+        label: str | Callable[[], str],
         *,
         integer: bool = False,
         allow_na: bool = False,
@@ -60,10 +71,28 @@ class Reader:
         required: bool = False,
     ) -> float | str | None:
         """A non-negative number, ``NA`` ("-") when allowed, or None (empty or unusable)."""
-        raw = self.raw(key)
+        return self.value(self.raw(key), key, label, integer=integer, allow_na=allow_na, item=item, required=required)
+
+    def value(
+        self,
+        raw: Any,
+        key: str,
+        label: str | Callable[[], str],
+        *,
+        integer: bool = False,
+        allow_na: bool = False,
+        item: str | None = None,
+        required: bool = False,
+    ) -> float | str | None:
+        """Like :meth:`number` for a raw value the caller already looked up under ``key``.
+
+        ``label`` may be a callable: it is only called when a finding needs the text.
+        """
         fast = plain_number(raw)
         if fast is not None and fast >= 0 and (not integer or fast.is_integer()):
-            return fast  # the common case needs no Parsed and no Location
+            return fast  # the common case needs no Parsed, no Location and no label
+        if callable(label):
+            label = label()
         p: Parsed = parse_number(raw)
         loc = self.unit.where(key)
         if p.kind is Kind.EMPTY:
@@ -150,17 +179,22 @@ def stated_decimals(raw: Any) -> int:
         if "." in text and parse_number(text).ambiguous:
             return len(text.rsplit(".", 1)[1])
         return 0
-    text = repr(float(raw))
-    if "e" in text:
-        return 6
-    frac = text.split(".")[1]
-    return 0 if frac == "0" else len(frac)
+    value = float(raw)
+    for d in range(7):  # the fewest decimals that reproduce the number as typed (1.91 -> 2)
+        if round(value, d) == value:
+            return d
+    return 6
 
 
 def matches_stated(computed: float, stated: float, raw: Any) -> bool:
     """True when the published figure is the computed one at the precision it was written with."""
+    diff = abs(computed - stated)
+    if diff <= 5e-7:
+        return True
+    if diff > 0.5 + 1e-9:
+        return False
     d = stated_decimals(raw)
-    return bool(abs(computed - stated) <= 0.5 * 10.0 ** (-d) + 1e-9)
+    return bool(diff <= 0.5 * 10.0 ** (-d) + 1e-9)
 
 
 def is_mark(raw: Any) -> bool:

@@ -7,9 +7,12 @@ scores (seed 001: 3 × 1,9125… + 11 = 16,7376 → 16,74).
 
 from __future__ import annotations
 
-from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, plain_number
+from functools import partial
+from typing import Any
+
+from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, plain_number, whole_count
 from xl_tthc.core.findings import Code, Findings, Severity
-from xl_tthc.core.framework import Criterion, Framework
+from xl_tthc.core.framework import Criterion, Framework, Level
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, fmt_int_vn, fmt_vn, parse_number
 
@@ -19,11 +22,17 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rd = Reader(unit, findings)
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
-    labels = {f.key: f.label for f in fw.count_fields}
+    labels = _labels(fw)
 
     counts: dict[str, float] = {}
+    raw_counts = unit.data.get("counts") or {}
     for f in fw.count_fields:
-        v = rd.number(f"counts/{f.key}", f.label, integer=True)
+        raw = raw_counts.get(f.key)
+        fast = whole_count(raw)
+        if fast is not None:
+            counts[f.key] = fast
+            continue
+        v = rd.value(raw, "counts/" + f.key, f.label, integer=True)
         if isinstance(v, float):
             counts[f.key] = v
 
@@ -42,7 +51,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         file=unit.file,
     )
 
-    if _nothing_entered(rd, fw):
+    if not counts and _nothing_entered(rd):
         result.status = "not_scored"
         findings.add(
             Code.NOT_SCORED,
@@ -56,14 +65,16 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     _check_counts(fw, unit, counts, labels, findings)
     no_dossiers = counts.get("resolved_total") == 0 and counts.get("received_total", 0) == 0
 
+    raw_criteria = unit.data.get("criteria") or {}
     for crit in fw.criteria:
+        cdata = raw_criteria.get(crit.code) or {}
         if crit.rule == "weighted_count":
-            item = _weighted(crit, rd, counts, labels, no_dossiers)
+            item = _weighted(crit, cdata, rd, counts, labels, no_dossiers)
         else:
-            item = _choice(crit, rd, counts, labels)
+            item = _choice(crit, cdata, rd)
         if item.score is not None:
             item.shown = rnd(item.score, dec)
-        _compare_stated_item(crit, item, rd)
+        _compare_stated_item(crit, cdata, item, rd)
         result.items.append(item)
 
     if no_dossiers:
@@ -91,7 +102,19 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     return result
 
 
-def _nothing_entered(rd: Reader, fw: Framework) -> bool:
+_LABELS: dict[int, tuple[Framework, dict[str, str]]] = {}
+
+
+def _labels(fw: Framework) -> dict[str, str]:
+    """Count-field labels of a framework, built once per framework object."""
+    hit = _LABELS.get(id(fw))
+    if hit is None or hit[0] is not fw:
+        hit = (fw, {f.key: f.label for f in fw.count_fields})
+        _LABELS[id(fw)] = hit
+    return hit[1]
+
+
+def _nothing_entered(rd: Reader) -> bool:
     data = rd.unit.data
     if data.get("status") in {"not_scored", "chưa chấm điểm"}:
         return True
@@ -112,10 +135,12 @@ def _check_counts(
     fw: Framework, unit: UnitInput, counts: dict[str, float], labels: dict[str, str], findings: Findings
 ) -> None:
     for chk in fw.count_checks:
-        if chk.total not in counts or any(p not in counts for p in chk.parts):
-            continue
-        parts = [counts[p] for p in chk.parts]
-        if sum(parts) == counts[chk.total]:
+        try:
+            total = counts[chk.total]
+            parts = [counts[p] for p in chk.parts]
+        except KeyError:
+            continue  # a missing count was reported where it was read
+        if sum(parts) == total:
             continue
         sev = Severity.ERROR if chk.severity == "error" else Severity.WARNING
         expr = " + ".join(fmt_int_vn(v) for v in parts)
@@ -149,13 +174,33 @@ def _typo_hint(total: float, parts: tuple[str, ...], counts: dict[str, float], l
 
 
 def _weighted(
-    crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[str, str], no_dossiers: bool
+    crit: Criterion,
+    cdata: dict[str, Any],
+    rd: Reader,
+    counts: dict[str, float],
+    labels: dict[str, str],
+    no_dossiers: bool,
 ) -> ItemResult:
-    base = f"criteria/{crit.code}"
+    base = "criteria/" + crit.code
+    raw_levels = cdata.get("counts") or {}
     level_counts: dict[str, float] = {}
-    missing = []
+    missing = unreadable = False
     for lv in crit.levels:
-        v = rd.number(f"{base}/counts/{lv.key}", f"Tiêu chí {crit.code} – {lv.label}", integer=True, item=crit.code)
+        raw = raw_levels.get(lv.key)
+        fast = None if lv.count_from else whole_count(raw)
+        if fast is not None:
+            level_counts[lv.key] = fast
+            continue
+        if raw is None and lv.count_from and lv.count_from in counts:
+            level_counts[lv.key] = counts[lv.count_from]  # the annex repeats the count block: take it from there
+            continue
+        v = rd.value(
+            raw,
+            f"{base}/counts/{lv.key}",
+            partial(_level_label, crit, lv),
+            integer=True,
+            item=crit.code,
+        )
         if isinstance(v, float):
             level_counts[lv.key] = v
             if lv.count_from and lv.count_from in counts and v != counts[lv.count_from]:
@@ -169,21 +214,23 @@ def _weighted(
                     value=v,
                     expected=counts[lv.count_from],
                 )
-        elif lv.count_from and lv.count_from in counts and rd.raw(f"{base}/counts/{lv.key}") is None:
-            level_counts[lv.key] = counts[lv.count_from]
-        elif v is None:
-            missing.append(lv)
-    detail: dict[str, object] = {"counts": dict(level_counts)}
+        elif raw is None:
+            missing = True
+        else:
+            unreadable = True  # a finding was added; the criterion cannot be scored from a partial count
+    detail: dict[str, object] = {"counts": level_counts}
     item = ItemResult(crit.code, crit.title, crit.max, None, None, detail=detail)
     if no_dossiers:
         item.applicable = False
+        return item
+    if unreadable:
         return item
     if missing and not level_counts:
         rd.findings.add(
             Code.MISSING_VALUE,
             Severity.ERROR,
             f"Tiêu chí {crit.code}: chưa nhập số lượng hồ sơ theo từng mức.",
-            rd.unit.where(f"{base}/counts"),
+            rd.unit.where(base + "/counts"),
             item=crit.code,
         )
         return item
@@ -203,20 +250,33 @@ def _weighted(
     if n == 0:
         item.applicable = False
         return item
-    points = {lv.key: lv.points for lv in crit.levels}
-    item.score = sum(points[k] * c for k, c in level_counts.items()) / n
+    weighted = 0.0
+    for lv in crit.levels:
+        c = level_counts.get(lv.key)
+        if c:
+            weighted += lv.points * c
+    item.score = weighted / n
     detail["dossiers"] = n
     return item
 
 
-def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[str, str]) -> ItemResult:
-    base = f"criteria/{crit.code}"
+def _level_label(crit: Criterion, lv: Level) -> str:
+    return f"Tiêu chí {crit.code} – {lv.label}"
+
+
+def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
+    base = "criteria/" + crit.code
     item = ItemResult(crit.code, crit.title, crit.max, None, None)
-    chosen = [lv for lv in crit.levels if is_mark(rd.raw(f"{base}/marks/{lv.key}"))]
-    direct = rd.raw(f"{base}/choice")
+    marks = cdata.get("marks") or {}
+    chosen = []
+    for lv in crit.levels:
+        m = marks.get(lv.key)
+        if m is not None and is_mark(m):
+            chosen.append(lv)
+    direct = cdata.get("choice")
     if direct is not None and not chosen:
+        p = parse_number(direct)
         for lv in crit.levels:
-            p = parse_number(direct)
             if str(direct).strip() == lv.key or (p.ok and p.value == lv.points):
                 chosen = [lv]
     if not chosen:
@@ -234,7 +294,7 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
             Severity.ERROR,
             f"Tiêu chí {crit.code}: đánh dấu «x» ở {len(chosen)} mức "
             f"({', '.join(fmt_vn(lv.points, 0) + ' điểm' for lv in chosen)}); chỉ được chọn một mức.",
-            rd.unit.where(f"{base}/marks/{crit.levels[0].key}"),
+            rd.unit.where(f"{base}/marks/{chosen[0].key}"),
             item=crit.code,
         )
         return item
@@ -244,11 +304,13 @@ def _choice(crit: Criterion, rd: Reader, counts: dict[str, float], labels: dict[
     return item
 
 
-def _compare_stated_item(crit: Criterion, item: ItemResult, rd: Reader) -> None:
+def _compare_stated_item(crit: Criterion, cdata: dict[str, Any], item: ItemResult, rd: Reader) -> None:
     if item.score is None:
         return
     key = f"criteria/{crit.code}/stated_score"
-    raw = rd.raw(key)
+    raw = cdata.get("stated_score")
+    if raw is None:
+        return
     stated = plain_number(raw)
     if stated is None:
         p = parse_number(raw)

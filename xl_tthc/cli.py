@@ -172,7 +172,7 @@ def _frameworks(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    from xl_tthc.io.templates import build_templates
+    from xl_tthc.io.templates import build_templates  # type: ignore[import-not-found,unused-ignore]
 
     for path in build_templates(Path(args.output)):
         print(path)
@@ -180,7 +180,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xl_tthc.io.fill import FillError, fill_workbook
+    from xl_tthc.io.fill import FillError, fill_workbook  # type: ignore[import-not-found,unused-ignore]
 
     try:
         outcome = fill_workbook(Path(args.file), Path(args.output) if args.output else None, in_place=args.in_place)

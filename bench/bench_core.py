@@ -8,7 +8,7 @@ less than one tenth of the time python-calamine needs to read 3.321 such unit wo
 The workbooks are generated into a temporary folder first (not timed), read once to check that they hold
 exactly the data the core scores (not timed; this also warms the file cache for both sides alike), then each
 pass times (a) python-calamine opening every workbook and reading the first sheet's values and (b) the core
-building a ``UnitInput`` and calling ``score_unit`` for every unit's data. The figure is the median of
+building a ``UnitInput`` for every unit's data and scoring them with ``score_many`` (the batch path). The figure is the median of
 ``--repeat`` passes (``time.perf_counter``). Exit code 1 when the core is not under 0,1 × calamine.
 """
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _unit_workbooks as gen
 from python_calamine import CalamineWorkbook
 
-from xl_tthc.core.engine import score_unit
+from xl_tthc.core.engine import score_many
 from xl_tthc.core.framework import get
 from xl_tthc.core.model import UnitInput
 
@@ -46,10 +46,10 @@ def read_all(paths: list[Path]) -> list[list[list[Any]]]:
 
 
 def score_all(fw: Any, units: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
-    return [
-        score_unit(fw, UnitInput(name, data, level=gen.LEVEL, period=gen.PERIOD, file=file, sheet=gen.SHEET))
-        for name, data, file in units
-    ]
+    return score_many(
+        fw,
+        (UnitInput(name, data, level=gen.LEVEL, period=gen.PERIOD, file=file, sheet=gen.SHEET) for name, data, file in units),
+    )
 
 
 def _timed(fn: Any, *args: Any) -> float:

@@ -180,10 +180,16 @@ def stated_decimals(raw: Any) -> int:
             return len(text.rsplit(".", 1)[1])
         return 0
     value = float(raw)
-    for d in range(7):  # the fewest decimals that reproduce the number as typed (1.91 -> 2)
-        if round(value, d) == value:
-            return d
-    return 6
+    hit = _DECIMALS.get(value)
+    if hit is None:
+        hit = next((d for d in range(7) if round(value, d) == value), 6)  # fewest decimals that give it back
+        if len(_DECIMALS) > 65536:
+            _DECIMALS.clear()
+        _DECIMALS[value] = hit
+    return hit
+
+
+_DECIMALS: dict[float, int] = {}
 
 
 def matches_stated(computed: float, stated: float, raw: Any) -> bool:

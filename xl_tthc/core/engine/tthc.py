@@ -187,37 +187,36 @@ def _weighted(
     missing = unreadable = False
     for lv in crit.levels:
         raw = raw_levels.get(lv.key)
-        fast = None if lv.count_from else whole_count(raw)
-        if fast is not None:
-            level_counts[lv.key] = fast
-            continue
-        if raw is None and lv.count_from and lv.count_from in counts:
-            level_counts[lv.key] = counts[lv.count_from]  # the annex repeats the count block: take it from there
-            continue
-        v = rd.value(
-            raw,
-            f"{base}/counts/{lv.key}",
-            partial(_level_label, crit, lv),
-            integer=True,
-            item=crit.code,
-        )
-        if isinstance(v, float):
-            level_counts[lv.key] = v
-            if lv.count_from and lv.count_from in counts and v != counts[lv.count_from]:
+        v = whole_count(raw)
+        if v is None:
+            if raw is None and lv.count_from and lv.count_from in counts:
+                level_counts[lv.key] = counts[lv.count_from]  # the annex repeats the count block: take it from there
+                continue
+            before = len(rd.findings)
+            read = rd.value(
+                raw, f"{base}/counts/{lv.key}", partial(_level_label, crit, lv), integer=True, item=crit.code
+            )
+            if not isinstance(read, float):
+                if len(rd.findings) == before:
+                    missing = True  # empty cell
+                else:
+                    unreadable = True  # a finding was added; a partial count cannot score the criterion
+                continue
+            v = read
+        level_counts[lv.key] = v
+        if lv.count_from:
+            expected = counts.get(lv.count_from)
+            if expected is not None and v != expected:
                 rd.findings.add(
                     Code.CRITERION_COUNTS_MISMATCH,
                     Severity.WARNING,
                     f"Tiêu chí {crit.code}: số hồ sơ «{lv.label}» là {fmt_int_vn(v)}, khác "
-                    f"«{labels[lv.count_from]}» ({fmt_int_vn(counts[lv.count_from])}).",
+                    f"«{labels[lv.count_from]}» ({fmt_int_vn(expected)}).",
                     rd.unit.where(f"{base}/counts/{lv.key}"),
                     item=crit.code,
                     value=v,
-                    expected=counts[lv.count_from],
+                    expected=expected,
                 )
-        elif raw is None:
-            missing = True
-        else:
-            unreadable = True  # a finding was added; the criterion cannot be scored from a partial count
     detail: dict[str, object] = {"counts": level_counts}
     item = ItemResult(crit.code, crit.title, crit.max, None, None, detail=detail)
     if no_dossiers:

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from xl_tthc.core.findings import SEVERITY_LABEL_VI, Severity
-from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.numbers import fmt_vn, round_half_up_decimal
 
 
 def _w(text: str) -> int:
@@ -88,7 +88,8 @@ def _unit_detail(u: dict[str, Any], fw: dict[str, Any]) -> str:
                 f"Điểm bị trừ: {_num(sum(d['amount'] for d in ex['deductions']))}; "
                 f"điểm cuối cùng: {_num(round(ex['final'], 5), None)}"
             )
-        lines.append(f"Điểm chưa đạt: {_num(ex['lost_total'])}/{_num(fw['max_total'], None)}")
+        lost = fw["max_total"] - round_half_up_decimal(u["total"], 2)  # as published: 100 − 79,42 = 20,58
+        lines.append(f"Điểm chưa đạt: {_num(lost)}/{_num(fw['max_total'], None)}")
     return "\n".join(lines)
 
 

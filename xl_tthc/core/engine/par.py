@@ -18,6 +18,7 @@ from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, fmt_vn, parse_number
 
 COLUMNS = {"self": "Điểm tự đánh giá", "appraised": "Điểm thẩm định"}
+_UNREADABLE = frozenset({Code.NOT_A_NUMBER, Code.ERROR_VALUE, Code.NEGATIVE_VALUE})
 
 
 @dataclass(slots=True)
@@ -75,6 +76,9 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     deductions = _deductions(rd)
     final = None if appraised_total is None else appraised_total - sum(d["amount"] for d in deductions)
     basis = appraised_total if appraised_total is not None else self_total
+    if any(f.code in _UNREADABLE for f in findings):
+        result.status = "invalid"  # a score cell could not be read: partial sums stay in the rows, no total
+        basis = None
     result.total = basis
     result.total_shown = None if basis is None else rnd(basis, dec)
     result.quy_doi = None if basis is None else rnd(basis / fw.max_total * 100, dec)

@@ -7,11 +7,16 @@ calculation written next to them; the helpers here only load inputs and run the 
 from __future__ import annotations
 
 import json
+import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# xlwings' remote engine (used to drive the «Tính điểm» button without Excel) needs a key; the noncommercial key
+# is for the tests only and must be set before xlwings is first imported. The shipped add-in needs no key.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from xl_tthc.core.document import score_document
 from xl_tthc.core.engine import score_unit

@@ -59,6 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("-o", "--output", help="tệp kết quả (mặc định: <tên tệp> - đã tính điểm.xlsx)")
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+
+    rp = sub.add_parser("report", help="soạn dự thảo báo cáo (.docx, thể thức Nghị định 30/2020/NĐ-CP)")
+    rp.add_argument("input", help="tệp JSON xl-tthc/input (sẽ chấm điểm) hoặc xl-tthc/result")
+    rp.add_argument("-o", "--output", required=True, help="tệp báo cáo .docx cần ghi")
+    rp.add_argument("--period", help="kỳ báo cáo, ví dụ 2023-07, 2021-Q1, 2019 (mặc định: kỳ ghi trong tệp)")
+    rp.add_argument("--history", metavar="DB", help="tệp lịch sử SQLite: ghi kết quả kỳ này và so sánh với kỳ trước")
+    rp.add_argument("--issuer", default="ỦY BAN NHÂN DÂN", help="cơ quan ban hành, ví dụ «UBND HUYỆN ĐIỆN BIÊN»")
+    rp.add_argument("--place", help="địa danh ghi trước ngày tháng, ví dụ «Điện Biên»")
+    rp.add_argument("--date", help="ngày báo cáo, dạng NĂM-THÁNG-NGÀY (2023-08-17)")
+    rp.add_argument("--number", help="số, ký hiệu văn bản, ví dụ «405/BC-UBND»")
+    rp.add_argument("--signer", help="họ và tên người ký")
     return p
 
 
@@ -69,7 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ["XL_TTHC_FRAMEWORKS"] = os.pathsep.join(
                 [*filter(None, os.environ.get("XL_TTHC_FRAMEWORKS", "").split(os.pathsep)), *args.frameworks]
             )
-        handler = {"score": _score, "frameworks": _frameworks, "templates": _templates, "fill": _fill}[args.command]
+        handler = {
+            "score": _score,
+            "frameworks": _frameworks,
+            "templates": _templates,
+            "fill": _fill,
+            "report": _report,
+        }[args.command]
         return handler(args)
     except UserError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
@@ -191,3 +208,31 @@ def _fill(args: argparse.Namespace) -> int:
     else:
         print(outcome.summary_vi())
     return EXIT_FINDINGS if outcome.has_errors() else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from xl_tthc.core.document import InputError
+    from xl_tthc.core.framework import FrameworkError
+    from xl_tthc.history import HistoryError
+    from xl_tthc.report import ReportError, ReportMeta, report_from_document
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise UserError(f"ngày «{args.date}» không đúng dạng NĂM-THÁNG-NGÀY (ví dụ 2023-08-17).") from None
+    meta = ReportMeta(issuer=args.issuer, place=args.place, date=day, number=args.number, signer=args.signer)
+    doc = _load_json(args.input)
+    try:
+        path, consolidation, comparisons = report_from_document(
+            doc, Path(args.output), meta, period=args.period, history_db=args.history, file=args.input
+        )
+    except (InputError, FrameworkError, ReportError, HistoryError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"không ghi được tệp «{args.output}» ({exc.__class__.__name__}).") from None
+    results = consolidation.all_results()
+    print(f"Đã ghi báo cáo {path} ({len(results)} đơn vị" + (", có so sánh với kỳ trước" if comparisons else "") + ").")
+    has_errors = any(f.severity.value == "error" for r in results for f in r.findings)
+    return EXIT_FINDINGS if has_errors else EXIT_OK

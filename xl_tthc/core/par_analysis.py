@@ -255,7 +255,9 @@ def analyse(fw: Framework, result: UnitResult, *, stated: Mapping[str, Any] | No
         achieved = (_achieved(it) if it else None) or 0.0
         leaves = _survey_leaves(f)
         s_ach = sum((_achieved(items[n.code]) or 0.0) for n in leaves if n.code in items)
-        fields.append(Loss(f.code, f.title, f.max, _c(achieved), f.code, f.title, _c(s_ach), sum(n.max for n in leaves)))
+        fields.append(
+            Loss(f.code, f.title, f.max, _c(achieved), f.code, f.title, _c(s_ach), sum(n.max for n in leaves))
+        )
         for c in f.children:
             ci = items.get(c.code)
             c_ach = (_achieved(ci) if ci else None) or 0.0

@@ -27,14 +27,14 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     counts: dict[str, float] = {}
     raw_counts = unit.data.get("counts") or {}
     for f in fw.count_fields:
-        raw = raw_counts.get(f.key)
-        fast = whole_count(raw)
-        if fast is not None:
-            counts[f.key] = fast
+        key = f.key
+        raw = raw_counts.get(key)
+        if type(raw) is int and raw >= 0:  # fast path: a plain whole number
+            counts[key] = float(raw)
             continue
-        v = rd.value(raw, "counts/" + f.key, f.label, integer=True)
+        v = rd.value(raw, "counts/" + key, f.label, integer=True)
         if isinstance(v, float):
-            counts[f.key] = v
+            counts[key] = v
 
     result = UnitResult(
         framework_id=fw.id,
@@ -66,16 +66,20 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     no_dossiers = counts.get("resolved_total") == 0 and counts.get("received_total", 0) == 0
 
     raw_criteria = unit.data.get("criteria") or {}
+    items = result.items
     for crit in fw.criteria:
         cdata = raw_criteria.get(crit.code) or {}
         if crit.rule == "weighted_count":
             item = _weighted(crit, cdata, rd, counts, labels, no_dossiers)
         else:
             item = _choice(crit, cdata, rd)
-        if item.score is not None:
-            item.shown = rnd(item.score, dec)
-        _compare_stated_item(crit, cdata, item, rd)
-        result.items.append(item)
+        score_ = item.score
+        if score_ is not None:
+            item.shown = rnd(score_, dec)
+            stated = cdata.get("stated_score")
+            if stated is not None and not (type(stated) is float and abs(score_ - stated) <= 5e-7):
+                _compare_stated_item(crit, stated, item, rd)
+        items.append(item)
 
     if no_dossiers:
         result.status = "no_dossiers"
@@ -85,11 +89,14 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             "Trong kỳ đơn vị chưa phát sinh hồ sơ: không xếp loại.",
             unit.where("counts/resolved_total"),
         )
-    elif any(i.score is None for i in result.items):
+    elif None in [i.score for i in result.items]:
         result.status = "invalid"
     else:
-        scores = [i.shown if fw.rounding.sum_rounded_items else i.score for i in result.items]
-        result.total = sum(s for s in scores if s is not None)
+        sum_shown = fw.rounding.sum_rounded_items
+        total = 0.0
+        for i in result.items:
+            total += (i.shown if sum_shown else i.score) or 0.0
+        result.total = total
         result.total_shown = rnd(result.total, dec)
         result.quy_doi = result.total_shown
         if fw.bands:
@@ -185,12 +192,16 @@ def _weighted(
     raw_levels = cdata.get("counts") or {}
     level_counts: dict[str, float] = {}
     missing = unreadable = False
+    n = weighted = 0.0
     for lv in crit.levels:
         raw = raw_levels.get(lv.key)
         v = whole_count(raw)
         if v is None:
             if raw is None and lv.count_from and lv.count_from in counts:
-                level_counts[lv.key] = counts[lv.count_from]  # the annex repeats the count block: take it from there
+                v = counts[lv.count_from]  # the annex repeats the count block: take it from there
+                level_counts[lv.key] = v
+                n += v
+                weighted += lv.points * v
                 continue
             before = len(rd.findings)
             read = rd.value(
@@ -204,6 +215,8 @@ def _weighted(
                 continue
             v = read
         level_counts[lv.key] = v
+        n += v
+        weighted += lv.points * v
         if lv.count_from:
             expected = counts.get(lv.count_from)
             if expected is not None and v != expected:
@@ -233,27 +246,22 @@ def _weighted(
             item=crit.code,
         )
         return item
-    n = sum(level_counts.values())
     den_key = crit.denominator
-    if den_key and den_key in counts and n != counts[den_key]:
+    expected_n = counts.get(den_key) if den_key else None
+    if expected_n is not None and n != expected_n:
         rd.findings.add(
             Code.CRITERION_COUNTS_MISMATCH,
             Severity.ERROR,
             f"Tiêu chí {crit.code}: tổng số hồ sơ theo các mức là {fmt_int_vn(n)}, khác "
-            f"«{labels[den_key]}» ({fmt_int_vn(counts[den_key])}).",
+            f"«{labels[den_key]}» ({fmt_int_vn(expected_n)}).",  # type: ignore[index]
             rd.unit.where(f"{base}/counts/{crit.levels[0].key}"),
             item=crit.code,
             value=n,
-            expected=counts[den_key],
+            expected=expected_n,
         )
     if n == 0:
         item.applicable = False
         return item
-    weighted = 0.0
-    for lv in crit.levels:
-        c = level_counts.get(lv.key)
-        if c:
-            weighted += lv.points * c
     item.score = weighted / n
     detail["dossiers"] = n
     return item
@@ -265,12 +273,11 @@ def _level_label(crit: Criterion, lv: Level) -> str:
 
 def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
     base = "criteria/" + crit.code
-    item = ItemResult(crit.code, crit.title, crit.max, None, None)
     marks = cdata.get("marks") or {}
     chosen = []
     for lv in crit.levels:
         m = marks.get(lv.key)
-        if m is not None and is_mark(m):
+        if m is not None and (m == "x" or m == "X" or is_mark(m)):
             chosen.append(lv)
     direct = cdata.get("choice")
     if direct is not None and not chosen:
@@ -286,7 +293,7 @@ def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
             rd.unit.where(f"{base}/marks/{crit.levels[0].key}"),
             item=crit.code,
         )
-        return item
+        return ItemResult(crit.code, crit.title, crit.max, None, None)
     if len(chosen) > 1:
         rd.findings.add(
             Code.LEVEL_CHOSEN_TWICE,
@@ -296,20 +303,16 @@ def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
             rd.unit.where(f"{base}/marks/{chosen[0].key}"),
             item=crit.code,
         )
-        return item
+        return ItemResult(crit.code, crit.title, crit.max, None, None)
     lv = chosen[0]
-    item.score = lv.points
-    item.detail = {"level": lv.key, "level_label": lv.label}
-    return item
+    return ItemResult(
+        crit.code, crit.title, crit.max, lv.points, None, detail={"level": lv.key, "level_label": lv.label}
+    )
 
 
-def _compare_stated_item(crit: Criterion, cdata: dict[str, Any], item: ItemResult, rd: Reader) -> None:
-    if item.score is None:
-        return
-    key = f"criteria/{crit.code}/stated_score"
-    raw = cdata.get("stated_score")
-    if raw is None:
-        return
+def _compare_stated_item(crit: Criterion, raw: Any, item: ItemResult, rd: Reader) -> None:
+    """Compare the score the form states for a criterion with the recomputed one."""
+    assert item.score is not None
     stated = plain_number(raw)
     if stated is None:
         p = parse_number(raw)
@@ -322,7 +325,7 @@ def _compare_stated_item(crit: Criterion, cdata: dict[str, Any], item: ItemResul
             Severity.ERROR,
             f"Tiêu chí {crit.code}: điểm ghi {fmt_vn(stated, None)} nhưng tính lại từ số liệu được "
             f"{fmt_vn(item.score, 2)}.",
-            rd.unit.where(key),
+            rd.unit.where(f"criteria/{crit.code}/stated_score"),
             item=crit.code,
             value=stated,
             expected=item.score,
@@ -330,18 +333,23 @@ def _compare_stated_item(crit: Criterion, cdata: dict[str, Any], item: ItemResul
 
 
 def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findings: Findings, fw: Framework) -> None:
-    raw = rd.raw("stated_total")
-    p = parse_number(raw)
-    if not p.ok or p.value is None or result.total is None:
+    raw = unit.data.get("stated_total")
+    if raw is None or result.total is None:
         return
-    if not matches_stated(result.total, p.value, raw):
+    stated = plain_number(raw)
+    if stated is None:
+        p = parse_number(raw)
+        if not p.ok or p.value is None:
+            return
+        stated = p.value
+    if not matches_stated(result.total, stated, raw):
         findings.add(
             Code.STATED_TOTAL_MISMATCH,
             Severity.ERROR,
-            f"Tổng điểm ghi {fmt_vn(p.value, None)} nhưng cộng lại từ các tiêu chí được "
+            f"Tổng điểm ghi {fmt_vn(stated, None)} nhưng cộng lại từ các tiêu chí được "
             f"{fmt_vn(result.total, fw.rounding.decimals)}/{fmt_vn(fw.max_total, 0)}.",
             unit.where("stated_total"),
-            value=p.value,
+            value=stated,
             expected=result.total_shown,
         )
 
@@ -351,7 +359,9 @@ def _check_level_data(
 ) -> None:
     for crit, item in zip(fw.criteria, result.items, strict=True):
         chk = crit.data_check
-        if chk is None or item.score is None:
+        if chk is None:
+            continue
+        if item.score is None:
             continue
         num, den = counts.get(chk.numerator), counts.get(chk.denominator)
         if num is None or not den:

@@ -293,3 +293,12 @@ def test_command_line_wrapper(tmp_path: Path, xlam: Path) -> None:
     )
     assert Path(res.stdout.strip()) == tmp_path / "xl_tthc.xlam"
     assert (tmp_path / "xl_tthc.xlam").read_bytes() == xlam.read_bytes()
+
+
+def test_cli_build_addin_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    from xl_tthc.cli import main
+
+    assert main(["build-addin", "-o", str(tmp_path / "a")]) == 0
+    assert main(["build-addin", "-o", str(tmp_path / "b")]) == 0
+    first, second = (tmp_path / d / "xl_tthc.xlam" for d in ("a", "b"))
+    assert first.read_bytes() == second.read_bytes()

@@ -160,3 +160,4 @@ def test_period_outside_effective_dates_is_a_warning() -> None:
     res = score_document(doc)
     codes = [f["code"] for f in res["units"][0]["findings"]]
     assert "period_outside_effective_dates" in codes
+

@@ -5,4 +5,13 @@ The pure core lives in :mod:`xl_tthc.core`; the CLI, the batch runner and the Ex
 shells over it.
 """
 
-__version__ = "0.1.0"
+from xl_tthc._version import __version__
+
+__all__ = ["__version__", "main"]
+
+
+def main() -> None:
+    """The Excel ribbon button «Tính điểm» (the add-in ``xl_tthc.xlam`` runs ``import xl_tthc; xl_tthc.main()``)."""
+    from xl_tthc.addin import main as _main
+
+    _main()

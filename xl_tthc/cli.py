@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xl_tthc import __version__
+from xl_tthc._version import __version__
 
 log = logging.getLogger("xl_tthc")
 
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
+    ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
+    ba.add_argument("-o", "--output", required=True, help="thư mục ghi tệp xl_tthc.xlam")
+
     rp = sub.add_parser("report", help="soạn dự thảo báo cáo (.docx, thể thức Nghị định 30/2020/NĐ-CP)")
     rp.add_argument("input", help="tệp JSON xl-tthc/input (sẽ chấm điểm) hoặc xl-tthc/result")
     rp.add_argument("-o", "--output", required=True, help="tệp báo cáo .docx cần ghi")
@@ -70,7 +73,25 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--date", help="ngày báo cáo, dạng NĂM-THÁNG-NGÀY (2023-08-17)")
     rp.add_argument("--number", help="số, ký hiệu văn bản, ví dụ «405/BC-UBND»")
     rp.add_argument("--signer", help="họ và tên người ký")
+
+    v = sub.add_parser("validate", help="kiểm tra mọi tệp Excel/LibreOffice trong một thư mục (không ghi gì)")
+    v.add_argument("dir", metavar="THƯ_MỤC", help="thư mục chứa tệp của các đơn vị (đọc cả thư mục con)")
+    v.add_argument("--period", metavar="KỲ", help="kỳ đánh giá, ví dụ 2023-07, 2021-Q2, «Quý II năm 2021»")
+    _batch_options(v)
+
+    c = sub.add_parser("consolidate", help="tổng hợp kết quả các đơn vị trong một thư mục ra tệp Excel")
+    c.add_argument("dir", metavar="THƯ_MỤC", help="thư mục chứa tệp của các đơn vị (đọc cả thư mục con)")
+    c.add_argument("-o", "--output", required=True, metavar="TONG_HOP.xlsx", help="tệp tổng hợp sẽ ghi")
+    c.add_argument("--roster", metavar="TỆP", help="danh sách đơn vị phải nộp (.xlsx/.csv, cột «Tên đơn vị», «Cấp»)")
+    c.add_argument("--period", metavar="KỲ", help="kỳ tổng hợp, ví dụ 2023-07, 2021-Q2; tệp kỳ khác bị loại")
+    _batch_options(c)
     return p
+
+
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="số tiến trình đọc tệp song song (mặc định 2)")
+    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "templates": _templates,
             "fill": _fill,
             "report": _report,
+            "validate": _validate,
+            "consolidate": _consolidate,
+            "build-addin": _build_addin,
         }[args.command]
         return handler(args)
     except UserError as exc:
@@ -236,3 +260,65 @@ def _report(args: argparse.Namespace) -> int:
     print(f"Đã ghi báo cáo {path} ({len(results)} đơn vị" + (", có so sánh với kỳ trước" if comparisons else "") + ").")
     has_errors = any(f.severity.value == "error" for r in results for f in r.findings)
     return EXIT_FINDINGS if has_errors else EXIT_OK
+
+
+def _batch_report(args: argparse.Namespace, **kw: Any) -> Any:
+    from xl_tthc.batch import BatchError, run
+
+    if args.jobs < 1:
+        raise UserError("--jobs phải là số nguyên dương.")
+    try:
+        report = run(args.dir, period=args.period, jobs=args.jobs, quiet=args.quiet, **kw)
+    except BatchError as exc:
+        raise UserError(str(exc)) from None
+    traces = report.traces()
+    if traces:
+        path = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(traces) + "\n")
+        print(f"Có {len(traces)} tệp gặp lỗi nội bộ; chi tiết kỹ thuật đã ghi vào {path}.", file=sys.stderr)
+    return report
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from xl_tthc.batch.text import summary_table
+
+    report = _batch_report(args)
+    if args.json:
+        _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), None)
+    else:
+        print(summary_table(report, title="Kiểm tra"))
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _consolidate(args: argparse.Namespace) -> int:
+    from xl_tthc.batch.text import summary_table
+    from xl_tthc.io.summary import write_summary
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"tệp tổng hợp phải có đuôi .xlsx («{args.output}»).")
+    report = _batch_report(args, roster=args.roster, exclude=[out])
+    try:
+        write_summary(report, out)
+    except OSError as exc:
+        raise UserError(f"không ghi được tệp tổng hợp «{out}» ({exc.strerror or exc.__class__.__name__}).") from None
+    if args.json:
+        doc = report.to_dict()
+        doc["output"] = str(out)
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2), None)
+    else:
+        print(summary_table(report, title="Tổng hợp", bands=True))
+        print(f"\nĐã ghi tệp tổng hợp: {out}")
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _build_addin(args: argparse.Namespace) -> int:
+    from xl_tthc.addin_build import AddinBuildError, build_addin
+
+    try:
+        path = build_addin(Path(args.output))
+    except AddinBuildError as exc:
+        raise UserError(str(exc)) from None
+    print(f"Đã tạo add-in {path}")
+    return EXIT_OK

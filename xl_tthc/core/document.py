@@ -13,7 +13,7 @@ from typing import Any
 
 import fastjsonschema
 
-from xl_tthc import __version__
+from xl_tthc._version import __version__
 from xl_tthc.core.engine import assign_ranks, score_unit
 from xl_tthc.core.framework import SCHEMA_DIR, Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult

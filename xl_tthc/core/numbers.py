@@ -175,7 +175,7 @@ def fmt_vn(x: float | None, decimals: int | None = 2, *, trim: bool = False) -> 
     if decimals is None:
         d = Decimal(repr(float(x)))
         if d == d.to_integral_value():
-            d = d.quantize(Decimal(1))
+            d = d.to_integral_value()
         text = f"{d:,f}"
     else:
         d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

@@ -76,6 +76,16 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             )
         )
     result.applicable_max = sum(g.detail["applicable_max"] for g in result.groups)
+    for it in result.items:
+        label = it.detail.pop("missing", None)
+        if label and entered:
+            findings.add(
+                Code.MISSING_VALUE,
+                Severity.ERROR,
+                f"Chưa nhập «{label}».",
+                unit.where(f"indicators/{it.code}"),
+                item=it.code,
+            )
     if not entered:
         result.status = "not_scored"
         findings.add(
@@ -110,8 +120,8 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
     if ind.monitoring_only:
         item.applicable = False
         return item
-    if raw is None:
-        rd.findings.add(Code.MISSING_VALUE, Severity.ERROR, f"Chưa nhập «{label}».", rd.unit.where(base), item=ind.code)
+    if _blank(raw):
+        item.detail["missing"] = label  # reported only when the unit has entered something at all
         return item
     item.detail["entered"] = True
     if not isinstance(raw, dict):
@@ -161,6 +171,17 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
             expected=d,
         )
     return _from_ratio(fw, ind, 100 * n / d, item)
+
+
+def _blank(raw: Any) -> bool:
+    """Nothing typed: no value, blank text, or a dict of blanks ({"numerator": None, "denominator": ""})."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, dict):
+        return all(_blank(v) for v in raw.values())
+    return False
 
 
 def _from_ratio(fw: Framework, ind: Indicator, ratio: float, item: ItemResult) -> ItemResult:

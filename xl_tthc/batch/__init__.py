@@ -1,0 +1,307 @@
+"""Batch mode: validate and consolidate a folder of unit workbooks, fast, whatever the files contain.
+
+``validate(dir)`` and ``consolidate_dir(dir, roster, period)`` walk the folder (recursively, Vietnamese names),
+probe every spreadsheet before any library parses it, read it with python-calamine in worker processes,
+recognise the layout (:mod:`xl_tthc.io.handmade`), **recompute every figure from the inputs** with the core
+(stated totals are only compared) and collect findings. A file that cannot be read becomes a finding; the batch
+goes on. Input files are opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xl_tthc.batch.roster import RosterError, read_roster
+from xl_tthc.batch.worker import FileOutcome, process_file
+from xl_tthc.core.compare import period_key
+from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate
+from xl_tthc.core.findings import Code, Finding, Location, Severity
+from xl_tthc.core.framework import Framework, default_registry
+from xl_tthc.core.model import UnitResult
+from xl_tthc.io.handmade import parse_period
+from xl_tthc.io.probe import SUFFIXES, is_lock_file
+
+DEFAULT_JOBS = 2
+
+
+class BatchError(Exception):
+    """The batch cannot start (missing folder, unusable roster): a Vietnamese message for the user."""
+
+
+@dataclass(slots=True)
+class BatchReport:
+    root: str
+    outcomes: list[FileOutcome]
+    consolidation: Consolidation
+    period: str | None = None
+    period_auto: bool = False
+    elapsed: float = 0.0
+    jobs: int = 1
+    roster_size: int | None = None
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding: per file (file, then its units), then the consolidation's own."""
+        return self.consolidation.findings
+
+    @property
+    def files(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def units(self) -> int:
+        return sum(len(o.results) for o in self.outcomes)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    def traces(self) -> list[str]:
+        return [o.trace for o in self.outcomes if o.trace]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "xl-tthc/batch",
+            "format_version": 1,
+            "folder": self.root,
+            "period": self.period,
+            "period_auto": self.period_auto,
+            "summary": {
+                "files": self.files,
+                "units": self.units,
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "infos": self.count(Severity.INFO),
+                "seconds": round(self.elapsed, 3),
+            },
+            "files": [
+                {
+                    "file": o.file,
+                    "status": o.status,
+                    "status_label": o.status_label,
+                    "template": o.template,
+                    "units": [r.unit for _, r in o.results],
+                    "errors": sum(1 for f in o.all_findings() if f.severity is Severity.ERROR),
+                    "warnings": sum(1 for f in o.all_findings() if f.severity is Severity.WARNING),
+                }
+                for o in self.outcomes
+            ],
+            "consolidation": self.consolidation.to_dict(),
+        }
+
+
+def find_files(root: Path, exclude: Sequence[Path] = ()) -> list[Path]:
+    """Spreadsheets and lock files under ``root``, recursively, in a stable order (our own temp files left out)."""
+    skip = {p.resolve() for p in exclude}
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if name.startswith(".~xl_tthc-"):
+                continue
+            if (p.suffix.lower() in SUFFIXES or is_lock_file(p)) and p.resolve() not in skip:
+                found.append(p)
+    return found
+
+
+def _shown(root: Path, p: Path) -> str:
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return p.name
+
+
+def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool) -> Iterator[FileOutcome]:
+    from tqdm import tqdm
+
+    show = not quiet and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), file=sys.stderr, disable=not show, unit=" tệp", desc="Đọc tệp", leave=False)
+    try:
+        if jobs <= 1 or len(tasks) < 4 * jobs:
+            for t in tasks:
+                yield process_file(t)
+                bar.update()
+            return
+        default_registry().all()  # build every framework once, before the workers fork
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("fork") if "fork" in methods and sys.platform.startswith("linux") else None
+        chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=gc.enable) as ex:
+            for out in ex.map(process_file, tasks, chunksize=chunk):
+                yield out
+                bar.update()
+    finally:
+        bar.close()
+
+
+def run(
+    root: str | os.PathLike[str],
+    *,
+    roster: str | os.PathLike[str] | Sequence[RosterEntry] | None = None,
+    period: str | None = None,
+    jobs: int = DEFAULT_JOBS,
+    quiet: bool = True,
+    exclude: Sequence[Path] = (),
+) -> BatchReport:
+    start = time.perf_counter()
+    folder = Path(root)
+    if not folder.is_dir():
+        raise BatchError(f"không tìm thấy thư mục «{root}».")
+    entries: list[RosterEntry] | None
+    if roster is None:
+        entries = None
+    elif isinstance(roster, str | os.PathLike):
+        try:
+            entries = read_roster(Path(roster))
+        except RosterError as exc:
+            raise BatchError(str(exc)) from None
+    else:
+        entries = list(roster)
+    want = None
+    if period:
+        want = parse_period(period)
+        if want is None:
+            raise BatchError(f"không hiểu kỳ đánh giá «{period}» (ví dụ: 2023-07, 2021-Q2, «Quý II năm 2021», 2020).")
+    paths = find_files(folder, exclude)
+    tasks = [(str(p), _shown(folder, p)) for p in paths]
+    # thousands of results stay alive until the end and hold no reference cycles: the cyclic collector would only
+    # rescan them again and again while they arrive
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(folder, tasks, entries, want, jobs, quiet, start)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(
+    folder: Path,
+    tasks: list[tuple[str, str]],
+    entries: list[RosterEntry] | None,
+    want: str | None,
+    jobs: int,
+    quiet: bool,
+    start: float,
+) -> BatchReport:
+    outcomes = list(_outcomes(tasks, max(1, jobs), quiet))
+    notes: list[Finding] = []
+    scored = []
+    reg = default_registry()
+    for o in outcomes:
+        for fid, r in o.results:
+            scored.append((reg.get(fid), r))
+    auto = False
+    explicit = want
+    if want is None:
+        scored, want, auto = _majority_periods(scored, notes)
+    extra = [f for o in outcomes for f in o.all_findings()] + notes
+    cons = consolidate(scored, roster=entries, period=explicit, files=len(outcomes), extra_findings=extra)
+    return BatchReport(
+        root=str(folder),
+        outcomes=outcomes,
+        consolidation=cons,
+        period=want,
+        period_auto=auto,
+        elapsed=time.perf_counter() - start,
+        jobs=jobs,
+        roster_size=None if entries is None else len(entries),
+        notes=notes,
+    )
+
+
+def _majority_periods(
+    scored: list[tuple[Framework, UnitResult]], notes: list[Finding]
+) -> tuple[list[tuple[Framework, UnitResult]], str | None, bool]:
+    """Without --period: per framework, the period most files carry; units of other periods are left out.
+
+    Frameworks are reported on different rhythms (TTHC by quarter, the service index by month), so the majority
+    is taken per framework. Returns (the units kept, the period to show, whether a choice had to be made).
+    """
+    by_fw: dict[str, Counter[str]] = {}
+    for fw, r in scored:
+        if r.period:
+            by_fw.setdefault(fw.id, Counter())[r.period] += 1
+    chosen: dict[str, str] = {}
+    auto = False
+    for fid, periods in by_fw.items():
+        top = max(periods.items(), key=lambda kv: (kv[1], period_key(kv[0])))[0]
+        chosen[fid] = top
+        if len(periods) > 1:
+            auto = True
+            notes.append(
+                Finding(
+                    Code.PERIOD_MISMATCH,
+                    Severity.INFO,
+                    f"Các tệp {fid} thuộc nhiều kỳ đánh giá ({', '.join(sorted(periods, key=period_key))}); tổng hợp "
+                    f"kỳ {top} (kỳ của đa số tệp). Chỉ định kỳ khác bằng --period.",
+                    Location(),
+                    value=sorted(periods, key=period_key),
+                    expected=top,
+                )
+            )
+    kept = []
+    for fw, r in scored:
+        want = chosen.get(fw.id)
+        if want and r.period and r.period != want:
+            notes.append(
+                Finding(
+                    Code.PERIOD_MISMATCH,
+                    Severity.ERROR,
+                    f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {want}; không tính.",
+                    Location(file=r.file),
+                    r.unit,
+                    value=r.period,
+                    expected=want,
+                )
+            )
+            continue
+        kept.append((fw, r))
+    shown = sorted(set(chosen.values()), key=period_key)
+    return kept, ", ".join(shown) if shown else None, auto
+
+
+def validate(dir: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS, quiet: bool = True, period: str | None = None) -> BatchReport:
+    """Check every workbook of a folder; nothing is written."""
+    return run(dir, period=period, jobs=jobs, quiet=quiet)
+
+
+def consolidate_dir(
+    dir: str | os.PathLike[str],
+    roster: str | os.PathLike[str] | Sequence[RosterEntry] | None = None,
+    period: str | None = None,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    jobs: int = DEFAULT_JOBS,
+    quiet: bool = True,
+) -> BatchReport:
+    """Consolidate a folder; with ``output``, also write the summary workbook (atomically)."""
+    out = Path(output) if output else None
+    report = run(dir, roster=roster, period=period, jobs=jobs, quiet=quiet, exclude=[out] if out else [])
+    if out is not None:
+        from xl_tthc.io.summary import write_summary
+
+        write_summary(report, out)
+    return report
+
+
+__all__ = ["DEFAULT_JOBS", "BatchError", "BatchReport", "FileOutcome", "consolidate_dir", "find_files", "run", "validate"]

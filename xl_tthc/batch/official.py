@@ -1,0 +1,239 @@
+"""Our own templates in a batch: found by their «Mã biểu mẫu: …» line, read through :mod:`xl_tthc.io.layouts`.
+
+The defined names and custom properties the template builder writes are not visible to python-calamine, but the
+visible last line is, in .xlsx, .xls and .ods copies alike: ``Mã biểu mẫu: tthc-unit; khung chấm điểm:
+tthc-dienbien-1187-2019-xa, phiên bản 2019.1``. With the template id and framework id the batch builds the same
+:class:`~xl_tthc.io.layouts.Layout` the template was rendered from and reads every input slot at its cell.
+
+* The framework version on the line differs from the framework's current version → ``TEMPLATE_OUTDATED``;
+* the sheet carries another name than the template's → ``SHEET_RENAMED`` (the values are read all the same);
+* a required label is not where the layout puts it (rows inserted or deleted) → the sheet is read by its header
+  labels instead (:mod:`xl_tthc.io.handmade`), with a warning.
+
+The multi-unit appendix (``si-appendix``) is always read by its header labels: officers insert rows there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from xl_tthc.core.findings import Code, Finding, Location, Severity
+from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_label
+from xl_tthc.core.model import UnitInput
+from xl_tthc.io import handmade
+from xl_tthc.io.handmade import CellSources, Grid, InputCell, Recognition
+
+META_SCAN_ROWS = 40  # the line is the last one the template writes: look at the bottom of the sheet only
+
+_INPUT_REQUIRED = {"count": True, "si_score": True, "score": False, "ratio": False, "mark": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    template_id: str
+    framework_id: str
+    version: str
+    row: int
+    col: int
+
+
+def template_label(grid: Grid) -> str | None:
+    """«Biểu mẫu chính thức …» when the sheet carries our template line (for sheets read by their header labels)."""
+    meta = find_meta(grid)
+    if meta is None:
+        return None
+    try:
+        name = _layout(meta.template_id, meta.framework_id).file_name
+    except Exception:
+        return None
+    return f"Biểu mẫu chính thức «{meta.template_id}» ({name})"
+
+
+def find_meta(grid: Grid) -> Meta | None:
+    """The «Mã biểu mẫu: …» line near the bottom of a sheet."""
+    try:
+        from xl_tthc.io.layouts import META_PREFIX, META_RE
+    except ImportError:  # pragma: no cover - the template modules are optional for the batch
+        return None
+    for r in range(len(grid) - 1, max(-1, len(grid) - 1 - META_SCAN_ROWS), -1):
+        for c, v in enumerate(grid[r]):
+            if type(v) is str and v.startswith(META_PREFIX):
+                m = META_RE.search(v)
+                if m:
+                    # the line ends "…, phiên bản 2019.1. Tạo bởi xl_tthc.": the sentence's full stop is not the version's
+                    return Meta(m.group("template"), m.group("framework"), m.group("version").rstrip("."), r, c)
+    return None
+
+
+@lru_cache(maxsize=32)
+def _layout(template_id: str, framework_id: str) -> Any:
+    from xl_tthc.core.framework import default_registry
+    from xl_tthc.io.layouts import build_layout
+
+    return build_layout(template_id, default_registry().get(framework_id))
+
+
+@lru_cache(maxsize=32)
+def _anchors(template_id: str, framework_id: str) -> tuple[tuple[int, int, str, str], ...]:
+    layout = _layout(template_id, framework_id)
+    return tuple((a.row, a.col, handmade.norm(a.text) if a.text else "", a.text) for a in layout.anchors if a.required)
+
+
+def recognize(
+    grid: Grid, *, file: str | None, sheet: str | None, registry: Registry
+) -> tuple[Recognition | None, list[Finding]]:
+    """(recognition, findings) for a sheet made from one of our templates; (None, []) when it is not one."""
+    meta = find_meta(grid)
+    if meta is None:
+        return None, []
+    findings: list[Finding] = []
+    where = Location(file=file, sheet=sheet, cell=handmade.a1(meta.row, meta.col))
+    try:
+        fw = registry.get(meta.framework_id)
+        layout = _layout(meta.template_id, meta.framework_id)
+    except (FrameworkError, KeyError, ValueError, LookupError) as exc:
+        findings.append(
+            Finding(
+                Code.TEMPLATE_UNKNOWN,
+                Severity.WARNING,
+                f"Biểu mẫu ghi mã «{meta.template_id}», khung chấm điểm «{meta.framework_id}» mà phần mềm không có "
+                f"({exc}); đọc theo tiêu đề cột.",
+                where,
+            )
+        )
+        return None, findings
+    except Exception as exc:  # LayoutError and anything the layout builder raises on a strange framework
+        findings.append(
+            Finding(Code.TEMPLATE_UNKNOWN, Severity.WARNING, f"Không dựng được biểu mẫu «{meta.template_id}» ({exc}).", where)
+        )
+        return None, findings
+    if meta.version != fw.version:
+        findings.append(
+            Finding(
+                Code.TEMPLATE_OUTDATED,
+                Severity.WARNING,
+                f"Tệp dùng biểu mẫu cũ (khung chấm điểm {fw.id} phiên bản {meta.version}; hiện hành là phiên bản "
+                f"{fw.version}). Đã chấm theo phiên bản hiện hành; đề nghị đơn vị dùng biểu mẫu mới.",
+                where,
+                value=meta.version,
+                expected=fw.version,
+            )
+        )
+    if sheet is not None and sheet != layout.sheet:
+        findings.append(
+            Finding(
+                Code.SHEET_RENAMED,
+                Severity.INFO,
+                f"Trang tính của biểu mẫu đã bị đổi tên thành «{sheet}» (tên gốc «{layout.sheet}»); vẫn đọc bình thường.",
+                Location(file=file, sheet=sheet),
+                value=sheet,
+                expected=layout.sheet,
+            )
+        )
+    if layout.table is not None:
+        return None, findings  # multi-unit appendix: read by header labels (rows may have been inserted)
+    moved = _first_moved_anchor(grid, meta)
+    if moved is not None:
+        r, c, text = moved
+        findings.append(
+            Finding(
+                Code.TEMPLATE_OUTDATED,
+                Severity.WARNING,
+                f"Biểu mẫu đã bị sửa bố cục (ô {handmade.a1(r, c)} phải là «{text}»): đọc theo tiêu đề cột thay vì "
+                "vị trí ô; kiểm tra kỹ kết quả.",
+                Location(file=file, sheet=sheet, cell=handmade.a1(r, c)),
+                value=handmade.text(handmade.value(grid, r, c)),
+                expected=text,
+            )
+        )
+        return None, findings
+    return _read(grid, layout, fw, file, sheet), findings
+
+
+def _first_moved_anchor(grid: Grid, meta: Meta) -> tuple[int, int, str] | None:
+    for r, c, want, raw in _anchors(meta.template_id, meta.framework_id):
+        v = handmade.value(grid, r, c)
+        got = handmade.norm(v) if isinstance(v, str) else handmade.text(v)
+        if got != want:
+            return r, c, raw
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A layout's slots, flattened once per worker: what to read where, and every key's cell."""
+
+    steps: tuple[tuple[str, tuple[str, ...], int, int, bool | None], ...]  # (kind, key parts, row, col, required)
+    cells: dict[str, tuple[int, int]]
+
+
+@lru_cache(maxsize=32)
+def _plan(template_id: str, framework_id: str) -> _Plan:
+    layout = _layout(template_id, framework_id)
+    steps: list[tuple[str, tuple[str, ...], int, int, bool | None]] = []
+    cells: dict[str, tuple[int, int]] = {}
+    for slot in layout.slots:
+        r, c = slot.row, slot.col
+        if slot.io == "output":
+            if slot.stated:
+                cells[slot.stated] = (r, c)
+                steps.append(("stated", tuple(slot.stated.split("/")), r, c, None))
+            continue
+        cells[slot.key] = (r, c)
+        for k in slot.also:
+            cells[k] = (r, c)
+        steps.append((slot.kind, tuple(slot.key.split("/")), r, c, _INPUT_REQUIRED.get(slot.kind)))
+    return _Plan(tuple(steps), cells)
+
+
+def _set(data: dict[str, Any], parts: tuple[str, ...], v: Any) -> None:
+    node = data
+    for p in parts[:-1]:
+        nxt = node.get(p)
+        if nxt is None:
+            nxt = node[p] = {}
+        node = nxt
+    node[parts[-1]] = v
+
+
+def _read(grid: Grid, layout: Any, fw: Framework, file: str | None, sheet: str | None) -> Recognition:
+    plan = _plan(layout.template_id, fw.id)
+    data: dict[str, Any] = {}
+    unit = UnitInput(name="", data=data, file=file, sheet=sheet)
+    unit.sources = CellSources(file, sheet, plan.cells)
+    rec = Recognition(fw, [unit], [], f"Biểu mẫu chính thức «{layout.template_id}» ({layout.file_name})")
+    cells = rec.cells
+    level_raw: str | None = None
+    n = len(grid)
+    for kind, parts, r, c, required in plan.steps:
+        row = grid[r] if r < n else ()
+        raw = row[c] if c < len(row) else None
+        if raw == "" or (type(raw) is str and raw.isspace()):
+            raw = None
+        if kind == "stated":
+            if raw is not None:
+                _set(data, parts, raw)
+        elif kind == "name":
+            unit.name = handmade.text(raw)
+        elif kind == "period":
+            unit.period = handmade.parse_period(handmade.text(raw)) if raw is not None else None
+        elif kind == "level":
+            level_raw = handmade.text(raw) if raw is not None else None
+        else:
+            if raw is not None:
+                _set(data, parts, raw)
+            if required is not None:
+                cells.append(InputCell(r, c, 0, "/".join(parts), required))
+    if level_raw:
+        unit.level = next((lv for lv in fw.levels if handmade.norm(level_label(lv)) == handmade.norm(level_raw)), None)
+        unit.level = unit.level or handmade.guess_level(level_raw)
+    elif len(fw.levels) == 1:
+        unit.level = fw.levels[0]
+    else:
+        unit.level = handmade.guess_level(unit.name) or fw.levels[0]
+    return rec
+
+
+__all__ = ["Meta", "find_meta", "recognize", "template_label"]

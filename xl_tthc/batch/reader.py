@@ -1,0 +1,165 @@
+"""Reading one workbook for the batch: python-calamine for the values, a light look at the sheet XML when needed.
+
+calamine gives every sheet's values, its visibility and its merged ranges. It returns ``""`` both for a formula
+whose cached value was never saved (files written by openpyxl and other programs) and for an Excel error value
+such as ``#REF!``; :func:`cell_states` tells these apart by reading the cells of the sheet XML, and is only called
+for input cells that came back empty.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_ROWS = 100_000  # a unit form has a few hundred rows; an appendix of every commune of a province a few thousand
+MAX_CELLS = 2_000_000
+
+VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryhidden"
+
+
+class ReadError(Exception):
+    """The workbook could not be read (message: the library's reason, for the log and the finding)."""
+
+
+@dataclass(slots=True)
+class Sheet:
+    name: str
+    state: str  # visible | hidden | veryhidden
+    rows: int
+    cols: int
+    grid: list[list[Any]] | None = None  # None when too large or not loaded
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    @property
+    def too_large(self) -> bool:
+        return self.rows > MAX_ROWS or self.rows * self.cols > MAX_CELLS
+
+    def has_data(self) -> bool:
+        return bool(self.grid) and any(v != "" and v is not None for row in self.grid or () for v in row)
+
+
+def _state(meta: Any) -> str:
+    v = str(getattr(meta, "visible", "Visible")).rsplit(".", 1)[-1].lower()
+    return {"visible": VISIBLE, "hidden": HIDDEN, "veryhidden": VERY_HIDDEN}.get(v, VISIBLE)
+
+
+def read_sheets(path: Path, *, load_hidden: bool = True) -> list[Sheet]:
+    """All worksheets of a workbook with their values (absolute coordinates), state and merged ranges.
+
+    Raises :class:`ReadError` when calamine cannot read the file.
+    """
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types, and OSError/ValueError for odd files
+        raise ReadError(f"{exc.__class__.__name__}: {exc}") from None
+    out: list[Sheet] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if "work" not in str(getattr(meta, "typ", "WorkSheet")).lower():
+                continue  # chart sheets and dialog sheets hold no cells
+            state = _state(meta)
+            try:
+                sh = wb.get_sheet_by_name(meta.name)
+            except Exception as exc:
+                raise ReadError(f"{exc.__class__.__name__}: {exc}") from None
+            end = sh.end
+            rows, cols = (end[0] + 1, end[1] + 1) if end else (0, 0)
+            sheet = Sheet(meta.name, state, rows, cols)
+            out.append(sheet)
+            if sheet.too_large or (state != VISIBLE and not load_hidden):
+                continue
+            sheet.grid = sh.to_python(skip_empty_area=False) if rows else []
+            merged = sh.merged_cell_ranges
+            if merged:
+                sheet.merged = list(merged)
+    finally:
+        wb.close()
+    return out
+
+
+# ---------------------------------------------------------------------------- sheet XML (xlsx/xlsm only)
+
+_TAG_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
+
+
+def _attrs(raw: bytes) -> dict[bytes, bytes]:
+    return {k.split(b":")[-1] if k != b"r:id" else k: v for k, v in _TAG_ATTRS.findall(raw)}
+
+
+def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip path of a worksheet's XML, found through xl/workbook.xml and its relationships."""
+    try:
+        wb = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    rid = None
+    for m in _SHEET_TAG.finditer(wb):
+        a = _attrs(m.group(1))
+        if html.unescape(a.get(b"name", b"").decode("utf-8", "replace")) == sheet_name:
+            rid = next((v for k, v in a.items() if k.endswith(b"id") and k != b"sheetId"), None)
+            break
+    if rid is None:
+        return None
+    for m in _REL_TAG.finditer(rels):
+        a = _attrs(m.group(1))
+        if a.get(b"Id") == rid:
+            target = a.get(b"Target", b"").decode("utf-8", "replace")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CellState:
+    kind: str  # "formula_without_value" | "error"
+    text: str  # the formula, or the error value such as "#REF!"
+
+
+def cell_states(path: Path, sheet_name: str, refs: set[str]) -> dict[str, CellState]:
+    """For the given A1 refs of an .xlsx/.xlsm sheet: formulas without a cached value and error values.
+
+    Returns only the refs that are one of the two. Any problem reading the XML gives an empty answer (the
+    values calamine returned stand).
+    """
+    if not refs:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = sheet_part(zf, sheet_name)
+            if part is None:
+                return {}
+            xml = zf.read(part)
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError):
+        return {}
+    out: dict[str, CellState] = {}
+    wanted = {r.encode() for r in refs}
+    for m in _CELL.finditer(xml):
+        a = _attrs(m.group(1))
+        ref = a.get(b"r")
+        if ref not in wanted:
+            continue
+        body = m.group(2) or b""
+        v = _VALUE.search(body)
+        cached = v.group(1).strip() if v else b""
+        if a.get(b"t") == b"e":
+            out[ref.decode()] = CellState("error", html.unescape(cached.decode("utf-8", "replace")) or "#VALUE!")
+            continue
+        f = _FORMULA.search(body)
+        if f is not None and not cached and a.get(b"t") not in {b"str", b"inlineStr"}:
+            formula = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+            out[ref.decode()] = CellState("formula_without_value", "=" + formula if formula else "")
+    return out
+
+
+__all__ = ["HIDDEN", "MAX_CELLS", "MAX_ROWS", "VERY_HIDDEN", "VISIBLE", "CellState", "ReadError", "Sheet", "cell_states", "read_sheets", "sheet_part"]

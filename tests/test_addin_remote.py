@@ -313,3 +313,32 @@ def test_main_module_import_is_light() -> None:
     code = "import sys, xl_tthc.addin; print(json.dumps(sorted(m for m in ('pandas','openpyxl','python_calamine') if m in sys.modules)))"
     out = subprocess.run([sys.executable, "-c", "import json;" + code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def _grid_of(path: Any) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    return [[None if v == "" else v for v in row] for row in rows]
+
+
+def test_official_template_sample_fills_its_output_cells() -> None:
+    """The seed 001 sample made from our template: scores go to the template's own output cells."""
+    from pathlib import Path
+
+    from xl_tthc.io.layouts import build_layout
+
+    root = Path(__file__).resolve().parent.parent
+    grid = _grid_of(root / "workbooks/samples/Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx")
+    book = _book("Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx", [("Chấm điểm TTHC", grid)])
+    outcome = run(book)
+    assert outcome is not None and len(outcome.sheets) == 1
+    layout = build_layout("tthc-unit", get("tthc-dienbien-1187-2019-huyen"))
+    writes = _cell_writes(book.json()["actions"], 0)
+    slot = {s.key: (s.row, s.col) for s in layout.outputs()}
+    # (1033×2 + 99)/1132 = 1,9125… → 1,91; criteria 3–4 all at 2 points; 6–8 marked 2, 9 marked 1
+    for code, score in {"1": 1.91, "2": 1.91, "3": 2.0, "4": 2.0, "5": 1.91, "9": 1.0}.items():
+        assert writes[slot[f"item/{code}"]] == pytest.approx(score)
+    assert writes[slot["total"]] == pytest.approx(16.74)  # 3 × 1,9125… + 2 + 2 + 2 + 2 + 2 + 1
+    assert writes[slot["band"]] == "Xuất sắc"

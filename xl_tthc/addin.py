@@ -20,11 +20,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xl_tthc.batch.official import find_meta
+from xl_tthc.batch.official import recognize as recognize_official
 from xl_tthc.core.engine import assign_ranks, score_unit
 from xl_tthc.core.findings import SEVERITY_LABEL_VI, Finding, Severity
+from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.io.handmade import Recognition, parse_a1, recognize
+from xl_tthc.io.layouts import build_layout, output_values
 
 TITLE = "Tính điểm"
 FINDINGS_SHEET = "Kết quả kiểm tra"
@@ -152,7 +156,15 @@ def compute(book: Any) -> Outcome:
         if sheet.name == FINDINGS_SHEET:
             continue
         grid, formulas = _grid(sheet)
-        rec = recognize(grid, file=book.name, sheet=sheet.name)
+        layout = None
+        rec, notes = recognize_official(grid, file=book.name, sheet=sheet.name, registry=default_registry())
+        findings.extend(notes)
+        if rec is not None:
+            meta = find_meta(grid)
+            assert meta is not None
+            layout = build_layout(meta.template_id, rec.framework)
+        else:
+            rec = recognize(grid, file=book.name, sheet=sheet.name)
         if rec is None:
             continue
         sw = SheetWork(sheet.name, grid, formulas, rec)
@@ -163,9 +175,15 @@ def compute(book: Any) -> Outcome:
             r = score_unit(rec.framework, unit)
             sw.results.append(r)
             findings.extend(r.findings)
-            _collect_outputs(sw, unit.sources, r)
         if len(sw.results) > 1:
             assign_ranks(sw.results)
+        for unit, r in zip(rec.units, sw.results, strict=True):
+            if layout is not None:  # our own template: its output cells
+                values = output_values(rec.framework, r)
+                for slot in layout.outputs():
+                    sw.outputs[(slot.row, slot.col)] = values.get(slot.key)
+            else:  # a form recognised by its header labels: the cells of the hand-written figures
+                _collect_outputs(sw, unit.sources, r)
         sheets.append(sw)
     return Outcome(sheets, findings)
 
@@ -199,6 +217,7 @@ def _collect_outputs(sw: SheetWork, sources: dict[str, Any], r: UnitResult) -> N
 def write(book: Any, outcome: Outcome) -> None:
     for sw in outcome.sheets:
         sheet = book.sheets[sw.name]
+        protected = _unprotect(sheet)
         if sw.outputs:
             rows = [rc[0] for rc in sw.outputs]
             cols = [rc[1] for rc in sw.outputs]
@@ -210,7 +229,25 @@ def write(book: Any, outcome: Outcome) -> None:
         for f in outcome.findings:
             if f.location.sheet == sw.name and f.location.cell and f.severity is not Severity.INFO:
                 _mark(sheet.range(f.location.cell), f)
+        if protected:
+            _protect(sheet)
     _findings_sheet(book, outcome.findings)
+
+
+def _unprotect(sheet: Any) -> bool:
+    """Templates lock their output cells and protect the sheet without a password: lift it while writing."""
+    try:
+        if sheet.api.ProtectContents:  # Excel (COM); other engines have no protection to lift
+            sheet.api.Unprotect()
+            return True
+    except Exception:  # noqa: S110 - the remote engine's api is the JSON payload
+        pass
+    return False
+
+
+def _protect(sheet: Any) -> None:
+    with contextlib.suppress(Exception):
+        sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True, AllowFormattingColumns=True)
 
 
 def _keep(sw: SheetWork, r: int, c: int) -> Any:

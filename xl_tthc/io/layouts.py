@@ -22,8 +22,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from xl_tthc.core.framework import Framework, Node, Registry, default_registry, level_label
+from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
 
 LAYOUT_VERSION = "1"
@@ -866,3 +868,35 @@ def spec_layouts(registry: Registry | None = None) -> list[Layout]:
 def slot_colour(slot: Slot) -> str:
     """The fill colour a slot has in a fresh template (restored when an old mark is removed)."""
     return COLOURS["input" if slot.io == "input" else "output"]
+
+
+def output_values(fw: Framework, result: UnitResult) -> dict[str, Any]:
+    """What each output key of a unit holds after scoring (None clears the cell)."""
+    scored = result.status == "scored"
+    out: dict[str, Any] = {}
+    for it in [*result.items, *result.groups]:
+        out[f"item/{it.code}"] = it.shown
+        out[f"group/{it.code}"] = it.shown
+        dossiers = it.detail.get("dossiers") if it.detail else None
+        out[f"dossiers/{it.code}"] = int(dossiers) if isinstance(dossiers, int | float) else None
+        ratio = it.detail.get("ratio") if it.detail else None
+        out[f"ratio/{it.code}"] = round(ratio, 2) if isinstance(ratio, int | float) else None
+        if fw.kind == "par":
+            for col in ("self", "appraised"):
+                v = it.detail.get(col)
+                out[f"{col}/{it.code}"] = round(v, 6) if isinstance(v, int | float) else None
+    out["total"] = result.total_shown if scored else None
+    out["quy_doi"] = result.quy_doi if scored else None
+    out["band"] = result.band_label if scored and result.band_label else (None if scored else result.status_label)
+    out["rank"] = result.rank
+    if fw.kind == "par":
+        ex = result.extra
+        for key, ex_key in (
+            ("total/self", "self_total"),
+            ("total/appraised", "appraised_total"),
+            ("implementation", "appraised_without_survey"),
+            ("survey", "survey_total"),
+        ):
+            v = ex.get(ex_key)
+            out[key] = round(v, 6) if isinstance(v, int | float) else None
+    return out

@@ -169,7 +169,15 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
     with atomic_path(output) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+                # rows go out as they are written (every sheet here is written top to bottom): a third faster for
+                # thousands of units, and flat memory
+                "constant_memory": True,
+            },
         )
         wb.set_properties(
             {"title": "Tổng hợp kết quả chấm điểm", "subject": report.period or "", "author": "xl_tthc", "created": datetime.now()}

@@ -175,13 +175,13 @@ def test_summary_workbook_read_back_with_openpyxl(seed002_report: Any) -> None:
     assert names[0] == "Tổng hợp" and names[-2:] == ["Danh sách tệp", "Kết quả kiểm tra"]
     level_sheets = names[1:-2]
     assert len(level_sheets) == 2
-    # one row per unit: rank, name, the 11 indicators, total, applicable max, quy đổi, band, status, file
+    # one row per unit: rank, name, the 11 indicators, total, applicable max, quy đổi, band, file
     rows: dict[str, dict[str, Any]] = {}
     for sheet in level_sheets:
         ws = wb[sheet]
         head = [c.value for c in ws[4]]
         assert head[:2] == ["Hạng", "Đơn vị"]
-        assert head[-6:] == ["Tổng điểm", "Điểm tối đa áp dụng", "Quy đổi", "Xếp loại", "Tình trạng", "Tệp"]
+        assert head[-5:] == ["Tổng điểm", "Điểm tối đa áp dụng", "Quy đổi", "Xếp loại", "Tệp"]
         assert ws.freeze_panes == "C5"
         assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A4:")
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9

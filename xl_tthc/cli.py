@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
+    dm = sub.add_parser("demo", help="chạy thử toàn bộ quy trình trên dữ liệu mẫu (tạo tệp, tính điểm, tổng hợp, báo cáo)")
+    dm.add_argument("-o", "--output", default="demo-output", help="thư mục ghi kết quả (mặc định: demo-output)")
+
     ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
     ba.add_argument("-o", "--output", required=True, help="thư mục ghi tệp xl_tthc.xlam")
 
@@ -110,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": _validate,
             "consolidate": _consolidate,
             "build-addin": _build_addin,
+            "demo": _demo,
         }[args.command]
         return handler(args)
     except UserError as exc:
@@ -321,4 +325,13 @@ def _build_addin(args: argparse.Namespace) -> int:
     except AddinBuildError as exc:
         raise UserError(str(exc)) from None
     print(f"Đã tạo add-in {path}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from xl_tthc.demo import run
+
+    out = Path(args.output)
+    run(out)
+    print(f"Xong. Kết quả nằm trong thư mục {out}/")
     return EXIT_OK

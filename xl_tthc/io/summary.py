@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 FONT = "Times New Roman"
 MESSAGE_CHARS_PER_LINE = 105  # the message column is 90 wide; Times New Roman 11 fits about this many characters
+FILES_LISTED_ALL = 200  # above this many files, the file list shows only those with findings
 CHART_MAX_UNITS = 60  # a bar chart with more units than this is unreadable on A4: the first 60 by rank are drawn
 _BAD_SHEET_CHARS = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
@@ -301,7 +302,7 @@ def _overview(wb: Any, ws: Any, report: BatchReport, level_sheets: list[tuple[Fr
 def _level_sheet(wb: Any, ws: Any, fw: Framework, lv: LevelSummary, fm: _Formats) -> None:
     title = _level_title(fw, lv)
     cols = _columns(fw)
-    head = ["Hạng", "Đơn vị", *(c[0] for c in cols), "Tổng điểm", "Điểm tối đa áp dụng", "Quy đổi", "Xếp loại", "Tình trạng", "Tệp"]
+    head = ["Hạng", "Đơn vị", *(c[0] for c in cols), "Tổng điểm", "Điểm tối đa áp dụng", "Quy đổi", "Xếp loại", "Tệp"]
     last = len(head) - 1
     ws.merge_range(0, 0, 0, last, title.upper(), fm.title)
     ws.merge_range(1, 0, 1, last, f"{fw.title}", fm.subtitle)
@@ -313,9 +314,8 @@ def _level_sheet(wb: Any, ws: Any, fw: Framework, lv: LevelSummary, fm: _Formats
     ws.set_column(1, 1, 34)
     ws.set_column(2, 1 + len(cols), 9)
     ws.set_column(2 + len(cols), 4 + len(cols), 10)
-    ws.set_column(5 + len(cols), 5 + len(cols), 13)
-    ws.set_column(6 + len(cols), 6 + len(cols), 16)
-    ws.set_column(last, last, 28)
+    ws.set_column(5 + len(cols), 5 + len(cols), 14)
+    ws.set_column(last, last, 30)
     fmts = {"int": fm.int, "num": fm.num}
     r = hr + 1
     for res in lv.results:
@@ -330,9 +330,10 @@ def _level_sheet(wb: Any, ws: Any, fw: Framework, lv: LevelSummary, fm: _Formats
         _write_value(ws, r, base, res.total_shown if res.status == "scored" else None, fm.num, fm)
         _write_value(ws, r, base + 1, res.applicable_max, fm.num, fm)
         _write_value(ws, r, base + 2, res.quy_doi if res.status == "scored" else None, fm.num, fm)
-        ws.write_string(r, base + 3, res.band_label or "" if res.status == "scored" else "", fm.cell)
-        ws.write_string(r, base + 4, res.status_label, fm.cell)
-        ws.write_string(r, base + 5, _safe(res.file or ""), fm.cell)
+        # the band, or why there is none («Chưa chấm điểm», «Chưa phát sinh hồ sơ», «Chưa tính được …»)
+        band = res.band_label if res.status == "scored" and res.band_label else res.status_label
+        ws.write_string(r, base + 3, band, fm.cell)
+        ws.write_string(r, base + 4, _safe(res.file or ""), fm.cell)
         r += 1
     last_row = r - 1
     if lv.results:
@@ -391,8 +392,12 @@ def _files_sheet(ws: Any, report: BatchReport, fm: _Formats) -> None:
     ws.set_column(2, 2, max(30, min(80, max((len(o.template or "") for o in report.outcomes), default=30) + 2)))
     ws.set_column(3, 5, 10)
     r = hr + 1
+    quiet = 0
     for o in report.outcomes:
         found = o.all_findings()
+        if len(report.outcomes) > FILES_LISTED_ALL and o.status == "ok" and not found:
+            quiet += 1  # a big batch lists only the files that need a look
+            continue
         ws.write_string(r, 0, _safe(o.file), fm.cell)
         ws.write_string(r, 1, o.status_label, fm.cell)
         ws.write_string(r, 2, o.template or "", fm.cell)
@@ -400,8 +405,10 @@ def _files_sheet(ws: Any, report: BatchReport, fm: _Formats) -> None:
         ws.write_number(r, 4, sum(1 for f in found if f.severity is Severity.ERROR), fm.int)
         ws.write_number(r, 5, sum(1 for f in found if f.severity is Severity.WARNING), fm.int)
         r += 1
-    if report.outcomes:
+    if r > hr + 1:
         ws.autofilter(hr, 0, r - 1, len(head) - 1)
+    if quiet:
+        ws.write_string(r + 1, 0, f"… và {quiet:,} tệp khác đọc tốt, không có lỗi hay cảnh báo.".replace(",", "."), fm.text)
     ws.freeze_panes(hr + 1, 1)
     _page(ws, hr + 1, "Danh sách tệp")
 

@@ -299,3 +299,53 @@ def build_templates(out_dir: Path, registry: Registry | None = None) -> list[Pat
 
 
 __all__ = ["BUILD_DATE", "build_templates", "render", "slot_style"]
+
+
+def _lookup(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def single_unit_values(layout: Layout, unit: dict[str, Any], period: str) -> dict[tuple[int, int], Any]:
+    """Slot values of a one-unit template from a unit of an ``xl-tthc/input`` document (raw values as typed)."""
+    data = unit["data"]
+    values: dict[tuple[int, int], Any] = {}
+    for slot in layout.slots:
+        if slot.io == "input":
+            if slot.key == "unit/name":
+                value = unit["unit"]["name"]
+            elif slot.key == "period":
+                value = period
+            else:
+                value = _lookup(data, slot.key)
+        else:
+            value = _lookup(data, slot.stated) if slot.stated else None
+        if value is not None:
+            values[(slot.row, slot.col)] = value
+    return values
+
+
+def appendix_values(layout: Layout, units: list[dict[str, Any]], period: str) -> dict[tuple[int, int], Any]:
+    """Slot values of a multi-unit appendix from the units of an ``xl-tthc/input`` document, row by row."""
+    table = layout.table
+    assert table is not None
+    values: dict[tuple[int, int], Any] = {}
+    period_slot = next(s for s in layout.slots if s.key == "period")
+    values[(period_slot.row, period_slot.col)] = period
+    free = {level: [row for row, lv in table.unit_rows if lv == level] for level in {lv for _, lv in table.unit_rows}}
+    for unit in units:
+        row = free[unit["unit"]["level"]].pop(0)
+        values[(row, table.name_col)] = unit["unit"]["name"]
+        for key, col, _kind, _mx in table.inputs:
+            v = _lookup(unit["data"], key)
+            if v is not None:
+                values[(row, col)] = v
+        for _key, col, _kind, stated in table.outputs:
+            v = _lookup(unit["data"], stated) if stated else None
+            if v is not None:
+                values[(row, col)] = v
+    return values

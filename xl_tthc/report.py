@@ -661,12 +661,17 @@ def build_context(
                     + ";"
                     for a in analyses
                 ]
-        if fw.id in cmps and comparison_ctx is None:
+        if fw.id in cmps:
             c = cmps[fw.id]
-            comparison_ctx = {
-                "previous_text": period_text(c.previous_period, short=True) or c.previous_period,
-                "lines": comparison_lines(c),
-            }
+            lines = comparison_lines(c)
+            if len(cmps) > 1:  # several frameworks (e.g. TTHC cấp huyện and cấp xã): say which one each block is
+                lines[0] = f"{fw.short_title or fw.title}: {lines[0][0].lower()}{lines[0][1:]}"
+            if comparison_ctx is None:
+                comparison_ctx = {
+                    "previous_text": period_text(c.previous_period, short=True) or c.previous_period,
+                    "lines": [],
+                }
+            comparison_ctx["lines"] += lines
     findings = finding_lines(consolidation)
 
     sec: dict[str, int] = {}

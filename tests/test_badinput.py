@@ -155,3 +155,16 @@ def test_cli_over_the_corpus_reports_and_never_shows_a_traceback(batch: Any, tmp
     assert statuses["05 tệp khóa/~$UBND xã Số 0201.xlsx"] == "skipped"
     assert statuses["06 sai biểu mẫu/Dự toán kinh phí.xlsx"] == "unknown"
     assert sha256_tree(corpus.folder) == before
+
+
+def test_hand_written_ole_container_reads_as_password_protected(tmp_path: Path) -> None:
+    """Without msoffcrypto-tool the corpus writes the two OLE streams itself; the probe must see them the same way."""
+    from badinput.make_corpus import write_cfb
+
+    from xl_tthc.batch.worker import process_file
+
+    p = tmp_path / "Xã Có Mật Khẩu.xlsx"
+    write_cfb(p, {"EncryptionInfo": b"\x04\x00\x04\x00" + b"\0" * 4092, "EncryptedPackage": b"PK" * 3000})
+    out = process_file((str(p), p.name))
+    assert out.status == "unreadable"
+    assert [(f.code.value, f.severity.value) for f in out.findings] == [("file_password_protected", "error")]

@@ -28,6 +28,9 @@ def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool
     if report.period:
         lines.append(f"Kỳ đánh giá: {report.period}" + (" (theo đa số tệp)" if report.period_auto else ""))
     lines.append("")
+    if not report.outcomes:
+        lines.append("Không tìm thấy tệp bảng tính nào (.xlsx, .xlsm, .xls, .ods) trong thư mục này.")
+        return "\n".join(lines)
     head = f"{'Tệp':<{NAME_WIDTH}}  {'Tình trạng':<20} {'Đơn vị':>7} {'Lỗi':>5} {'Cảnh báo':>9}"
     lines += [head, "-" * len(head)]
     hidden = 0

@@ -201,7 +201,19 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
         _findings_sheet(wb.add_worksheet(findings_name), report.findings, fm)
         overview.activate()
         wb.close()
+        _normal_permissions(tmp)
     return output
+
+
+def _normal_permissions(path: Path) -> None:
+    """mkstemp creates the temporary file readable by its owner only; a report is shared like any file."""
+    import contextlib
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o666 & ~mask)
 
 
 def band_rows(fw: Framework, lv: LevelSummary) -> list[tuple[str, int]]:
@@ -251,8 +263,8 @@ def _overview(wb: Any, ws: Any, report: BatchReport, level_sheets: list[tuple[Fr
     r += 2
     breaks = []
     for i, (fw, lv, _sheet) in enumerate(level_sheets):
-        if i % 2 == 1:
-            breaks.append(r)  # two level blocks a page after the first, never one cut in half
+        if i and i % 2 == 0:
+            breaks.append(r)  # two level blocks a page, never one cut in half
         block = r
         ws.merge_range(r, 0, r, 11, _level_title(fw, lv), fm.bold)
         r += 1

@@ -185,7 +185,9 @@ def _level_summary(fw: Framework, level: str | None, results: list[UnitResult]) 
         label = r.band_label if r.status == "scored" and r.band_label else STATUS_LABEL_VI[r.status]
         counts[label] += 1
         units.setdefault(label, []).append(r.unit)
-    ordered = labels + [s for s in STATUS_LABEL_VI.values() if s != STATUS_LABEL_VI["scored"]]
+    # without bands (PAR) a scored unit is counted as «Đã chấm điểm»; with bands it is counted under its band
+    statuses = [s for s in STATUS_LABEL_VI.values() if not labels or s != STATUS_LABEL_VI["scored"]]
+    ordered = labels + [s for s in statuses if s not in labels]
     return LevelSummary(
         level=level,
         label=level_label(level) if level else "Không rõ cấp",

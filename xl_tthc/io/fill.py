@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -192,7 +191,7 @@ def fill_workbook(
     _mark(ws, outcome.findings)
     _report_sheet(wb, outcome, ws.title)
     _store_meta(wb, rec.layout, fingerprint)
-    _save(wb, target, path, keep_mode=in_place)
+    _save(wb, target)
     return outcome
 
 
@@ -890,16 +889,10 @@ def _store_meta(wb: Any, layout: Layout, fingerprint: str) -> None:
         props.append(StringProperty(name=name, value=value))
 
 
-def _save(wb: Any, target: Path, source: Path, *, keep_mode: bool) -> None:
-    mode = source.stat().st_mode & 0o777 if keep_mode else None
+def _save(wb: Any, target: Path) -> None:
     try:
-        with atomic_path(target) as tmp:
+        with atomic_path(target) as tmp:  # keeps the mode of a file it replaces (--in-place)
             wb.save(tmp)
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(tmp, mode)
     except OSError as exc:
         raise FillError(f"Không ghi được tệp kết quả «{target}» ({exc.strerror or exc.__class__.__name__}).") from None
 

@@ -66,7 +66,7 @@ _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def parse_a1(ref: str) -> tuple[int, int]:
-    """"A1" → (0, 0)."""
+    """ "A1" → (0, 0)."""
     m = _A1.match(ref.strip())
     if not m:
         raise ValueError(ref)
@@ -108,7 +108,11 @@ def row_cells(grid: Grid, r: int) -> list[tuple[int, Any]]:
     """Non-empty cells of row r as (column, value)."""
     if not 0 <= r < len(grid):
         return []
-    return [(c, v) for c, v in enumerate(grid[r]) if v is not None and v != "" and not (isinstance(v, str) and not v.strip())]
+    return [
+        (c, v)
+        for c, v in enumerate(grid[r])
+        if v is not None and v != "" and not (isinstance(v, str) and not v.strip())
+    ]
 
 
 def _width(grid: Grid) -> int:
@@ -450,7 +454,9 @@ def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry
             period_raw, period_cell = text(raw), (r, c)
         elif key in {"don vi", "ten don vi", "co quan, don vi", "co quan"}:
             unit_text, unit_cell = text(raw), (r, c)
-        elif title_unit is None and (m := _OF_UNIT.search(full)) and not nfull.startswith("(") and "bao cao" not in nfull:
+        elif (
+            title_unit is None and (m := _OF_UNIT.search(full)) and not nfull.startswith("(") and "bao cao" not in nfull
+        ):
             title_unit = m.group(1).split(",")[0].strip()
         elif any(w in key for w in ("ho so", "tiep nhan", "giai quyet", "ky truoc")):
             for ck, pat in _COUNT_PATTERNS:
@@ -459,7 +465,9 @@ def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry
                         counts[ck] = (raw, r, c)
                     break
     if period_raw is None:
-        period_raw = next((v for r in range(h) for _c, v in row_cells(grid, r) if isinstance(v, str) and parse_period(v)), None)
+        period_raw = next(
+            (v for r in range(h) for _c, v in row_cells(grid, r) if isinstance(v, str) and parse_period(v)), None
+        )
     level = guess_level(unit_text) or guess_level(title_unit)
     if unit_text and not _GENERIC_UNIT.match(norm(unit_text)):
         name = pretty_name(unit_text)
@@ -889,7 +897,14 @@ def _par(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry)
         elif period is None:
             period = parse_period(full)
     level = fw.levels[0] if len(fw.levels) == 1 else guess_level(name)
-    unit = UnitInput(name=pretty_name(name) if name else "", data={"rows": {}, "stated": {}}, level=level, period=period, file=file, sheet=sheet)
+    unit = UnitInput(
+        name=pretty_name(name) if name else "",
+        data={"rows": {}, "stated": {}},
+        level=level,
+        period=period,
+        file=file,
+        sheet=sheet,
+    )
     src = CellSources(file, sheet)
     unit.sources = src
     rec = Recognition(fw, [unit], findings, "Bảng tự đánh giá, thẩm định Chỉ số CCHC (mẫu tự lập)")
@@ -905,7 +920,15 @@ def _par(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry)
             src.put(f"rows/{code}", r, stt_c)
             continue
         if "max" in cols:
-            _check_max(value(grid, r, cols["max"]), node.max, f"Mục {code}", _loc(file, sheet, r, cols["max"]), unit.name, code, findings)
+            _check_max(
+                value(grid, r, cols["max"]),
+                node.max,
+                f"Mục {code}",
+                _loc(file, sheet, r, cols["max"]),
+                unit.name,
+                code,
+                findings,
+            )
         base = f"rows/{code}" if node.is_leaf else f"stated/{code}"
         src.put(base, r, stt_c)
         for k in score_cols:

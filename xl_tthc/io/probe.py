@@ -7,6 +7,7 @@ Every problem becomes a Vietnamese finding; nothing here raises for bad files.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,12 @@ def probe(path: Path) -> Probe:
     if is_lock_file(path):
         return _bad(path, Code.FILE_LOCK, f"Bỏ qua tệp khóa tạm của Excel/LibreOffice «{name}».", Severity.INFO)
     if path.suffix.lower() not in SUFFIXES:
-        return _bad(path, Code.FILE_UNSUPPORTED, f"Tệp «{name}» không phải bảng tính Excel/LibreOffice (.xlsx, .xlsm, .xls, .ods).", Severity.INFO)
+        return _bad(
+            path,
+            Code.FILE_UNSUPPORTED,
+            f"Tệp «{name}» không phải bảng tính Excel/LibreOffice (.xlsx, .xlsm, .xls, .ods).",
+            Severity.INFO,
+        )
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -58,7 +64,9 @@ def probe(path: Path) -> Probe:
         return _probe_ole(path)
     if head.startswith(ZIP_MAGIC):
         return _probe_zip(path)
-    return _bad(path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng).")
+    return _bad(
+        path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng)."
+    )
 
 
 def _probe_ole(path: Path) -> Probe:
@@ -70,7 +78,11 @@ def _probe_ole(path: Path) -> Probe:
     except OSError:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng (cấu trúc OLE không đọc được).")
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
-        return _bad(path, Code.FILE_ENCRYPTED, f"Tệp «{path.name}» có đặt mật khẩu mở tệp: đề nghị đơn vị gỡ mật khẩu rồi gửi lại.")
+        return _bad(
+            path,
+            Code.FILE_ENCRYPTED,
+            f"Tệp «{path.name}» có đặt mật khẩu mở tệp: đề nghị đơn vị gỡ mật khẩu rồi gửi lại.",
+        )
     if "Workbook" in streams or "Book" in streams:
         return Probe(path, "xls")
     return _bad(path, Code.FILE_UNSUPPORTED, f"Tệp «{path.name}» là tài liệu Office nhưng không phải bảng tính Excel.")
@@ -84,7 +96,8 @@ def _probe_zip(path: Path) -> Probe:
             packed = sum(i.compress_size for i in infos) or 1
             if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
                 return _bad(
-                    path, Code.FILE_TOO_LARGE,
+                    path,
+                    Code.FILE_TOO_LARGE,
                     f"Tệp «{path.name}» giải nén ra {fmt_int_vn(total // (1024 * 1024))} MB (nén {fmt_int_vn(total // packed)} lần): "
                     "nghi là tệp độc hại (zip bomb), không đọc.",
                 )
@@ -97,11 +110,14 @@ def _probe_zip(path: Path) -> Probe:
                         head = fh.read(XML_SNIFF)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         return _bad(
-                            path, Code.FILE_UNSAFE_XML,
+                            path,
+                            Code.FILE_UNSAFE_XML,
                             f"Tệp «{path.name}» chứa khai báo DOCTYPE/ENTITY trong {info.filename} (có thể là tấn công XXE): không đọc.",
                         )
     except zipfile.BadZipFile:
-        return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng hoặc tải về chưa hết (tệp nén không đọc được).")
-    except (OSError, EOFError, RuntimeError) as exc:
+        return _bad(
+            path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng hoặc tải về chưa hết (tệp nén không đọc được)."
+        )
+    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as exc:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng ({exc.__class__.__name__}).")
     return Probe(path, "zip")

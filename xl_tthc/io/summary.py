@@ -76,7 +76,10 @@ class _Formats:
         self.error = c(text_wrap=True, font_color="#C00000", valign="top")
         self.warning = c(text_wrap=True, font_color="#9C5700", valign="top")
         self.info = c(text_wrap=True, font_color="#404040", valign="top")
-        self.severity = {k: c(font_color=v, valign="top") for k, v in (("error", "#C00000"), ("warning", "#9C5700"), ("info", "#404040"))}
+        self.severity = {
+            k: c(font_color=v, valign="top")
+            for k, v in (("error", "#C00000"), ("warning", "#9C5700"), ("info", "#404040"))
+        }
         self.top = c(valign="top")
         self.missing = c(italic=True, font_color="#7F7F7F")
 
@@ -181,7 +184,12 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
             },
         )
         wb.set_properties(
-            {"title": "Tổng hợp kết quả chấm điểm", "subject": report.period or "", "author": "xl_tthc", "created": datetime.now()}
+            {
+                "title": "Tổng hợp kết quả chấm điểm",
+                "subject": report.period or "",
+                "author": "xl_tthc",
+                "created": datetime.now(),
+            }
         )
         fm = _Formats(wb)
         used: set[str] = set()
@@ -189,7 +197,9 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
         level_sheets = []
         for fs in report.consolidation.frameworks:
             for lv in fs.levels:
-                short = f"{_KIND_SHORT.get(fs.framework.kind, fs.framework.kind)} {fs.framework.id.split('-')[0].upper()}"
+                short = (
+                    f"{_KIND_SHORT.get(fs.framework.kind, fs.framework.kind)} {fs.framework.id.split('-')[0].upper()}"
+                )
                 name = _sheet_name(used, f"{short} – {_LEVEL_SHORT.get(lv.level or '', lv.label)}")
                 level_sheets.append((fs.framework, lv, name))
         files_name = _sheet_name(used, "Danh sách tệp")
@@ -201,19 +211,7 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
         _findings_sheet(wb.add_worksheet(findings_name), report.findings, fm)
         overview.activate()
         wb.close()
-        _normal_permissions(tmp)
     return output
-
-
-def _normal_permissions(path: Path) -> None:
-    """mkstemp creates the temporary file readable by its owner only; a report is shared like any file."""
-    import contextlib
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o666 & ~mask)
 
 
 def band_rows(fw: Framework, lv: LevelSummary) -> list[tuple[str, int]]:
@@ -232,7 +230,9 @@ def band_rows(fw: Framework, lv: LevelSummary) -> list[tuple[str, int]]:
     return rows
 
 
-def _overview(wb: Any, ws: Any, report: BatchReport, level_sheets: list[tuple[Framework, LevelSummary, str]], fm: _Formats) -> None:
+def _overview(
+    wb: Any, ws: Any, report: BatchReport, level_sheets: list[tuple[Framework, LevelSummary, str]], fm: _Formats
+) -> None:
     ws.set_column(0, 0, 40)
     ws.set_column(1, 2, 12)
     ws.set_column(3, 3, 3)
@@ -291,7 +291,13 @@ def _overview(wb: Any, ws: Any, report: BatchReport, level_sheets: list[tuple[Fr
         vals = [ws.name, head + 1, 1, head + len(rows), 1]
         chart = wb.add_chart({"type": "column"})
         chart.add_series(
-            {"name": "Số đơn vị", "categories": cats, "values": vals, "data_labels": {"value": True}, "fill": {"color": "#2E75B6"}}
+            {
+                "name": "Số đơn vị",
+                "categories": cats,
+                "values": vals,
+                "data_labels": {"value": True},
+                "fill": {"color": "#2E75B6"},
+            }
         )
         chart.set_title({"name": f"Số đơn vị theo xếp loại – {lv.label}", "name_font": {"size": 10, "name": FONT}})
         chart.set_legend({"none": True})
@@ -378,7 +384,14 @@ def _level_sheet(wb: Any, ws: Any, fw: Framework, lv: LevelSummary, fm: _Formats
         chart.set_legend({"none": True})
         chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
         top = fw.max_total if fw.kind == "tthc" else 100.0  # quy đổi is out of 100; TTHC totals out of 18
-        chart.set_x_axis({"min": 0, "max": top, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis(
+            {
+                "min": 0,
+                "max": top,
+                "num_format": "0",
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
         chart.set_size({"width": 760, "height": max(260, 22 * n + 80)})
         ws.insert_chart(r + 1, 1, chart)
     _page(ws, hr + 1, title)
@@ -420,7 +433,9 @@ def _files_sheet(ws: Any, report: BatchReport, fm: _Formats) -> None:
     if r > hr + 1:
         ws.autofilter(hr, 0, r - 1, len(head) - 1)
     if quiet:
-        ws.write_string(r + 1, 0, f"… và {quiet:,} tệp khác đọc tốt, không có lỗi hay cảnh báo.".replace(",", "."), fm.text)
+        ws.write_string(
+            r + 1, 0, f"… và {quiet:,} tệp khác đọc tốt, không có lỗi hay cảnh báo.".replace(",", "."), fm.text
+        )
     ws.freeze_panes(hr + 1, 1)
     _page(ws, hr + 1, "Danh sách tệp")
 

@@ -11,7 +11,6 @@ recognisable. Input cells are unlocked, output cells locked, and the sheet is pr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -183,9 +182,6 @@ def render(
         )
         _write(wb, layout, values)
         wb.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; a template is an ordinary document
     return path
 
 

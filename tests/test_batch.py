@@ -36,7 +36,15 @@ IMAGES = ROOT / "docs" / "images"
 XS, TOT, KHA, TB, YEU = "Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"
 # (name, level, total, applicable max, quy đổi, band, rank within its level)
 EXPECTED = [
-    ("Trung tâm QLĐĐ", "phong", 58.94, 85, 69.34, TB, 4),  # seed prints 58,69: 4,81+23,45+5,16+5,60+1,26+5,33+13,33 = 58,94
+    (
+        "Trung tâm QLĐĐ",
+        "phong",
+        58.94,
+        85,
+        69.34,
+        TB,
+        4,
+    ),  # seed prints 58,69: 4,81+23,45+5,16+5,60+1,26+5,33+13,33 = 58,94
     ("Phòng Tư pháp", "phong", 70.45, 85, 82.88, TOT, 3),
     ("Phòng Nội vụ", "phong", 36.15, 65, 55.62, TB, 5),  # seed 55,61: 55,615… truncated
     ("Phòng Lao động - Thương binh và Xã hội", "phong", 69.80, 75, 93.07, XS, 2),  # seed 93,06: truncated
@@ -71,7 +79,11 @@ BANDS = {
 
 
 def sha256_tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def one_file_folder(tmp: Path, src: Path, name: str | None = None) -> Path:
@@ -223,7 +235,7 @@ def test_summary_workbook_read_back_with_openpyxl(seed002_report: Any) -> None:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         kinds = [zf.read(n) for n in charts]
     assert len(charts) == 6
-    assert sum(b"<c:barDir val=\"col\"/>" in k for k in kinds) == 2 and sum(b"<c:pieChart>" in k for k in kinds) == 2
+    assert sum(b'<c:barDir val="col"/>' in k for k in kinds) == 2 and sum(b"<c:pieChart>" in k for k in kinds) == 2
 
 
 def test_summary_is_written_atomically(tmp_path: Path, seed002_report: Any) -> None:
@@ -244,7 +256,16 @@ def test_summary_renders_in_libreoffice(tmp_path: Path, seed002_report: Any) -> 
     out = seed002_report[2]
     profile = tmp_path / "lo-profile"
     proc = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -252,7 +273,9 @@ def test_summary_renders_in_libreoffice(tmp_path: Path, seed002_report: Any) -> 
     pdf = tmp_path / "TONG_HOP.pdf"
     assert pdf.exists(), proc.stdout + proc.stderr
     IMAGES.mkdir(parents=True, exist_ok=True)
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True, timeout=120
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 2
     shutil.copyfile(pages[0], IMAGES / "batch_summary_page1.png")
@@ -266,9 +289,15 @@ def test_summary_renders_in_libreoffice(tmp_path: Path, seed002_report: Any) -> 
 @pytest.mark.parametrize("header", ["Tên đơn vị", "TÊN ĐƠN VỊ", "ten don vi", "Tên  Đơn  Vị"])
 def test_roster_csv_headers_are_matched_without_case_or_diacritics(tmp_path: Path, header: str) -> None:
     p = tmp_path / "ds.csv"
-    p.write_text(f"STT;{header};Cấp\n1;UBND xã Núa Ngam;Xã\n2;Phòng Tư pháp;phòng\n3;Sở Nội vụ;\n", encoding="utf-8-sig")
+    p.write_text(
+        f"STT;{header};Cấp\n1;UBND xã Núa Ngam;Xã\n2;Phòng Tư pháp;phòng\n3;Sở Nội vụ;\n", encoding="utf-8-sig"
+    )
     entries = read_roster(p)
-    assert [(e.name, e.level) for e in entries] == [("UBND xã Núa Ngam", "xa"), ("Phòng Tư pháp", "phong"), ("Sở Nội vụ", None)]
+    assert [(e.name, e.level) for e in entries] == [
+        ("UBND xã Núa Ngam", "xa"),
+        ("Phòng Tư pháp", "phong"),
+        ("Sở Nội vụ", None),
+    ]
 
 
 def test_roster_xlsx(tmp_path: Path) -> None:
@@ -363,3 +392,45 @@ def test_cli_usage_errors_are_short_vietnamese_messages(args: list[str], message
     proc = cli(*args)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_consolidate_with_history_compares_with_the_previous_period(tmp_path: Path) -> None:
+    """Two quarters through ``xl-tthc consolidate --history --report``: the second summary has a comparison sheet."""
+    import openpyxl as _openpyxl
+
+    from xl_tthc.cli import main
+    from xl_tthc.demo import _unit_workbooks
+
+    db, q1, q2 = tmp_path / "lich-su.sqlite", tmp_path / "q1", tmp_path / "q2"
+    q1.mkdir()
+    q2.mkdir()
+    _unit_workbooks(q1, "2021-Q1", "Quý I, năm 2021", 0)
+    _unit_workbooks(q2, "2021-Q2", "Quý II, năm 2021", 1)
+    common = ["--history", str(db), "--quiet", "--issuer", "UBND HUYỆN ĐIỆN BIÊN"]
+    assert main(["consolidate", str(q1), "-o", str(tmp_path / "t1.xlsx"), "--period", "2021-Q1", *common]) in (0, 1)
+    code = main(
+        [
+            "consolidate",
+            str(q2),
+            "-o",
+            str(tmp_path / "t2.xlsx"),
+            "--period",
+            "2021-Q2",
+            "--report",
+            str(tmp_path / "b2.docx"),
+            *common,
+        ]
+    )
+    assert code in (0, 1)
+    wb = _openpyxl.load_workbook(tmp_path / "t2.xlsx", read_only=True)
+    assert "So sánh kỳ trước" in wb.sheetnames
+    rows = [r for r in wb["So sánh kỳ trước"].iter_rows(values_only=True) if r and r[1]]
+    names = {r[1] for r in rows[1:]}
+    assert "UBND xã Hua Thanh" in names
+    # Thanh Nưa sent a file in Q1 but not in Q2
+    assert any(r[1] == "UBND xã Thanh Nưa" and r[9] == "Kỳ này chưa có số liệu" for r in rows)
+    # the change column is current − previous for every unit scored in both quarters
+    for r in rows[1:]:
+        if isinstance(r[2], float) and isinstance(r[3], float):
+            assert r[4] == pytest.approx(round(r[3] - r[2], 2), abs=0.011)
+    assert (tmp_path / "b2.docx").stat().st_size > 0

@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
-    dm = sub.add_parser("demo", help="chạy thử toàn bộ quy trình trên dữ liệu mẫu (tạo tệp, tính điểm, tổng hợp, báo cáo)")
+    dm = sub.add_parser(
+        "demo", help="chạy thử toàn bộ quy trình trên dữ liệu mẫu (tạo tệp, tính điểm, tổng hợp, báo cáo)"
+    )
     dm.add_argument("-o", "--output", default="demo-output", help="thư mục ghi kết quả (mặc định: demo-output)")
 
     ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
@@ -87,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, metavar="TONG_HOP.xlsx", help="tệp tổng hợp sẽ ghi")
     c.add_argument("--roster", metavar="TỆP", help="danh sách đơn vị phải nộp (.xlsx/.csv, cột «Tên đơn vị», «Cấp»)")
     c.add_argument("--period", metavar="KỲ", help="kỳ tổng hợp, ví dụ 2023-07, 2021-Q2; tệp kỳ khác bị loại")
+    c.add_argument("--history", metavar="DB", help="tệp lịch sử SQLite: lưu kỳ này và so sánh với kỳ trước")
+    c.add_argument("--report", metavar="BAO_CAO.docx", help="ghi thêm dự thảo báo cáo (.docx, thể thức NĐ 30/2020)")
+    c.add_argument("--issuer", default="ỦY BAN NHÂN DÂN", help="cơ quan ban hành báo cáo, ví dụ «UBND HUYỆN ĐIỆN BIÊN»")
+    c.add_argument("--place", help="địa danh ghi trước ngày tháng của báo cáo")
     _batch_options(c)
     return p
 
@@ -303,10 +309,27 @@ def _consolidate(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise UserError(f"tệp tổng hợp phải có đuôi .xlsx («{args.output}»).")
     report = _batch_report(args, roster=args.roster, exclude=[out])
+    comparisons = []
+    if args.history:
+        from xl_tthc import history
+
+        try:
+            comparisons = history.record_and_compare(args.history, report.consolidation, report.period)
+        except history.HistoryError as exc:
+            raise UserError(str(exc)) from None
     try:
-        write_summary(report, out)
+        write_summary(report, out, comparisons)
     except OSError as exc:
         raise UserError(f"không ghi được tệp tổng hợp «{out}» ({exc.strerror or exc.__class__.__name__}).") from None
+    if args.report:
+        from xl_tthc.report import ReportMeta, write_report
+
+        try:
+            write_report(
+                report.consolidation, args.report, ReportMeta(issuer=args.issuer, place=args.place), comparisons or None
+            )
+        except OSError as exc:
+            raise UserError(f"không ghi được tệp báo cáo «{args.report}» ({exc.__class__.__name__}).") from None
     if args.json:
         doc = report.to_dict()
         doc["output"] = str(out)
@@ -314,6 +337,10 @@ def _consolidate(args: argparse.Namespace) -> int:
     else:
         print(summary_table(report, title="Tổng hợp", bands=True))
         print(f"\nĐã ghi tệp tổng hợp: {out}")
+        if args.report:
+            print(f"Đã ghi dự thảo báo cáo: {args.report}")
+        if comparisons:
+            print("Đã so sánh với kỳ trước (trang «So sánh kỳ trước»).")
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 

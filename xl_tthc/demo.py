@@ -146,6 +146,7 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
     from xl_tthc import history
     from xl_tthc.batch import consolidate_dir, validate
     from xl_tthc.io.fill import fill_workbook
+    from xl_tthc.io.summary import write_summary
     from xl_tthc.io.templates import build_templates
     from xl_tthc.report import ReportMeta, write_report
 
@@ -193,13 +194,9 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
         )
 
         summary = out_dir / f"TONG_HOP_{period}.xlsx"
-        report = consolidate_dir(folder, roster=roster, period=period, output=summary)
-        history.record(db, report.consolidation, period=period)
-        comparisons = [
-            c
-            for fs in report.consolidation.frameworks
-            if (c := history.compare(db, fs.framework.id, period)) is not None
-        ]
+        report = consolidate_dir(folder, roster=roster, period=period)
+        comparisons = history.record_and_compare(db, report.consolidation, period)
+        write_summary(report, summary, comparisons)
         doc = out_dir / f"BAO_CAO_{period}.docx"
         write_report(
             report.consolidation,

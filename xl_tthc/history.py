@@ -221,3 +221,14 @@ def compare(
 
 
 __all__ = ["SCHEMA_VERSION", "HistoryError", "compare", "load", "periods", "record"]
+
+
+def record_and_compare(
+    db_path: str | os.PathLike[str], consolidation: Consolidation, period: str | None = None
+) -> list[Comparison]:
+    """Record a consolidation, then compare each of its frameworks with its previous recorded period."""
+    period = period or consolidation.period
+    record(db_path, consolidation, period=period)
+    if not period:
+        return []
+    return [c for fs in consolidation.frameworks if (c := compare(db_path, fs.framework.id, period)) is not None]

@@ -954,11 +954,7 @@ def report_from_document(
     if history_db is not None:
         from xl_tthc import history
 
-        history.record(history_db, consolidation)
-        for fs in consolidation.frameworks:
-            c = history.compare(history_db, fs.framework.id, str(consolidation.period))
-            if c is not None:
-                comparisons.append(c)
+        comparisons = history.record_and_compare(history_db, consolidation)
     path = write_report(consolidation, out_path, meta, comparisons or None)
     return path, consolidation, comparisons
 

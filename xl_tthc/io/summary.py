@@ -17,7 +17,7 @@ unit name such as ``=HYPERLINK(…)`` can never become a formula. Frozen headers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ from xl_tthc.io.atomic import atomic_path
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
+    from xl_tthc.core.compare import Comparison
     from xl_tthc.core.consolidate import LevelSummary
 
 FONT = "Times New Roman"
@@ -153,8 +154,12 @@ def _item(r: UnitResult, code: str) -> Any:
     return None
 
 
-def write_summary(report: BatchReport, output: Path) -> Path:
-    """Write the summary workbook to ``output`` (atomically: a temporary file renamed over the target)."""
+def write_summary(report: BatchReport, output: Path, comparisons: Sequence[Comparison] = ()) -> Path:
+    """Write the summary workbook to ``output`` (atomically: a temporary file renamed over the target).
+
+    ``comparisons`` (from :func:`xl_tthc.history.compare`) add a sheet comparing each framework with its
+    previous period.
+    """
     import gc
 
     import xlsxwriter
@@ -163,13 +168,13 @@ def write_summary(report: BatchReport, output: Path) -> Path:
     was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of cell records, no reference cycles
     try:
-        return _write(report, output, xlsxwriter)
+        return _write(report, output, xlsxwriter, comparisons)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
+def _write(report: BatchReport, output: Path, xlsxwriter: Any, comparisons: Sequence[Comparison] = ()) -> Path:
     with atomic_path(output) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
@@ -202,11 +207,14 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any) -> Path:
                 )
                 name = _sheet_name(used, f"{short} – {_LEVEL_SHORT.get(lv.level or '', lv.label)}")
                 level_sheets.append((fs.framework, lv, name))
+        compare_name = _sheet_name(used, "So sánh kỳ trước") if comparisons else ""
         files_name = _sheet_name(used, "Danh sách tệp")
         findings_name = _sheet_name(used, "Kết quả kiểm tra")
         _overview(wb, overview, report, level_sheets, fm)
         for fw, lv, name in level_sheets:
             _level_sheet(wb, wb.add_worksheet(name), fw, lv, fm)
+        if comparisons:
+            _comparison_sheet(wb.add_worksheet(compare_name), comparisons, fm)
         _files_sheet(wb.add_worksheet(files_name), report, fm)
         _findings_sheet(wb.add_worksheet(findings_name), report.findings, fm)
         overview.activate()
@@ -438,6 +446,64 @@ def _files_sheet(ws: Any, report: BatchReport, fm: _Formats) -> None:
         )
     ws.freeze_panes(hr + 1, 1)
     _page(ws, hr + 1, "Danh sách tệp")
+
+
+COMPARISON_HEADERS = (
+    "Khung chấm điểm",
+    "Đơn vị",
+    "Điểm kỳ trước",
+    "Điểm kỳ này",
+    "Tăng/giảm",
+    "Xếp loại kỳ trước",
+    "Xếp loại kỳ này",
+    "Hạng kỳ trước",
+    "Hạng kỳ này",
+    "Ghi chú",
+)
+
+
+def _comparison_sheet(ws: Any, comparisons: Sequence[Comparison], fm: _Formats) -> None:
+    """Each framework against its previous period: score, band and rank changes, new and missing units."""
+    ws.merge_range(0, 0, 0, len(COMPARISON_HEADERS) - 1, "SO SÁNH VỚI KỲ TRƯỚC", fm.title)
+    hr = 2
+    for c, h in enumerate(COMPARISON_HEADERS):
+        ws.write_string(hr, c, h, fm.head)
+    for c, width in enumerate((34, 40, 12, 12, 11, 14, 14, 10, 10, 36)):
+        ws.set_column(c, c, width)
+    r = hr + 1
+    for cmp in comparisons:
+        label = f"{cmp.framework_id}: {cmp.previous_period} → {cmp.period}"
+        for ch in cmp.changes:
+            note = ""
+            if ch.band_change is not None and ch.band_change < 0:
+                note = "Hạ xếp loại"
+            elif ch.band_change is not None and ch.band_change > 0:
+                note = "Lên xếp loại"
+            row: list[Any] = [
+                label,
+                _safe(ch.unit),
+                ch.previous_score,
+                ch.current_score,
+                ch.change,
+                ch.previous.band_label or "",
+                ch.current.band_label or "",
+                ch.previous.rank,
+                ch.current.rank,
+                note,
+            ]
+            for c, v in enumerate(row):
+                _write_value(ws, r, c, v, fm.num if c in (2, 3, 4) else fm.int, fm)
+            r += 1
+        for rec, note in [(u, "Đơn vị mới (kỳ trước không có)") for u in cmp.new_units] + [
+            (u, "Kỳ này chưa có số liệu") for u in cmp.missing_units
+        ]:
+            for c, v in enumerate([label, _safe(rec.unit), None, None, None, "", "", None, None, note]):
+                _write_value(ws, r, c, v, fm.int, fm)
+            r += 1
+    if r > hr + 1:
+        ws.autofilter(hr, 0, r - 1, len(COMPARISON_HEADERS) - 1)
+    ws.freeze_panes(hr + 1, 0)
+    _page(ws, hr + 1, "So sánh kỳ trước")
 
 
 def _findings_sheet(ws: Any, findings: list[Finding], fm: _Formats) -> None:

@@ -342,3 +342,47 @@ def test_official_template_sample_fills_its_output_cells() -> None:
         assert writes[slot[f"item/{code}"]] == pytest.approx(score)
     assert writes[slot["total"]] == pytest.approx(16.74)  # 3 × 1,9125… + 2 + 2 + 2 + 2 + 2 + 1
     assert writes[slot["band"]] == "Xuất sắc"
+
+
+def test_summary_workbook_is_refreshed(tmp_path: Any) -> None:
+    """Our summary workbook: after an officer corrects an indicator, totals, quy đổi, bands and ranks are redone."""
+    import shutil
+    from pathlib import Path
+
+    from python_calamine import CalamineWorkbook
+
+    from xl_tthc.batch import consolidate_dir
+
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path / "don-vi"
+    folder.mkdir()
+    shutil.copy(root / "workbooks/samples/Vi_du_Bo_chi_so_459_huyen_Dien_Bien_thang_7_2023.xlsx", folder)
+    consolidate_dir(folder, period="2023-07", output=tmp_path / "TONG_HOP.xlsx")
+    with CalamineWorkbook.from_path(str(tmp_path / "TONG_HOP.xlsx")) as wb:
+        names = wb.sheet_names
+        grids = {
+            n: [
+                [None if v == "" else v for v in row]
+                for row in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
+            ]
+            for n in names
+        }
+    sheet = next(n for n in names if "Phòng" in n or "phòng" in n.lower() or "cấp huyện" in n.lower())
+    g = grids[sheet]
+    header = [str(v).split("\n")[0] if v else "" for v in g[3]]
+    row = next(r for r in range(4, len(g)) if g[r][1] == "Trung tâm QLĐĐ")
+    g[row][header.index("2.1")] = 30  # the officer corrects Tiến độ from 23,45 to 30
+    book = _book("TONG_HOP.xlsx", [(n, grids[n] if n != sheet else g) for n in names])
+    outcome = run(book)
+    assert outcome is not None and any(sw.name == sheet for sw in outcome.sheets)
+    pos = names.index(sheet)
+    writes = _cell_writes(book.json()["actions"], pos)
+    total_c, qd_c, band_c, rank_c = (header.index(h) for h in ("Tổng điểm", "Quy đổi", "Xếp loại", "Hạng"))
+    # 58,94 − 23,45 + 30 = 65,49; 65,49/85 × 100 = 77,047… → 77,05 → Khá (was 69,34, Trung bình)
+    assert writes[(row, total_c)] == pytest.approx(65.49)
+    assert writes[(row, qd_c)] == pytest.approx(77.05)
+    assert writes[(row, band_c)] == "Khá"
+    # ranks among the five offices by quy đổi: 97,81; 93,07; 82,88; 77,05; 55,62 → Trung tâm QLĐĐ is 4th
+    assert writes[(row, rank_c)] == 4
+    # the consolidation's own «Kết quả kiểm tra» stays; the refresh lists its findings in a sheet of its own
+    assert any(a["func"] == "addSheet" and a["args"][1] == "Kết quả tính lại" for a in book.json()["actions"])

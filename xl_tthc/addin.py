@@ -32,6 +32,7 @@ from xl_tthc.io.layouts import build_layout, output_values
 
 TITLE = "Tính điểm"
 FINDINGS_SHEET = "Kết quả kiểm tra"
+SUMMARY_FINDINGS_SHEET = "Kết quả tính lại"
 BAD_FILL = (255, 199, 206)  # Excel's light red "bad" fill
 WARN_FILL = (255, 235, 156)  # Excel's light yellow "neutral" fill
 LOG_PATH = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
@@ -45,6 +46,7 @@ class SheetWork:
     recognition: Recognition
     results: list[UnitResult] = field(default_factory=list)
     outputs: dict[tuple[int, int], Any] = field(default_factory=dict)
+    summary: bool = False  # a unit table of our summary workbook
 
 
 @dataclass(slots=True)
@@ -153,9 +155,14 @@ def compute(book: Any) -> Outcome:
     sheets: list[SheetWork] = []
     findings: list[Finding] = []
     for sheet in book.sheets:
-        if sheet.name == FINDINGS_SHEET:
+        if sheet.name in (FINDINGS_SHEET, SUMMARY_FINDINGS_SHEET):
             continue
         grid, formulas = _grid(sheet)
+        summary = _summary_sheet(grid, book.name, sheet.name)
+        if summary is not None:
+            sheets.append(summary)
+            findings.extend(f for r in summary.results for f in r.findings)
+            continue
         layout = None
         rec, notes = recognize_official(grid, file=book.name, sheet=sheet.name, registry=default_registry())
         findings.extend(notes)
@@ -186,6 +193,75 @@ def compute(book: Any) -> Outcome:
                 _collect_outputs(sw, unit.sources, r)
         sheets.append(sw)
     return Outcome(sheets, findings)
+
+
+SUMMARY_OUTPUTS = {
+    "tong diem": "total",
+    "diem toi da ap dung": "applicable_max",
+    "quy doi": "quy_doi",
+    "xep loai": "band",
+    "hang": "rank",
+}
+
+
+def _summary_sheet(grid: list[list[Any]], file: str, sheet: str) -> SheetWork | None:
+    """A unit table of our summary workbook (``xl-tthc consolidate``): refresh its totals, bands and ranks.
+
+    Recognised by its second row, the framework's full title, and its header row (Hạng, Đơn vị, the items'
+    codes with their maxima, Tổng điểm, Điểm tối đa áp dụng, Quy đổi, Xếp loại). The item scores are the inputs.
+    """
+    from xl_tthc.core.engine import item_table
+    from xl_tthc.core.findings import Location
+    from xl_tthc.core.model import UnitInput
+    from xl_tthc.io.handmade import a1, norm
+
+    if len(grid) < 5 or not grid[1] or not isinstance(grid[1][0], str):
+        return None
+    fw = next((f for f in default_registry().all() if f.title == grid[1][0].strip()), None)
+    if fw is None:
+        return None
+    header = [norm(v.split("\n")[0]) if isinstance(v, str) else "" for v in grid[3]]
+    if "don vi" not in header:
+        return None
+    name_c = header.index("don vi")
+    prefix = {"tthc": "tc ", "par": "lv "}.get(fw.kind, "")
+    codes = {code for code, _t, _m in item_table.top_items(fw)}
+    item_cols = {
+        h[len(prefix) :]: c for c, h in enumerate(header) if h.startswith(prefix) and h[len(prefix) :] in codes
+    }
+    outputs = {SUMMARY_OUTPUTS[h]: c for c, h in enumerate(header) if h in SUMMARY_OUTPUTS}
+    if len(item_cols) != len(codes) or "total" not in outputs:
+        return None
+    sw = SheetWork(sheet, grid, None, Recognition(fw, []), summary=True)
+    rows = []
+    for r in range(4, len(grid)):
+        name = grid[r][name_c] if name_c < len(grid[r]) else None
+        if not isinstance(name, str) or not name.strip():
+            break
+        data = {"items": {code: grid[r][c] if c < len(grid[r]) else None for code, c in item_cols.items()}}
+        unit = UnitInput(
+            name.strip(),
+            data,
+            file=file,
+            sheet=sheet,
+            sources={f"items/{code}": Location(file=file, sheet=sheet, cell=a1(r, c)) for code, c in item_cols.items()},
+        )
+        sw.recognition.units.append(unit)
+        sw.results.append(item_table.score(fw, unit))
+        rows.append(r)
+    assign_ranks(sw.results, by_level=False)
+    for r, res in zip(rows, sw.results, strict=True):
+        scored = res.status == "scored"
+        values = {
+            "total": res.total_shown if scored else None,
+            "applicable_max": res.applicable_max,
+            "quy_doi": res.quy_doi if scored else None,
+            "rank": res.rank,
+            "band": res.band_label if scored and res.band_label else res.status_label,
+        }
+        for key, c in outputs.items():
+            sw.outputs[(r, c)] = values[key]
+    return sw
 
 
 def _collect_outputs(sw: SheetWork, sources: dict[str, Any], r: UnitResult) -> None:
@@ -231,7 +307,9 @@ def write(book: Any, outcome: Outcome) -> None:
                 _mark(sheet.range(f.location.cell), f)
         if protected:
             _protect(sheet)
-    _findings_sheet(book, outcome.findings)
+    # a summary workbook keeps the consolidation's own findings sheet; the refresh lists its findings beside it
+    summary = any(sw.summary for sw in outcome.sheets)
+    _findings_sheet(book, outcome.findings, SUMMARY_FINDINGS_SHEET if summary else FINDINGS_SHEET)
 
 
 def _unprotect(sheet: Any) -> bool:
@@ -273,13 +351,13 @@ def _mark(rng: Any, f: Finding) -> None:
         pass
 
 
-def _findings_sheet(book: Any, findings: list[Finding]) -> None:
+def _findings_sheet(book: Any, findings: list[Finding], name: str) -> None:
     names = [s.name for s in book.sheets]
-    if FINDINGS_SHEET in names:
-        sheet = book.sheets[FINDINGS_SHEET]
+    if name in names:
+        sheet = book.sheets[name]
         sheet.clear_contents()
     else:
-        sheet = book.sheets.add(FINDINGS_SHEET, after=book.sheets[len(names) - 1])
+        sheet = book.sheets.add(name, after=book.sheets[len(names) - 1])
     rows: list[list[Any]] = [["STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung"]]
     for i, f in enumerate(findings, 1):
         rows.append(

@@ -29,6 +29,7 @@ from xl_tthc.core.framework import Framework, FrameworkError, Registry, default_
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.atomic import atomic_path
+from xl_tthc.io.cells import a1
 from xl_tthc.io.layouts import (
     COLOURS,
     LAYOUT_VERSION,
@@ -43,7 +44,6 @@ from xl_tthc.io.layouts import (
     TEMPLATE_KINDS,
     Layout,
     LayoutError,
-    a1,
     build_layout,
     norm,
     output_values,

@@ -31,6 +31,7 @@ from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn, parse_number
+from xl_tthc.io.cells import a1, parse_a1
 
 Grid = Sequence[Sequence[Any]]
 
@@ -49,31 +50,6 @@ def norm(text: str) -> str:
     t = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     t = "".join(ch for ch in t if unicodedata.category(ch) != "Mn")
     return " ".join(t.lower().split())
-
-
-@lru_cache(maxsize=65536)
-def a1(row: int, col: int) -> str:
-    """(0, 0) → "A1"."""
-    letters = ""
-    n = col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def parse_a1(ref: str) -> tuple[int, int]:
-    """ "A1" → (0, 0)."""
-    m = _A1.match(ref.strip())
-    if not m:
-        raise ValueError(ref)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
 
 
 def value(grid: Grid, r: int, c: int) -> Any:

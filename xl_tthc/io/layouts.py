@@ -27,6 +27,7 @@ from typing import Any
 from xl_tthc.core.framework import Framework, Node, Registry, default_registry, level_label
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.io.cells import a1
 
 LAYOUT_VERSION = "1"
 
@@ -207,16 +208,6 @@ SI_SECTIONS = (
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def a1(row: int, col: int) -> str:
-    """0-based (row, col) → "D21"."""
-    letters = ""
-    c = col + 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 def norm(text: object) -> str:

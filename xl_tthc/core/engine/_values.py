@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from xl_tthc.core.findings import Code, Findings, Severity
-from xl_tthc.core.model import UnitInput
+from xl_tthc.core.framework import Framework
+from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import Kind, Parsed, fmt_vn, is_integral, parse_number
 
 NA = "not_applicable"
@@ -32,6 +33,24 @@ def plain_number(raw: Any) -> float | None:
         if -math.inf < value < math.inf:
             return value
     return None
+
+
+def new_result(fw: Framework, unit: UnitInput, *, applicable_max: float | None = None) -> UnitResult:
+    """An empty, "scored" result for ``unit`` under ``fw`` that a scorer fills in."""
+    return UnitResult(
+        framework_id=fw.id,
+        framework_version=fw.version,
+        kind=fw.kind,
+        unit=unit.name,
+        level=unit.level,
+        period=unit.period,
+        status="scored",
+        items=[],
+        max_total=fw.max_total,
+        applicable_max=fw.max_total if applicable_max is None else applicable_max,
+        unit_code=unit.code,
+        file=unit.file,
+    )
 
 
 def whole_count(raw: Any) -> float | None:

@@ -8,7 +8,7 @@ allows it, and the framework's bands classify the result.
 
 from __future__ import annotations
 
-from xl_tthc.core.engine._values import NA, Reader
+from xl_tthc.core.engine._values import NA, Reader, new_result
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -29,19 +29,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     findings = Findings(unit.name)
     rd = Reader(unit, findings)
     rnd = ROUNDERS[fw.rounding.method]
-    result = UnitResult(
-        framework_id=fw.id,
-        framework_version=fw.version,
-        kind=fw.kind,
-        unit=unit.name,
-        level=unit.level,
-        period=unit.period,
-        status="scored",
-        items=[],
-        max_total=fw.max_total,
-        unit_code=unit.code,
-        file=unit.file,
-    )
+    result = new_result(fw, unit, applicable_max=0.0)
     entered = broken = False
     total = applicable = 0.0
     for code, title, mx in top_items(fw):

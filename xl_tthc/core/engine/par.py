@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xl_tthc.core.engine._values import Reader, matches_stated
+from xl_tthc.core.engine._values import Reader, matches_stated, new_result
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -33,20 +33,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rd = Reader(unit, findings)
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
-    result = UnitResult(
-        framework_id=fw.id,
-        framework_version=fw.version,
-        kind=fw.kind,
-        unit=unit.name,
-        level=unit.level,
-        period=unit.period,
-        status="scored",
-        items=[],
-        max_total=fw.max_total,
-        applicable_max=fw.max_total,
-        unit_code=unit.code,
-        file=unit.file,
-    )
+    result = new_result(fw, unit)
     rows = unit.data.get("rows") or {}
     known = {n.code for n in fw.nodes()}
     for code in rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, matches_stated
+from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -29,19 +29,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rd = Reader(unit, findings)
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
-    result = UnitResult(
-        framework_id=fw.id,
-        framework_version=fw.version,
-        kind=fw.kind,
-        unit=unit.name,
-        level=unit.level,
-        period=unit.period,
-        status="scored",
-        items=[],
-        max_total=fw.max_total,
-        unit_code=unit.code,
-        file=unit.file,
-    )
+    result = new_result(fw, unit, applicable_max=0.0)
     broken = False
     entered = False
     for grp in fw.groups:

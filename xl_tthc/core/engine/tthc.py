@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, plain_number, whole_count
+from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, new_result, plain_number, whole_count
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Criterion, Framework, Level
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -36,20 +36,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         if isinstance(v, float):
             counts[key] = v
 
-    result = UnitResult(
-        framework_id=fw.id,
-        framework_version=fw.version,
-        kind=fw.kind,
-        unit=unit.name,
-        level=unit.level,
-        period=unit.period,
-        status="scored",
-        items=[],
-        max_total=fw.max_total,
-        applicable_max=fw.max_total,
-        unit_code=unit.code,
-        file=unit.file,
-    )
+    result = new_result(fw, unit)
 
     if not counts and _nothing_entered(rd):
         result.status = "not_scored"

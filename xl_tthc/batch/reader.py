@@ -9,6 +9,7 @@ for input cells that came back empty.
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -47,15 +48,16 @@ def _state(meta: Any) -> str:
     return {"visible": VISIBLE, "hidden": HIDDEN, "veryhidden": VERY_HIDDEN}.get(v, VISIBLE)
 
 
-def read_sheets(path: Path, *, load_hidden: bool = True) -> list[Sheet]:
+def read_sheets(path: Path, *, load_hidden: bool = True, data: bytes | None = None) -> list[Sheet]:
     """All worksheets of a workbook with their values (absolute coordinates), state and merged ranges.
 
+    ``data``: the file's bytes when the caller already read them (the probe does), so the file is read once.
     Raises :class:`ReadError` when calamine cannot read the file.
     """
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else pc.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types, and OSError/ValueError for odd files
         raise ReadError(f"{exc.__class__.__name__}: {exc}") from None
     out: list[Sheet] = []
@@ -126,16 +128,16 @@ class CellState:
     text: str  # the formula, or the error value such as "#REF!"
 
 
-def cell_states(path: Path, sheet_name: str, refs: set[str]) -> dict[str, CellState]:
+def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None = None) -> dict[str, CellState]:
     """For the given A1 refs of an .xlsx/.xlsm sheet: formulas without a cached value and error values.
 
-    Returns only the refs that are one of the two. Any problem reading the XML gives an empty answer (the
-    values calamine returned stand).
+    ``data``: the file's bytes when the caller already read them. Returns only the refs that are one of the two.
+    Any problem reading the XML gives an empty answer (the values calamine returned stand).
     """
     if not refs:
         return {}
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             part = sheet_part(zf, sheet_name)
             if part is None:
                 return {}

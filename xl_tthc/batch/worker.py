@@ -115,7 +115,7 @@ def _process(path: Path, shown: str, out: FileOutcome) -> None:
             )
         )
     try:
-        sheets = reader.read_sheets(path)
+        sheets = reader.read_sheets(path, data=pr.data)
     except reader.ReadError as exc:
         out.status = "unreadable"
         out.findings.append(
@@ -175,7 +175,7 @@ def _process(path: Path, shown: str, out: FileOutcome) -> None:
         out.template = out.template or rec.template
         out.findings.extend(rec.findings)
         units = _name_units(rec.units, path, shown, out)
-        _check_cells(path, sh, rec, is_xlsx, out)
+        _check_cells(path, sh, rec, is_xlsx, out, pr.data)
         for u, r in zip(units, score_many(rec.framework, units), strict=True):
             r.file = shown
             r.unit_code = u.code
@@ -218,7 +218,9 @@ def _name_units(units: list[UnitInput], path: Path, shown: str, out: FileOutcome
     return units
 
 
-def _check_cells(path: Path, sh: reader.Sheet, rec: handmade.Recognition, is_xlsx: bool, out: FileOutcome) -> None:
+def _check_cells(
+    path: Path, sh: reader.Sheet, rec: handmade.Recognition, is_xlsx: bool, out: FileOutcome, data: bytes | None = None
+) -> None:
     """Merged ranges over input cells; formulas without cached values and error values in empty input cells."""
     shown = out.file
     if sh.merged and rec.cells:
@@ -274,7 +276,7 @@ def _check_cells(path: Path, sh: reader.Sheet, rec: handmade.Recognition, is_xls
                     empty.setdefault(loc.cell, (ui, key))
     if not empty:
         return
-    states = reader.cell_states(path, sh.name, set(empty))
+    states = reader.cell_states(path, sh.name, set(empty), data)
     for ref, st in sorted(states.items()):
         ui, key = empty[ref]
         unit = rec.units[ui]

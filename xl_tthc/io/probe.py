@@ -2,14 +2,20 @@
 password-protected (encrypted OOXML in an OLE container), old .xls, zip bomb, XML with a DOCTYPE/ENTITY.
 
 Every problem becomes a Vietnamese finding; nothing here raises for bad files.
+
+The file is read from disk once: a spreadsheet of up to :data:`READ_WHOLE_MAX` bytes is read whole, its zip
+directory parsed from those bytes, the head of every XML part inflated straight from the raw member data, and the
+bytes are handed on in :attr:`Probe.data` so that the reader does not open the file again.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from struct import Struct
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.numbers import fmt_int_vn
@@ -20,6 +26,10 @@ SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # 200 MB of XML is far beyond any unit form
 MAX_RATIO = 200  # a deflate ratio above this is a zip bomb, not a spreadsheet
 XML_SNIFF = 4096
+READ_WHOLE_MAX = 32 * 1024 * 1024  # larger files are probed through the file (not held in memory)
+
+_LOCAL = Struct("<4s22xHH")  # local file header: signature, …, file name length, extra field length
+_LOCAL_SIZE = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +37,19 @@ class Probe:
     path: Path
     container: str | None  # "zip" (xlsx/xlsm/ods), "xls" or None when unusable
     finding: Finding | None = None
+    data: bytes | None = field(default=None, repr=False, compare=False)  # the whole file, when it was read whole
 
     @property
     def ok(self) -> bool:
         return self.container is not None
 
 
+def is_lock_name(name: str) -> bool:
+    return name.startswith(("~$", ".~lock."))
+
+
 def is_lock_file(path: Path) -> bool:
-    return path.name.startswith("~$") or path.name.startswith(".~lock.")
+    return is_lock_name(path.name)
 
 
 def _bad(path: Path, code: Code, message: str, severity: Severity = Severity.ERROR) -> Probe:
@@ -52,21 +67,30 @@ def probe(path: Path) -> Probe:
             f"Tệp «{name}» không phải bảng tính Excel/LibreOffice (.xlsx, .xlsm, .xls, .ods).",
             Severity.INFO,
         )
+    data: bytes | None = None
     try:
-        size = path.stat().st_size
         with path.open("rb") as fh:
-            head = fh.read(8)
+            size = fh.seek(0, io.SEEK_END)
+            fh.seek(0)
+            if size <= READ_WHOLE_MAX:
+                data = fh.read()
+                size = len(data)
+                head = data[:8]
+            else:
+                head = fh.read(8)
     except OSError as exc:
         return _bad(path, Code.FILE_CORRUPT, f"Không mở được tệp «{name}» ({exc.strerror or exc.__class__.__name__}).")
     if size == 0:
         return _bad(path, Code.FILE_EMPTY, f"Tệp «{name}» rỗng (0 byte): đề nghị đơn vị gửi lại.")
     if head.startswith(OLE_MAGIC):
-        return _probe_ole(path)
-    if head.startswith(ZIP_MAGIC):
-        return _probe_zip(path)
-    return _bad(
-        path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng)."
-    )
+        pr = _probe_ole(path)
+    elif head.startswith(ZIP_MAGIC):
+        pr = _probe_zip(path, data)
+    else:
+        return _bad(
+            path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng)."
+        )
+    return Probe(path, pr.container, data=data) if pr.ok and data is not None else pr
 
 
 def _probe_ole(path: Path) -> Probe:
@@ -88,9 +112,44 @@ def _probe_ole(path: Path) -> Probe:
     return _bad(path, Code.FILE_UNSUPPORTED, f"Tệp «{path.name}» là tài liệu Office nhưng không phải bảng tính Excel.")
 
 
-def _probe_zip(path: Path) -> Probe:
+def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) -> bytes:
+    """The first :data:`XML_SNIFF` bytes of a member, as ``zf.open(info).read(XML_SNIFF)`` gives them.
+
+    With the file's bytes at hand, a plain stored or deflated member is inflated straight from its raw data (its
+    local header checked, its CRC checked when the whole member was inflated); anything unusual (encryption, other
+    compression methods, a header that does not match the directory, a broken stream, a bad CRC) goes through
+    zipfile, which raises exactly as before.
+    """
+    if data is not None and not info.flag_bits & 0x1 and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        try:
+            off = info.header_offset
+            magic, n_name, n_extra = _LOCAL.unpack_from(data, off)
+            start = off + _LOCAL_SIZE + n_name + n_extra
+            end = start + info.compress_size
+            local_name = data[off + _LOCAL_SIZE : off + _LOCAL_SIZE + n_name]
+            names_match = local_name == info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            if magic == ZIP_MAGIC and names_match and end <= len(data):
+                raw = memoryview(data)[start:end]
+                if info.compress_type == zipfile.ZIP_STORED:
+                    head = bytes(raw[:XML_SNIFF])
+                    whole = len(raw) <= XML_SNIFF
+                else:
+                    d = zlib.decompressobj(-15)
+                    head = d.decompress(raw, XML_SNIFF)
+                    whole = d.eof
+                if len(head) == XML_SNIFF < info.file_size:
+                    return head  # the head of a longer part: zipfile would not have reached its end either
+                if whole and len(head) == info.file_size and zlib.crc32(head) == info.CRC:
+                    return head
+        except (zlib.error, ValueError, UnicodeError, OverflowError):
+            pass  # zipfile below says what is wrong
+    with zf.open(info) as fh:
+        return fh.read(XML_SNIFF)
+
+
+def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             infos = zf.infolist()
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
@@ -106,8 +165,7 @@ def _probe_zip(path: Path) -> Probe:
                 return _bad(path, Code.FILE_UNSUPPORTED, f"Tệp «{path.name}» là tệp nén nhưng không phải bảng tính.")
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")) and info.file_size:
-                    with zf.open(info) as fh:
-                        head = fh.read(XML_SNIFF)
+                    head = _xml_head(zf, info, data)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         return _bad(
                             path,

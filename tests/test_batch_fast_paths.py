@@ -1,0 +1,104 @@
+"""The batch's fast paths give exactly what the plain paths give.
+
+* ``probe()`` inflates the head of every XML part straight from the file's bytes; for every zip below it must
+  answer as zipfile's own member reading does (``_probe_zip(path, None)``);
+* the summary workbook writes its big tables row by row (:class:`xl_tthc.io.summary._Rows`); every worksheet XML
+  must be byte-identical to what XlsxWriter's ``write_*`` calls give.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from badinput.make_corpus import write_unit
+
+from xl_tthc.io import probe as probe_mod
+
+
+def _finding(pr: probe_mod.Probe) -> tuple[str | None, str | None, str | None]:
+    f = pr.finding
+    return (pr.container, f.code.value if f else None, f.message if f else None)
+
+
+def _zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _corrupt_member_crc(path: Path, member: str) -> None:
+    """Flip the CRC of ``member`` in the central directory and the local header."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    bad = struct.pack("<I", info.CRC ^ 0xFFFF)
+    data[info.header_offset + 14 : info.header_offset + 18] = bad
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x01\x02", pos)
+        if pos < 0:
+            break
+        n = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46 : pos + 46 + n]) == member.encode():
+            data[pos + 16 : pos + 20] = bad
+        pos += 4
+    path.write_bytes(bytes(data))
+
+
+WB = b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+XXE = b'<?xml version="1.0"?><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
+
+
+def _cases(tmp: Path) -> list[Path]:
+    good = tmp / "good.xlsx"
+    write_unit(good, 1)
+    long_xml = b'<?xml version="1.0"?><worksheet>' + b"<row/>" * 3000 + b"</worksheet>"
+    out = [
+        good,
+        _zip(tmp / "xxe_small.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}),
+        _zip(tmp / "xxe_stored.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}, zipfile.ZIP_STORED),
+        _zip(tmp / "long_part.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml}),
+        _zip(tmp / "late_doctype.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml[:5000] + XXE}),
+        _zip(tmp / "stored.xlsx", {"xl/workbook.xml": WB, "xl/styles.xml": long_xml}, zipfile.ZIP_STORED),
+        _zip(tmp / "bzip2.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}, zipfile.ZIP_BZIP2),
+        _zip(tmp / "not_a_workbook.xlsx", {"word/document.xml": WB}),
+    ]
+    small_crc = _zip(tmp / "bad_crc_small.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": b"<worksheet/>"})
+    _corrupt_member_crc(small_crc, "xl/worksheets/sheet1.xml")
+    stored_crc = _zip(tmp / "bad_crc_stored.xlsx", {"xl/workbook.xml": WB}, zipfile.ZIP_STORED)
+    _corrupt_member_crc(stored_crc, "xl/workbook.xml")
+    broken = tmp / "broken_stream.xlsx"
+    _zip(broken, {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml})
+    data = bytearray(broken.read_bytes())
+    with zipfile.ZipFile(broken) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename)
+    data[start + 2 : start + 40] = b"\xff" * 38
+    broken.write_bytes(bytes(data))
+    truncated = tmp / "truncated.xlsx"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return [*out, small_crc, stored_crc, broken, truncated]
+
+
+def test_probe_fast_path_answers_as_zipfile(tmp_path: Path) -> None:
+    seen = set()
+    for p in _cases(tmp_path):
+        fast = probe_mod.probe(p)
+        slow = probe_mod._probe_zip(p, None)
+        assert _finding(fast) == _finding(slow), p.name
+        seen.add(_finding(fast)[1])
+        if fast.ok:
+            assert fast.data == p.read_bytes()
+    assert {None, "file_unsafe_xml", "file_corrupt", "file_unsupported"} <= seen
+
+
+def test_probe_of_a_large_file_reads_through_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "good.xlsx"
+    write_unit(p, 2)
+    monkeypatch.setattr(probe_mod, "READ_WHOLE_MAX", 100)
+    pr = probe_mod.probe(p)
+    assert pr.ok and pr.data is None

@@ -24,7 +24,7 @@ from typing import Any
 from xl_tthc.batch.roster import RosterError, read_roster
 from xl_tthc.batch.worker import FileOutcome, process_file
 from xl_tthc.core.compare import period_key
-from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate
+from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate, period_mismatch
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
 from xl_tthc.core.model import UnitResult
@@ -279,24 +279,16 @@ def _majority_periods(
     for fw, r in scored:
         want = chosen.get(fw.id)
         if want and r.period and r.period != want:
-            notes.append(
-                Finding(
-                    Code.PERIOD_MISMATCH,
-                    Severity.ERROR,
-                    f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {want}; không tính.",
-                    Location(file=r.file),
-                    r.unit,
-                    value=r.period,
-                    expected=want,
-                )
-            )
+            notes.append(period_mismatch(r, want))
             continue
         kept.append((fw, r))
     shown = sorted(set(chosen.values()), key=period_key)
     return kept, ", ".join(shown) if shown else None, auto
 
 
-def validate(dir: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS, quiet: bool = True, period: str | None = None) -> BatchReport:
+def validate(
+    dir: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS, quiet: bool = True, period: str | None = None
+) -> BatchReport:
     """Check every workbook of a folder; nothing is written."""
     return run(dir, period=period, jobs=jobs, quiet=quiet)
 
@@ -320,4 +312,13 @@ def consolidate_dir(
     return report
 
 
-__all__ = ["DEFAULT_JOBS", "BatchError", "BatchReport", "FileOutcome", "consolidate_dir", "find_files", "run", "validate"]
+__all__ = [
+    "DEFAULT_JOBS",
+    "BatchError",
+    "BatchReport",
+    "FileOutcome",
+    "consolidate_dir",
+    "find_files",
+    "run",
+    "validate",
+]

@@ -90,6 +90,19 @@ class Consolidation:
         }
 
 
+def period_mismatch(r: UnitResult, period: str) -> Finding:
+    """The finding for a unit file of another period than the one being consolidated (the file is left out)."""
+    return Finding(
+        Code.PERIOD_MISMATCH,
+        Severity.ERROR,
+        f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {period}; không tính.",
+        Location(file=r.file),
+        r.unit,
+        value=r.period,
+        expected=period,
+    )
+
+
 def consolidate(
     scored: list[tuple[Framework, UnitResult]],
     *,
@@ -117,17 +130,7 @@ def consolidate(
             continue
         seen[key] = r
         if period and r.period and r.period != period:
-            findings.append(
-                Finding(
-                    Code.PERIOD_MISMATCH,
-                    Severity.ERROR,
-                    f"Tệp của «{r.unit}» là kỳ {r.period}, không phải kỳ đang tổng hợp {period}; không tính.",
-                    Location(file=r.file),
-                    r.unit,
-                    value=r.period,
-                    expected=period,
-                )
-            )
+            findings.append(period_mismatch(r, period))
             continue
         by_fw.setdefault(fw.id, (fw, []))[1].append(r)
 

@@ -161,3 +161,22 @@ def test_period_outside_effective_dates_is_a_warning() -> None:
     codes = [f["code"] for f in res["units"][0]["findings"]]
     assert "period_outside_effective_dates" in codes
 
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        ([], "thiếu tham số bắt buộc"),
+        (["frob"], "không có lựa chọn «frob»"),
+        (["fill"], "thiếu tham số bắt buộc"),
+        (["score", "x.json", "--format", "xml"], "không có lựa chọn «xml»"),
+    ],
+)
+def test_command_line_mistakes_are_explained_in_vietnamese(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Cách dùng: xl-tthc" in err and needle in err
+    assert "usage:" not in err and "error:" not in err

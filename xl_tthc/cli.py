@@ -11,11 +11,12 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from xl_tthc._version import __version__
 
@@ -28,12 +29,50 @@ class UserError(Exception):
     """Shown to the user as is (Vietnamese), exit code 2."""
 
 
+class _VietnameseHelp(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "Cách dùng: ")
+
+
+_ARGPARSE_VI = (  # argparse's own English error messages, as officers should read them
+    (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số bắt buộc: {0}"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)"),
+        "{0}: không có lựa chọn «{1}» (chọn một trong: {2})",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: cần một giá trị đi kèm"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.*)"), "{0}: giá trị {2} không hợp lệ"),
+    (re.compile(r"unrecognized arguments: (.*)"), "không hiểu tham số: {0}"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Vietnamese usage, help headings and error messages (exit code 2, no traceback)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _VietnameseHelp)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, text in _ARGPARSE_VI:
+            m = pattern.search(message)
+            if m:
+                message = text.format(*m.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"Lỗi: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="xl-tthc",
         description="Chấm điểm TTHC, Bộ chỉ số phục vụ người dân, doanh nghiệp (766) và Chỉ số CCHC.",
     )
-    p.add_argument("--version", action="version", version=f"xl_tthc {__version__}")
+    p.add_argument("--version", action="version", version=f"xl_tthc {__version__}", help="hiện phiên bản rồi thoát")
     p.add_argument(
         "--frameworks",
         metavar="THƯ_MỤC",
@@ -41,36 +80,40 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="thư mục chứa thêm tệp khung chấm điểm (quyết định của tỉnh)",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", parser_class=_Parser, title="các lệnh")
 
     s = sub.add_parser("score", help="chấm điểm từ tệp JSON đầu vào (giao diện máy)")
-    s.add_argument("input", help="tệp JSON theo định dạng xl-tthc/input (dùng - để đọc từ bàn phím/stdin)")
+    s.add_argument(
+        "input", metavar="TỆP_JSON", help="tệp JSON theo định dạng xl-tthc/input (dùng - để đọc từ bàn phím/stdin)"
+    )
     s.add_argument("--format", choices=["json", "table"], default="json", help="json (mặc định) hoặc bảng tiếng Việt")
-    s.add_argument("-o", "--output", help="ghi kết quả vào tệp thay vì in ra màn hình")
+    s.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", help="ghi kết quả vào tệp thay vì in ra màn hình")
 
     f = sub.add_parser("frameworks", help="liệt kê các khung chấm điểm đang có")
     f.add_argument("--json", action="store_true", help="in dạng JSON")
 
     t = sub.add_parser("templates", help="tạo các biểu mẫu Excel chính thức từ khung chấm điểm")
-    t.add_argument("-o", "--output", required=True, help="thư mục ghi biểu mẫu")
+    t.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="thư mục ghi biểu mẫu")
 
     fl = sub.add_parser("fill", help="«Tính điểm» trên tệp Excel đã nhập số liệu (không cần Excel)")
-    fl.add_argument("file", help="tệp .xlsx, .xlsm, .xls hoặc .ods")
-    fl.add_argument("-o", "--output", help="tệp kết quả (mặc định: <tên tệp> - đã tính điểm.xlsx)")
+    fl.add_argument("file", metavar="TỆP", help="tệp .xlsx, .xlsm, .xls hoặc .ods")
+    fl.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", help="tệp kết quả (mặc định: <tên tệp> - đã tính điểm.xlsx)")
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
 
     dm = sub.add_parser(
         "demo", help="chạy thử toàn bộ quy trình trên dữ liệu mẫu (tạo tệp, tính điểm, tổng hợp, báo cáo)"
     )
-    dm.add_argument("-o", "--output", default="demo-output", help="thư mục ghi kết quả (mặc định: demo-output)")
+    dm.add_argument(
+        "-o", "--output", metavar="ĐƯỜNG_DẪN", default="demo-output", help="thư mục ghi kết quả (mặc định: demo-output)"
+    )
 
     ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
-    ba.add_argument("-o", "--output", required=True, help="thư mục ghi tệp xl_tthc.xlam")
+    ba.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="thư mục ghi tệp xl_tthc.xlam")
 
     rp = sub.add_parser("report", help="soạn dự thảo báo cáo (.docx, thể thức Nghị định 30/2020/NĐ-CP)")
-    rp.add_argument("input", help="tệp JSON xl-tthc/input (sẽ chấm điểm) hoặc xl-tthc/result")
-    rp.add_argument("-o", "--output", required=True, help="tệp báo cáo .docx cần ghi")
+    rp.add_argument("input", metavar="TỆP_JSON", help="tệp JSON xl-tthc/input (sẽ chấm điểm) hoặc xl-tthc/result")
+    rp.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="tệp báo cáo .docx cần ghi")
     rp.add_argument("--period", help="kỳ báo cáo, ví dụ 2023-07, 2021-Q1, 2019 (mặc định: kỳ ghi trong tệp)")
     rp.add_argument("--history", metavar="DB", help="tệp lịch sử SQLite: ghi kết quả kỳ này và so sánh với kỳ trước")
     rp.add_argument("--issuer", default="ỦY BAN NHÂN DÂN", help="cơ quan ban hành, ví dụ «UBND HUYỆN ĐIỆN BIÊN»")

@@ -211,6 +211,15 @@ def stated_decimals(raw: Any) -> int:
 _DECIMALS: dict[float, int] = {}
 
 
+def stated_number(raw: Any) -> float | None:
+    """A figure the form states (typed as a number or as text such as "16,74"), or None when there is none."""
+    fast = plain_number(raw)
+    if fast is not None:
+        return fast
+    p = parse_number(raw)
+    return p.value if p.ok else None
+
+
 def matches_stated(computed: float, stated: float, raw: Any) -> bool:
     """True when the published figure is the computed one at the precision it was written with."""
     diff = abs(computed - stated)

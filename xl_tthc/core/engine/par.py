@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xl_tthc.core.engine._values import Reader, matches_stated, new_result
+from xl_tthc.core.engine._values import Reader, matches_stated, new_result, stated_number
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -240,19 +240,19 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
             continue
         for col, label in COLUMNS.items():
             raw = cols.get(col)
-            p = parse_number(raw)
+            value = stated_number(raw)
             computed = items[code].detail.get(col)
-            if not p.ok or p.value is None or computed is None:
+            if value is None or computed is None:
                 continue
-            if not matches_stated(computed, p.value, raw):
+            if not matches_stated(computed, value, raw):
                 rd.findings.add(
                     Code.PARENT_SUM_MISMATCH,
                     Severity.WARNING,
-                    f"Mục {code}: {label.lower()} ghi {fmt_vn(p.value, None)} nhưng cộng các mục con được "
+                    f"Mục {code}: {label.lower()} ghi {fmt_vn(value, None)} nhưng cộng các mục con được "
                     f"{fmt_vn(round(computed, 6), None)}.",
                     rd.unit.where(f"stated/{code}/{col}"),
                     item=code,
-                    value=p.value,
+                    value=value,
                     expected=computed,
                 )
     ex = result.extra
@@ -260,20 +260,20 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
     tot: dict[str, Any] = raw_tot if isinstance(raw_tot, dict) else {}
     for col, key in (("self", "self_total"), ("appraised", "appraised_total")):
         raw = tot.get(col)
-        p = parse_number(raw)
+        value = stated_number(raw)
         computed = ex.get(key)
-        if not p.ok or p.value is None or computed is None or matches_stated(computed, p.value, raw):
+        if value is None or computed is None or matches_stated(computed, value, raw):
             continue
         impl = ex.get("appraised_without_survey")
-        if col == "appraised" and impl is not None and matches_stated(impl, p.value, raw):
+        if col == "appraised" and impl is not None and matches_stated(impl, value, raw):
             msg = (
-                f"Tổng điểm thẩm định ghi {fmt_vn(p.value, None)} chỉ là phần không tính điểm điều tra xã hội học; "
+                f"Tổng điểm thẩm định ghi {fmt_vn(value, None)} chỉ là phần không tính điểm điều tra xã hội học; "
                 f"tổng đầy đủ (kể cả {fmt_vn(round(ex['survey_total'], 6), None)} điểm điều tra xã hội học) là "
                 f"{fmt_vn(round(computed, 6), None)}."
             )
         else:
             msg = (
-                f"Tổng {COLUMNS[col].lower()} ghi {fmt_vn(p.value, None)} nhưng cộng các lĩnh vực được "
+                f"Tổng {COLUMNS[col].lower()} ghi {fmt_vn(value, None)} nhưng cộng các lĩnh vực được "
                 f"{fmt_vn(round(computed, 6), None)}."
             )
         rd.findings.add(
@@ -281,7 +281,7 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
             Severity.WARNING,
             msg,
             rd.unit.where(f"stated/total/{col}"),
-            value=p.value,
+            value=value,
             expected=computed,
         )
     for key, ex_key, label in (
@@ -289,15 +289,15 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
         ("survey", "survey_total", "Điểm điều tra xã hội học"),
     ):
         raw = stated.get(key)
-        p = parse_number(raw)
+        value = stated_number(raw)
         computed = ex.get(ex_key)
-        if p.ok and p.value is not None and computed is not None and not matches_stated(computed, p.value, raw):
+        if value is not None and computed is not None and not matches_stated(computed, value, raw):
             rd.findings.add(
                 Code.STATED_TOTAL_MISMATCH,
                 Severity.WARNING,
-                f"{label} ghi {fmt_vn(p.value, None)} nhưng tính từ các lĩnh vực được {fmt_vn(round(computed, 6), None)}.",
+                f"{label} ghi {fmt_vn(value, None)} nhưng tính từ các lĩnh vực được {fmt_vn(round(computed, 6), None)}.",
                 rd.unit.where(f"stated/{key}"),
-                value=p.value,
+                value=value,
                 expected=computed,
             )
 

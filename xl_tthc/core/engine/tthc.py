@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, new_result, plain_number, whole_count
+from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, new_result, stated_number, whole_count
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Criterion, Framework, Level
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -300,12 +300,9 @@ def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
 def _compare_stated_item(crit: Criterion, raw: Any, item: ItemResult, rd: Reader) -> None:
     """Compare the score the form states for a criterion with the recomputed one."""
     assert item.score is not None
-    stated = plain_number(raw)
+    stated = stated_number(raw)
     if stated is None:
-        p = parse_number(raw)
-        if not p.ok or p.value is None:
-            return
-        stated = p.value
+        return
     if not matches_stated(item.score, stated, raw):
         rd.findings.add(
             Code.STATED_SCORE_MISMATCH,
@@ -323,12 +320,9 @@ def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findi
     raw = unit.data.get("stated_total")
     if raw is None or result.total is None:
         return
-    stated = plain_number(raw)
+    stated = stated_number(raw)
     if stated is None:
-        p = parse_number(raw)
-        if not p.ok or p.value is None:
-            return
-        stated = p.value
+        return
     if not matches_stated(result.total, stated, raw):
         findings.add(
             Code.STATED_TOTAL_MISMATCH,

@@ -48,7 +48,10 @@ def read_all(paths: list[Path]) -> list[list[list[Any]]]:
 def score_all(fw: Any, units: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
     return score_many(
         fw,
-        (UnitInput(name, data, level=gen.LEVEL, period=gen.PERIOD, file=file, sheet=gen.SHEET) for name, data, file in units),
+        (
+            UnitInput(name, data, level=gen.LEVEL, period=gen.PERIOD, file=file, sheet=gen.SHEET)
+            for name, data, file in units
+        ),
     )
 
 

@@ -1,9 +1,7 @@
 """The batch's fast paths give exactly what the plain paths give.
 
-* ``probe()`` inflates the head of every XML part straight from the file's bytes; for every zip below it must
-  answer as zipfile's own member reading does (``_probe_zip(path, None)``);
-* the summary workbook writes its big tables row by row (:class:`xl_tthc.io.summary._Rows`); every worksheet XML
-  must be byte-identical to what XlsxWriter's ``write_*`` calls give.
+``probe()`` inflates the head of every XML part straight from the file's bytes, as far as its first element; for
+every zip below it must answer as zipfile's own member reading does (``_probe_zip(path, None)``).
 """
 
 from __future__ import annotations
@@ -51,6 +49,8 @@ def _corrupt_member_crc(path: Path, member: str) -> None:
 
 WB = b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
 XXE = b'<?xml version="1.0"?><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
+# a DOCTYPE behind 40 KB of comment: still in the prolog, so still found
+PADDED_XXE = b'<?xml version="1.0"?><!--' + b"x" * 40_000 + b'--><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
 
 
 def _cases(tmp: Path) -> list[Path]:
@@ -63,6 +63,8 @@ def _cases(tmp: Path) -> list[Path]:
         _zip(tmp / "xxe_stored.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}, zipfile.ZIP_STORED),
         _zip(tmp / "long_part.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml}),
         _zip(tmp / "late_doctype.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml[:5000] + XXE}),
+        _zip(tmp / "padded_doctype.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": PADDED_XXE}),
+        _zip(tmp / "padded_stored.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": PADDED_XXE}, zipfile.ZIP_STORED),
         _zip(tmp / "stored.xlsx", {"xl/workbook.xml": WB, "xl/styles.xml": long_xml}, zipfile.ZIP_STORED),
         _zip(tmp / "bzip2.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}, zipfile.ZIP_BZIP2),
         _zip(tmp / "not_a_workbook.xlsx", {"word/document.xml": WB}),
@@ -94,6 +96,10 @@ def test_probe_fast_path_answers_as_zipfile(tmp_path: Path) -> None:
         if fast.ok:
             assert fast.data == p.read_bytes()
     assert {None, "file_unsafe_xml", "file_corrupt", "file_unsupported"} <= seen
+    for name in ("padded_doctype.xlsx", "padded_stored.xlsx", "xxe_small.xlsx"):
+        assert _finding(probe_mod.probe(tmp_path / name))[1] == "file_unsafe_xml", name
+    for name in ("late_doctype.xlsx", "long_part.xlsx"):  # after the first element it is no DOCTYPE (bad XML)
+        assert _finding(probe_mod.probe(tmp_path / name))[1] is None, name
 
 
 def test_probe_of_a_large_file_reads_through_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

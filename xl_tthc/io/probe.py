@@ -11,6 +11,7 @@ bytes are handed on in :attr:`Probe.data` so that the reader does not open the f
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -25,11 +26,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # 200 MB of XML is far beyond any unit form
 MAX_RATIO = 200  # a deflate ratio above this is a zip bomb, not a spreadsheet
-XML_SNIFF = 4096
+XML_SNIFF = 512  # the prolog of an OOXML part is about a hundred bytes
 READ_WHOLE_MAX = 32 * 1024 * 1024  # larger files are probed through the file (not held in memory)
 
 _LOCAL = Struct("<4s22xHH")  # local file header: signature, …, file name length, extra field length
 _LOCAL_SIZE = 30
+_ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +115,13 @@ def _probe_ole(path: Path) -> Probe:
 
 
 def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) -> bytes:
-    """The first :data:`XML_SNIFF` bytes of a member, as ``zf.open(info).read(XML_SNIFF)`` gives them.
+    """The head of a member, long enough to hold its prolog: :data:`XML_SNIFF` bytes, eight times more while no
+    element has started yet (a DOCTYPE can only stand before the first element).
 
     With the file's bytes at hand, a plain stored or deflated member is inflated straight from its raw data (its
     local header checked, its CRC checked when the whole member was inflated); anything unusual (encryption, other
     compression methods, a header that does not match the directory, a broken stream, a bad CRC) goes through
-    zipfile, which raises exactly as before.
+    zipfile, which reads the same lengths and raises exactly as before.
     """
     if data is not None and not info.flag_bits & 0x1 and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         try:
@@ -131,20 +134,35 @@ def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) ->
             if magic == ZIP_MAGIC and names_match and end <= len(data):
                 raw = memoryview(data)[start:end]
                 if info.compress_type == zipfile.ZIP_STORED:
-                    head = bytes(raw[:XML_SNIFF])
-                    whole = len(raw) <= XML_SNIFF
+                    n = XML_SNIFF
+                    head = bytes(raw[:n])
+                    while len(head) < len(raw) and not _ELEMENT.search(head):
+                        n *= 8
+                        head = bytes(raw[:n])
+                    whole = len(head) == len(raw)
                 else:
                     d = zlib.decompressobj(-15)
                     head = d.decompress(raw, XML_SNIFF)
+                    while not d.eof and not _ELEMENT.search(head):
+                        more = d.decompress(d.unconsumed_tail, 7 * len(head))
+                        if not more:
+                            break
+                        head += more
                     whole = d.eof
-                if len(head) == XML_SNIFF < info.file_size:
-                    return head  # the head of a longer part: zipfile would not have reached its end either
+                if not whole and len(head) < info.file_size and _ELEMENT.search(head):
+                    return head  # the prolog of a longer part: zipfile would not have reached its end either
                 if whole and len(head) == info.file_size and zlib.crc32(head) == info.CRC:
                     return head
         except (zlib.error, ValueError, UnicodeError, OverflowError):
             pass  # zipfile below says what is wrong
     with zf.open(info) as fh:
-        return fh.read(XML_SNIFF)
+        head = fh.read(XML_SNIFF)
+        while not _ELEMENT.search(head):
+            more = fh.read(7 * len(head))
+            if not more:
+                break
+            head += more
+        return head
 
 
 def _probe_zip(path: Path, data: bytes | None = None) -> Probe:

@@ -54,6 +54,9 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
 
     raw_criteria = unit.data.get("criteria") or {}
     items = result.items
+    sum_shown = fw.rounding.sum_rounded_items
+    total = 0.0
+    complete = True
     for crit in fw.criteria:
         cdata = raw_criteria.get(crit.code) or {}
         if crit.rule == "weighted_count":
@@ -62,10 +65,13 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             item = _choice(crit, cdata, rd)
         score_ = item.score
         if score_ is not None:
-            item.shown = rnd(score_, dec)
+            shown = item.shown = rnd(score_, dec)
+            total += shown if sum_shown else score_
             stated = cdata.get("stated_score")
             if stated is not None and not (type(stated) is float and abs(score_ - stated) <= 5e-7):
                 _compare_stated_item(crit, stated, item, rd)
+        else:
+            complete = False
         items.append(item)
 
     if no_dossiers:
@@ -76,13 +82,9 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             "Trong kỳ đơn vị chưa phát sinh hồ sơ: không xếp loại.",
             unit.where("counts/resolved_total"),
         )
-    elif None in [i.score for i in result.items]:
+    elif not complete:
         result.status = "invalid"
     else:
-        sum_shown = fw.rounding.sum_rounded_items
-        total = 0.0
-        for i in result.items:
-            total += (i.shown if sum_shown else i.score) or 0.0
         result.total = total
         result.total_shown = rnd(result.total, dec)
         result.quy_doi = result.total_shown
@@ -105,6 +107,18 @@ def _labels(fw: Framework) -> dict[str, str]:
     if hit is None or hit[0] is not fw:
         hit = (fw, {f.key: f.label for f in fw.count_fields})
         _LABELS[id(fw)] = hit
+    return hit[1]
+
+
+_CHECKED: dict[int, tuple[Framework, tuple[int, ...]]] = {}
+
+
+def _checked(fw: Framework) -> tuple[int, ...]:
+    """Indexes of the criteria that carry a data check (a level choice bounded by a ratio of counts)."""
+    hit = _CHECKED.get(id(fw))
+    if hit is None or hit[0] is not fw:
+        hit = (fw, tuple(i for i, c in enumerate(fw.criteria) if c.data_check is not None))
+        _CHECKED[id(fw)] = hit
     return hit[1]
 
 
@@ -182,7 +196,7 @@ def _weighted(
     n = weighted = 0.0
     for lv in crit.levels:
         raw = raw_levels.get(lv.key)
-        v = whole_count(raw)
+        v = float(raw) if type(raw) is int and raw >= 0 else whole_count(raw)
         if v is None:
             if raw is None and lv.count_from and lv.count_from in counts:
                 v = counts[lv.count_from]  # the annex repeats the count block: take it from there
@@ -338,11 +352,11 @@ def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findi
 def _check_level_data(
     fw: Framework, result: UnitResult, counts: dict[str, float], rd: Reader, findings: Findings, rnd: object
 ) -> None:
-    for crit, item in zip(fw.criteria, result.items, strict=True):
+    items = result.items
+    for i in _checked(fw):
+        crit, item = fw.criteria[i], items[i]
         chk = crit.data_check
-        if chk is None:
-            continue
-        if item.score is None:
+        if chk is None or item.score is None:
             continue
         num, den = counts.get(chk.numerator), counts.get(chk.denominator)
         if num is None or not den:

@@ -1,6 +1,6 @@
 """Batch consolidation vs a naive openpyxl + pandas pipeline vs the unzip floor, side by side in one run.
 
-    python bench/bench_batch.py [--files 3321] [--jobs 2] [--seed 1] [--json PATH] [--generator auto|official|bench]
+    python bench/bench_batch.py [--files 3321] [--jobs N] [--seed 1] [--json PATH] [--generator auto|official|bench]
 
 3.321 commune workbooks (every commune in the country) are generated into a temporary folder (not timed): the
 official TTHC template for communes (``xl_tthc.io.templates`` rendering ``xl_tthc.io.layouts``) filled with the
@@ -271,11 +271,17 @@ def run_floor(paths: list[Path]) -> tuple[float, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=3321, help="number of commune workbooks (default 3321)")
-    ap.add_argument("--jobs", type=int, default=2, help="worker processes of the consolidation (default 2)")
+    ap.add_argument(
+        "--jobs", type=int, default=None, help="worker processes of the consolidation (default: as xl-tthc consolidate)"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--generator", choices=["auto", "official", "bench"], default="auto")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON to this path")
     args = ap.parse_args(argv)
+    if args.jobs is None:
+        from xl_tthc.batch import DEFAULT_JOBS
+
+        args.jobs = DEFAULT_JOBS
     if args.files < 1 or args.jobs < 1:
         ap.error("--files and --jobs must be at least 1")
 

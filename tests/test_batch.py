@@ -176,6 +176,13 @@ def test_parallel_run_gives_the_same_result(tmp_path: Path, seed002_report: Any)
     assert figures(report) == figures(seed002_report[0])
 
 
+def test_default_jobs_use_every_cpu_this_process_may_run_on() -> None:
+    from xl_tthc.batch import DEFAULT_JOBS, MAX_DEFAULT_JOBS
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    assert max(1, min(MAX_DEFAULT_JOBS, cpus)) == DEFAULT_JOBS  # both cores of a two-core machine
+
+
 # ---------------------------------------------------------------------------- the summary workbook
 
 

@@ -142,7 +142,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _batch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    p.add_argument("--jobs", type=int, default=2, metavar="N", help="số tiến trình đọc tệp song song (mặc định 2)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="số tiến trình đọc tệp song song (mặc định: số nhân CPU, tối đa 8)",
+    )
     p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
 
 
@@ -316,12 +322,13 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _batch_report(args: argparse.Namespace, **kw: Any) -> Any:
-    from xl_tthc.batch import BatchError, run
+    from xl_tthc.batch import DEFAULT_JOBS, BatchError, run
 
-    if args.jobs < 1:
+    jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
+    if jobs < 1:
         raise UserError("--jobs phải là số nguyên dương.")
     try:
-        report = run(args.dir, period=args.period, jobs=args.jobs, quiet=args.quiet, **kw)
+        report = run(args.dir, period=args.period, jobs=jobs, quiet=args.quiet, **kw)
     except BatchError as exc:
         raise UserError(str(exc)) from None
     traces = report.traces()

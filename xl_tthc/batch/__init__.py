@@ -31,7 +31,17 @@ from xl_tthc.core.model import UnitResult
 from xl_tthc.io.handmade import parse_period
 from xl_tthc.io.probe import SUFFIXES, is_lock_name
 
-DEFAULT_JOBS = 2
+MAX_DEFAULT_JOBS = 8  # beyond this the disk, not the CPU, sets the pace for a folder of small workbooks
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+DEFAULT_JOBS = max(1, min(MAX_DEFAULT_JOBS, _usable_cpus()))
 
 
 class BatchError(Exception):
@@ -314,6 +324,7 @@ def consolidate_dir(
 
 __all__ = [
     "DEFAULT_JOBS",
+    "MAX_DEFAULT_JOBS",
     "BatchError",
     "BatchReport",
     "FileOutcome",

@@ -14,6 +14,7 @@ Then, on a warm file cache:
 * **naive** – what one writes first: open each file with openpyxl, build a pandas DataFrame of the sheet, pull
   the numbers out of it, concatenate the rows into one DataFrame (one process);
 * **floor** – unzip each file and read the bytes of its sheet XML and shared strings (zipfile, one process);
+  the best of three passes (the consolidation: the best of two);
 * **lower bound** – python-calamine alone reading every file on the consolidation's number of processes, plus the
   consolidation's own time for writing the summary workbook and for importing the package: no pipeline that reads
   with python-calamine (as the issue asks) and writes this workbook can be faster on this machine.
@@ -294,8 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         paths = sorted(folder.glob("*.xlsx"))
         # warm the file cache for every contender alike
         run_floor(paths)
-        floor_s, floor_bytes = run_floor(paths)
-        cons = run_consolidation(folder, Path(tmp) / "TONG_HOP.xlsx", args.jobs)
+        # the floor is the best of three passes and the consolidation the best of two: a noisy pass can only make
+        # the floor look slower (easier to meet), so the floor gets the most tries
+        floor_runs = [run_floor(paths) for _ in range(3)]
+        floor_s, floor_bytes = min(floor_runs)
+        cons_runs = [run_consolidation(folder, Path(tmp) / "TONG_HOP.xlsx", args.jobs) for _ in range(2)]
+        cons = min(cons_runs, key=lambda c: c["seconds"])
         parts = run_parts(paths)
         calamine_par_s = run_calamine_parallel(paths, args.jobs)
         naive_s, naive_rows = run_naive(paths)
@@ -325,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         "naive_s": naive_s,
         "naive_rows": naive_rows,
         "floor_s": floor_s,
+        "floor_runs_s": [f for f, _ in floor_runs],
+        "consolidation_runs_s": [c["seconds"] for c in cons_runs],
         "floor_bytes": floor_bytes,
         "import_s": cons["import_s"],
         "run_s": cons["run_s"],
@@ -357,6 +364,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  unzip floor: sheet XML + sharedStrings (1 process):               {floor_s:8.2f} s  {per['floor']:7.3f} ms/file"
+    )
+    print(
+        "  passes: floor "
+        + ", ".join(f"{f:.2f}" for f, _ in floor_runs)
+        + " s; consolidation "
+        + ", ".join(f"{c['seconds']:.2f}" for c in cons_runs)
+        + " s (best taken)"
     )
     print(
         f"  for context (1 process): probe {parts['probe_s'] / n * 1000:.3f} ms/file ({parts['probe_s'] / floor_s:.1f}× floor), "

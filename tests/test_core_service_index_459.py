@@ -353,3 +353,12 @@ def test_sv459_no_score_above_max_and_quy_doi_in_0_100(scores: dict[str, Any]) -
         raw = scores[code]
         value = raw if isinstance(raw, float) else (None if raw == "-" else float(raw.replace(",", ".")))
         assert (value is not None and value > mx + 1e-9) == (code in above)
+
+
+def test_sv459_every_indicator_not_applicable_is_an_error_not_a_score() -> None:
+    # 11 indicators all "-": the applicable maximum is 0, so there is no total and no quy đổi (x/0)
+    r = score_data(SV459, {"indicators": {code: "-" for code, _ in INDICATORS}}, name="Phòng Văn hóa")
+    assert r.status == "invalid" and r.total is None and r.quy_doi is None and r.applicable_max == 0
+    [f] = [f for f in r.findings if f.severity is Severity.ERROR]
+    assert f.code is Code.INVALID_INPUT and f.location.path == "data/indicators/1.1"
+    assert "«Phòng Văn hóa» đều ghi «-»" in f.message

@@ -14,6 +14,10 @@ Three layouts are known:
 * the PAR table of seed 004 (STT codes such as 1.3.1, Điểm chuẩn, Điểm tự đánh giá, Giải trình, Tài liệu kiểm
   chứng, Điểm thẩm định, Ý kiến hội đồng thẩm định) → the PAR framework whose codes match.
 
+Header rows are found wherever they sit (any column, any number of title rows above) and matched by their words
+without case, diacritics, line breaks, extra spaces or trailing colons ("Số TT", "ĐIỂM TỰ CHẤM:"); a header typed
+over two rows (sub-labels under a merged group label, or words split over two cells) is read as one.
+
 What can be mapped is mapped into :class:`UnitInput` objects whose ``sources`` point at real A1 cells; what cannot
 becomes a finding. Nothing is computed here: the core scores the inputs.
 """
@@ -295,6 +299,77 @@ def _loc(file: str | None, sheet: str | None, r: int, c: int) -> Location:
 # ---------------------------------------------------------------------------- dispatch
 
 _STT = frozenset({"stt", "tt", "so tt", "so thu tu"})
+_LABEL_EDGES = " :;.,*-–+•"
+_NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")  # the (1) (2) (3) column numbers under a header
+
+
+@lru_cache(maxsize=65536)
+def _norm_label(v: str) -> str:
+    """A header label normalised for matching: "  Điểm tự\nđánh giá: " → "diem tu danh gia", "STT." → "stt"."""
+    return norm(v).strip(_LABEL_EDGES)
+
+
+def _is_unit_label(t: str) -> bool:
+    """The unit-name column of an appendix: "Tên đơn vị", "Đơn vị", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị"."""
+    return (
+        t.startswith(("ten don vi", "ten co quan", "co quan, don vi", "co quan/don vi", "co quan don vi"))
+        or t == "don vi"
+    )
+
+
+def _continuation(grid: Grid, h: int) -> bool:
+    """Row h+1 continues the header of row h: a second header row (sub-labels under a merged group header, or the
+    rest of labels typed over two cells). Only short texts, no number, no code, no (1) (2) numbering."""
+    cells = row_cells(grid, h + 1)
+    if not cells:
+        return False
+    top = {c for c, v in row_cells(grid, h) if isinstance(v, str)}
+    if not top:
+        return False
+    first = min(top)
+    for c, v in cells:
+        if not isinstance(v, str) or len(v) > 60 or c < first:
+            return False
+        t = norm(v)
+        if not t or _NUMBERING.match(t) or _SECTION.match(t) or parse_number(v).kind.value != "invalid":
+            return False
+    return True
+
+
+def header_labels(grid: Grid, h: int) -> dict[int, tuple[str, ...]]:
+    """The labels of each column of the header at row h: (combined, own, sub-label) when the header goes on over
+    a second row, else (own,). A sub-label under an empty cell takes the group label on its left (merged cells
+    keep their text in the first cell only): "Điểm" over "Tối đa" and "Tự đánh giá" gives "diem toi da" and
+    "diem tu danh gia"."""
+    top = {c: _norm_label(v) for c, v in row_cells(grid, h) if isinstance(v, str) and _norm_label(v)}
+    if not _continuation(grid, h):
+        return {c: (t,) for c, t in top.items()}
+    sub = {c: _norm_label(v) for c, v in row_cells(grid, h + 1) if isinstance(v, str) and _norm_label(v)}
+    out: dict[int, tuple[str, ...]] = {}
+    group = ""
+    for c in sorted(set(top) | set(sub)):
+        if c in top:
+            group = top[c] if c in sub else ""  # a label with nothing under it is merged down, not a group
+            own = top[c]
+        else:
+            own = group
+        parts = [t for t in (own, sub.get(c, "")) if t]
+        out[c] = (" ".join(parts), *parts) if len(parts) > 1 else tuple(parts)
+    return out
+
+
+_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}(\.\d{1,2})*\.?$")
+
+
+def _dotted_codes(grid: Grid, h: int) -> bool:
+    """Codes such as 1.1 or 1.3.1 in the STT column of the rows under a header (a PAR table, not a TTHC annex)."""
+    stt_c = next((c for c, ts in header_labels(grid, h).items() if _STT & set(ts)), 0)
+    found = 0
+    for r in range(h + 1, min(len(grid), h + 30)):
+        v = value(grid, r, stt_c)
+        if (isinstance(v, str) and _DOTTED.match(v.strip())) or (type(v) is float and not v.is_integer()):
+            found += 1  # 1.1 typed into a number cell is the float 1.1
+    return found >= 3
 
 
 def recognize(
@@ -304,14 +379,22 @@ def recognize(
     reg = registry or default_registry()
     limit = min(len(grid), HEADER_SCAN_ROWS)
     for r in range(limit):
-        labels = {norm(v) for v in grid[r] if type(v) is str and v}
+        if sum(1 for v in grid[r] if type(v) is str and v) < 3:
+            continue
+        labels = {t for ts in header_labels(grid, r).values() for t in ts}
         if not labels & _STT or len(labels) < 3:
             continue
         if any(lb.startswith("diem chuan") for lb in labels):
             return _par(grid, r, file, sheet, reg)
-        if any(lb.startswith("ten don vi") or lb == "don vi" for lb in labels):
+        if any("toi da" in lb for lb in labels) and _dotted_codes(grid, r):  # a PAR table headed "Điểm tối đa"
+            rec = _par(grid, r, file, sheet, reg)
+            if rec is not None:
+                return rec
+        if any(_is_unit_label(lb) for lb in labels):
             return _service_index(grid, r, file, sheet, reg)
-        if any(lb.startswith("tieu chi") for lb in labels) and any("tu danh gia" in lb for lb in labels):
+        if any("tieu chi" in lb or lb.startswith("noi dung") for lb in labels) and any(
+            "tu danh gia" in lb or "tu cham" in lb for lb in labels
+        ):
             return _tthc(grid, r, file, sheet, reg)
     return None
 
@@ -366,19 +449,16 @@ def _meta_lines(grid: Grid, upto: int) -> list[tuple[str, str, Any, int, int, st
 
 def _header_columns(grid: Grid, r: int, spec: dict[str, Callable[[str], bool]]) -> dict[str, int]:
     cols: dict[str, int] = {}
-    for c, v in row_cells(grid, r):
-        if not isinstance(v, str):
-            continue
-        t = norm(v)
+    for c, texts in sorted(header_labels(grid, r).items()):
         for key, test in spec.items():
-            if key not in cols and test(t):
+            if key not in cols and any(test(t) for t in texts):
                 cols[key] = c
                 break
     return cols
 
 
 _TTHC_COLS: dict[str, Callable[[str], bool]] = {
-    "stt": lambda t: t in {"stt", "tt", "so tt", "so thu tu"},
+    "stt": lambda t: t in _STT,
     "title": lambda t: t.startswith("tieu chi") or t.startswith("noi dung"),
     "max": lambda t: "toi da" in t,
     "count": lambda t: "so luong ho so" in t or t == "so ho so",
@@ -391,6 +471,9 @@ _TTHC_COL_LABELS = {
     "self": "Điểm tự đánh giá",
     "title": "Tiêu chí/Tiêu chí thành phần",
 }
+
+
+_LEVEL_MARK = re.compile(r"^([a-e]\s*[).:]?|[-+*•–])$")
 
 
 def _stt_int(v: Any) -> int | None:
@@ -406,6 +489,7 @@ def _stt_int(v: Any) -> int | None:
 
 def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry) -> Recognition:
     cols = _header_columns(grid, h, _TTHC_COLS)
+    head_c = cols.get("stt", 0)  # where the table starts: header findings point at its first cell
     findings: list[Finding] = []
     for key in ("max", "count", "self"):
         if key not in cols:
@@ -414,7 +498,7 @@ def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry
                     Code.COLUMN_MISSING,
                     Severity.ERROR,
                     f"Biểu chấm điểm TTHC thiếu cột «{_TTHC_COL_LABELS[key]}»: không đọc được số liệu của cột này.",
-                    _loc(file, sheet, h, 0),
+                    _loc(file, sheet, h, head_c),
                 )
             )
     # metadata above the table
@@ -478,7 +562,7 @@ def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry
             src.put("counts", r, c)
         rec.cells.append(InputCell(r, c, 0, f"counts/{ck}"))
     if "counts" not in src:
-        src.put("counts", h, 0)
+        src.put("counts", h, head_c)
 
     crit_by_code = {c.code: c for c in fw.criteria}
     stt_c, title_c = cols.get("stt", 0), cols.get("title", 1)
@@ -496,10 +580,13 @@ def _tthc(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry
         title_raw = _cv(row, title_c, n)
         if stt_raw is None and title_raw is None:
             continue
-        if type(stt_raw) is str and (norm(stt_raw) in {"stt", "tt"} or stt_raw.lstrip().startswith("(")):
-            continue  # a header repeated after a page break, or the (1) (2) (3) column numbers
+        if type(stt_raw) is str:
+            if _norm_label(stt_raw) in _STT or stt_raw.lstrip().startswith("("):
+                continue  # a header repeated after a page break, or the (1) (2) (3) column numbers
+            if _LEVEL_MARK.match(norm(stt_raw)):
+                stt_raw = None  # a level row numbered "a)", "b." or "-" in the STT column
         title = norm(title_raw) if type(title_raw) is str else ""
-        if title.startswith("tong diem") or title.startswith("tong cong"):
+        if title.startswith(_TOTAL_ROW):
             if self_c is not None:
                 unit.data["stated_total"] = _cv(row, self_c, n)
                 src.put("stated_total", r, self_c)
@@ -628,7 +715,7 @@ def _service_index(grid: Grid, h: int, file: str | None, sheet: str | None, reg:
     width = _width(grid)
     cols: dict[str, int] = {}
     # the header block: from the header row to the first data row (a section row or a numbered unit row)
-    stt_c = next((c for c, v in row_cells(grid, h) if isinstance(v, str) and norm(v) in {"stt", "tt", "so tt"}), 0)
+    stt_c = next((c for c, v in row_cells(grid, h) if isinstance(v, str) and _norm_label(v) in _STT), 0)
     first_data = len(grid)
     for r in range(h + 1, len(grid)):
         v = value(grid, r, stt_c)
@@ -640,25 +727,25 @@ def _service_index(grid: Grid, h: int, file: str | None, sheet: str | None, reg:
         for c, v in row_cells(grid, r):
             if not isinstance(v, str):
                 continue
-            t = norm(v)
-            if (t.startswith("ten don vi") or t == "don vi") and "name" not in cols:
+            t = _norm_label(v)
+            if _is_unit_label(t) and "name" not in cols:
                 cols["name"] = c
             elif "quy doi" in t and "quy_doi" not in cols:
                 cols["quy_doi"] = c
-            elif t.startswith("tong diem") and "total" not in cols:
+            elif t.startswith(("tong diem", "tong cong", "tong so diem")) and "total" not in cols:
                 cols["total"] = c
             elif t.startswith("xep loai") and "band" not in cols:
                 cols["band"] = c
     name_c = cols.get("name", stt_c + 1)
     end_c = min(c for c in (cols.get("total"), cols.get("quy_doi"), cols.get("band"), width) if c is not None)
-    for key, label in (("total", "TỔNG ĐIỂM ĐẠT ĐƯỢC"), ("quy_doi", "TỔNG ĐIỂM QUY ĐỔI"), ("band", "XẾP LOẠI")):
+    for key, what in (("total", "TỔNG ĐIỂM ĐẠT ĐƯỢC"), ("quy_doi", "TỔNG ĐIỂM QUY ĐỔI"), ("band", "XẾP LOẠI")):
         if key not in cols:
             findings.append(
                 Finding(
                     Code.COLUMN_MISSING,
                     Severity.WARNING,
-                    f"Phụ lục thiếu cột «{label}»: không đối chiếu được con số đơn vị đã ghi.",
-                    _loc(file, sheet, h, 0),
+                    f"Phụ lục thiếu cột «{what}»: không đối chiếu được con số đơn vị đã ghi.",
+                    _loc(file, sheet, h, stt_c),
                 )
             )
     # indicator columns: the lowest header text in each column between the name and the totals
@@ -732,7 +819,7 @@ def _service_index(grid: Grid, h: int, file: str | None, sheet: str | None, reg:
                     Code.COLUMN_MISSING,
                     Severity.ERROR,
                     f"Phụ lục thiếu cột chỉ số {ind.code} ({ind.title}, tối đa {fmt_vn(ind.max, None)} điểm).",
-                    _loc(file, sheet, h, 0),
+                    _loc(file, sheet, h, stt_c),
                     item=ind.code,
                 )
             )
@@ -802,7 +889,7 @@ def _service_index(grid: Grid, h: int, file: str | None, sheet: str | None, reg:
 
 _PAR_CODE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}(\.[A-Za-z]+)?$")
 _PAR_COLS: dict[str, Callable[[str], bool]] = {
-    "stt": lambda t: t in {"stt", "tt", "so tt", "ma"},
+    "stt": lambda t: t in _STT or t == "ma",
     "title": lambda t: t.startswith("linh vuc") or t.startswith("tieu chi") or t.startswith("noi dung"),
     "max": lambda t: t.startswith("diem chuan") or "toi da" in t,
     "self": lambda t: "tu danh gia" in t or "tu cham" in t,
@@ -811,6 +898,9 @@ _PAR_COLS: dict[str, Callable[[str], bool]] = {
     "appraised": lambda t: "tham dinh" in t and t.startswith("diem"),
     "council_opinion": lambda t: t.startswith("y kien"),
 }
+
+
+_TOTAL_ROW = ("tong diem", "tong cong", "tong so diem")
 
 
 def _par_code(v: Any) -> str | None:
@@ -823,9 +913,8 @@ def _par_code(v: Any) -> str | None:
 
 
 def _par(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry) -> Recognition | None:
-    cols = _header_columns(grid, h, _PAR_COLS)
-    # the header may wrap over two rows ("Điểm" / "thẩm định"): look at the next row too
-    for key, c in _header_columns(grid, h + 1, _PAR_COLS).items():
+    cols = _header_columns(grid, h, _PAR_COLS)  # a header over two rows ("Điểm" / "thẩm định") is read whole
+    for key, c in _header_columns(grid, h + 1, _PAR_COLS).items():  # and a label typed alone on the next row
         cols.setdefault(key, c)
     stt_c = cols.get("stt", 0)
     rows: list[tuple[int, str]] = []
@@ -836,7 +925,7 @@ def _par(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry)
             rows.append((r, code))
             continue
         title = ntext(grid, r, cols.get("title", stt_c + 1))
-        if title.startswith("tong diem") or ntext(grid, r, stt_c).startswith("tong diem"):
+        if title.startswith(_TOTAL_ROW) or ntext(grid, r, stt_c).startswith(_TOTAL_ROW):
             total_row = r
     codes = {c for _, c in rows}
     best: tuple[float, Framework] | None = None
@@ -860,7 +949,7 @@ def _par(grid: Grid, h: int, file: str | None, sheet: str | None, reg: Registry)
                     Code.COLUMN_MISSING,
                     Severity.WARNING if key == "appraised" else Severity.ERROR,
                     f"Bảng Chỉ số CCHC thiếu cột «{labels[key]}».",
-                    _loc(file, sheet, h, 0),
+                    _loc(file, sheet, h, stt_c),
                 )
             )
     nodes = {n.code: n for n in fw.nodes()}

@@ -81,6 +81,15 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         )
     elif broken or result.applicable_max == 0:
         result.status = "invalid"
+        if not broken:
+            first = next((i.code for i in fw.indicators() if not i.monitoring_only), "")
+            findings.add(
+                Code.INVALID_INPUT,
+                Severity.ERROR,
+                f"Mọi chỉ số của «{unit.name}» đều ghi «-» (không phải thực hiện) nên không có chỉ số nào để chấm "
+                "điểm. Nhập số liệu các chỉ số đơn vị phải thực hiện, hoặc bỏ đơn vị này nếu không thuộc diện đánh giá.",
+                unit.where(f"indicators/{first}"),
+            )
     else:
         total = sum(g.score for g in result.groups if g.score is not None)
         if fw.rounding.sum_rounded_items:

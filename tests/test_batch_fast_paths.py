@@ -1,7 +1,8 @@
 """The batch's fast paths give exactly what the plain paths give.
 
 ``probe()`` inflates the head of every XML part straight from the file's bytes, as far as its first element; for
-every zip below it must answer as zipfile's own member reading does (``_probe_zip(path, None)``).
+every zip below it must answer as zipfile's own member reading does (``_probe_zip(path, None)``). A worker takes its
+files phase by phase (``process_files``); every file must come out as when it is processed alone.
 """
 
 from __future__ import annotations
@@ -108,3 +109,38 @@ def test_probe_of_a_large_file_reads_through_the_file(tmp_path: Path, monkeypatc
     monkeypatch.setattr(probe_mod, "READ_WHOLE_MAX", 100)
     pr = probe_mod.probe(p)
     assert pr.ok and pr.data is None
+
+
+def test_a_chunk_goes_phase_by_phase_and_each_file_keeps_its_own_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl_tthc.batch import official, worker
+
+    names = ["a.xlsx", "hỏng.xlsx", "b.xlsx", "lỗi nội bộ.xlsx", "c.xlsx"]
+    for i, name in enumerate(names, 1):
+        write_unit(tmp_path / name, i)
+    (tmp_path / "hỏng.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    tasks = [(str(tmp_path / n), n) for n in names]
+    one_by_one = [worker.process_file(t) for t in tasks]
+    assert [o.status for o in one_by_one] == ["ok", "unreadable", "ok", "ok", "ok"]
+
+    real = official.recognize
+
+    def broken(grid: object, *, file: str | None, **kw: object) -> object:
+        if file == "lỗi nội bộ.xlsx":
+            raise RuntimeError("programmer error")
+        return real(grid, file=file, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(official, "recognize", broken)
+    for phase_bytes in (worker.PHASE_BYTES, 1):  # all files held, or one file at a time
+        monkeypatch.setattr(worker, "PHASE_BYTES", phase_bytes)
+        outs = worker.process_files(tasks)
+        assert [o.file for o in outs] == names
+        assert [o.status for o in outs] == ["ok", "unreadable", "ok", "error", "ok"]
+        assert outs[3].trace and "programmer error" in outs[3].trace and outs[3].results == []
+        for got, want in zip(outs, one_by_one, strict=True):
+            if got.status == "ok":  # the other files score as when they are processed one by one
+                assert [(f, r.total, r.band_label) for f, r in got.results] == [
+                    (f, r.total, r.band_label) for f, r in want.results
+                ]
+                assert got.seconds > 0

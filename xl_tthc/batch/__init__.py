@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_tthc.batch.roster import RosterError, read_roster
-from xl_tthc.batch.worker import FileOutcome, process_file
+from xl_tthc.batch.worker import FileOutcome, process_file, process_files
 from xl_tthc.core.compare import period_key
 from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate, period_mismatch
 from xl_tthc.core.findings import Code, Finding, Location, Severity
@@ -148,7 +148,7 @@ def _walk(root: Path, exclude: Sequence[Path] = ()) -> list[str]:
 
 
 class _NoBar:
-    def update(self) -> None:
+    def update(self, n: int = 1) -> None:
         pass
 
     def close(self) -> None:
@@ -166,16 +166,17 @@ def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool) -> Iterator[
         if jobs <= 1 or len(tasks) < 4 * jobs:
             for t in tasks:
                 yield process_file(t)
-                bar.update()
+                bar.update(1)
             return
         default_registry().all()  # build every framework once, before the workers fork
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork") if "fork" in methods and sys.platform.startswith("linux") else None
-        chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+        size = max(1, min(64, len(tasks) // (jobs * 8)))
+        chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=gc.enable) as ex:
-            for out in ex.map(process_file, tasks, chunksize=chunk):
-                yield out
-                bar.update()
+            for outs in ex.map(process_files, chunks):
+                yield from outs
+                bar.update(len(outs))
     finally:
         bar.close()
 

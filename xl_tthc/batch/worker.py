@@ -1,4 +1,5 @@
-"""One file of the batch, start to end: probe, read, recognise, check the cells, score. Runs in a worker process.
+"""The files of the batch, start to end: probe, read, recognise, check the cells, score. Runs in a worker process,
+a chunk of files at a time (:func:`process_files`).
 
 Never raises: whatever the file contains comes back as findings in a :class:`FileOutcome`.
 """
@@ -18,7 +19,7 @@ from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn
 from xl_tthc.io import handmade
-from xl_tthc.io.probe import probe
+from xl_tthc.io import probe as probe_mod
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 STATUS_LABEL_VI = {
@@ -54,28 +55,68 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(INJECTION_PREFIXES) else text
 
 
+PHASE_BYTES = 16 * 1024 * 1024  # files held in memory between the read phase and the examine phase, at most
+
+
 def process_file(task: tuple[str, str]) -> FileOutcome:
-    """Worker entry point: ``task`` is (absolute path, display name)."""
-    path_s, shown = task
+    """One file: ``task`` is (absolute path, display name)."""
+    return process_files([task])[0]
+
+
+def process_files(tasks: list[tuple[str, str]]) -> list[FileOutcome]:
+    """Worker entry point: a chunk of files, each ``(absolute path, display name)``, one outcome each, in order.
+
+    The chunk goes phase by phase (probe and read every file, then recognise, check and score them), up to
+    :data:`PHASE_BYTES` of files at a time: alternating per file between the Python probe, python-calamine's Rust
+    parser and the Python checks costs about a sixth more CPU (measured on 3.321 unit workbooks). Each file's
+    problems stay its own: an internal error in one file becomes that file's finding.
+    """
+    outs = [FileOutcome(p, shown) for p, shown in tasks]
+    probed: list[tuple[FileOutcome, probe_mod.Probe]] = []
+    held = 0
+    for out in outs:
+        pr = _guarded(out, _probe, out)
+        if pr is not None:
+            probed.append((out, pr))
+            held += len(pr.data or b"")
+        if held >= PHASE_BYTES:
+            _read_and_examine(probed)
+            probed, held = [], 0
+    _read_and_examine(probed)
+    return outs
+
+
+def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]]) -> None:
+    read = []
+    for out, pr in probed:
+        sheets = _guarded(out, _read, out, pr)
+        if sheets is not None:
+            read.append((out, pr, sheets))
+    for out, pr, sheets in read:
+        _guarded(out, _examine, out, pr, sheets)
+
+
+def _guarded(out: FileOutcome, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, timed into ``out.seconds``; a programmer error on a strange file must not stop the batch."""
     start = time.perf_counter()
-    out = FileOutcome(path_s, shown)
     try:
-        _process(Path(path_s), shown, out)
-    except Exception as exc:  # a programmer error on a strange file must not stop the batch
-        out.trace = f"{path_s}\n{traceback.format_exc()}"
+        return fn(*args)
+    except Exception as exc:
+        out.trace = f"{out.path}\n{traceback.format_exc()}"
         out.status = "error"
         out.results = []
         out.findings.append(
             Finding(
                 Code.FILE_CORRUPT,
                 Severity.ERROR,
-                f"Không xử lý được tệp «{shown}» (lỗi nội bộ {exc.__class__.__name__}); đề nghị báo cho quản trị.",
-                Location(file=shown),
+                f"Không xử lý được tệp «{out.file}» (lỗi nội bộ {exc.__class__.__name__}); đề nghị báo cho quản trị.",
+                Location(file=out.file),
                 value="internal_error",
             )
         )
-    out.seconds = time.perf_counter() - start
-    return out
+        return None
+    finally:
+        out.seconds += time.perf_counter() - start
 
 
 def _relocate(f: Finding, shown: str) -> Finding:
@@ -84,9 +125,11 @@ def _relocate(f: Finding, shown: str) -> Finding:
     return Finding(f.code, f.severity, f.message, Location(shown, loc.sheet, loc.cell, loc.path), f.unit, f.item, f.value, f.expected)
 
 
-def _process(path: Path, shown: str, out: FileOutcome) -> None:
+def _probe(out: FileOutcome) -> probe_mod.Probe | None:
+    """Look at one file before any parser does; None (with the findings in ``out``) when it is not to be read."""
+    path, shown = Path(out.path), out.file
     try:
-        pr = probe(path)
+        pr = probe_mod.probe(path)
     except Exception as exc:  # the probe does not catch every broken deflate stream (zlib.error): a corrupt file
         out.status = "unreadable"
         out.findings.append(
@@ -98,12 +141,12 @@ def _process(path: Path, shown: str, out: FileOutcome) -> None:
                 value=exc.__class__.__name__,
             )
         )
-        return
+        return None
     if not pr.ok:
         assert pr.finding is not None
         out.findings.append(_relocate(pr.finding, shown))
         out.status = "skipped" if pr.finding.severity is Severity.INFO else "unreadable"
-        return
+        return None
     if pr.container == "xls":
         out.findings.append(
             Finding(
@@ -114,6 +157,12 @@ def _process(path: Path, shown: str, out: FileOutcome) -> None:
                 Location(file=shown),
             )
         )
+    return pr
+
+
+def _read(out: FileOutcome, pr: probe_mod.Probe) -> list[reader.Sheet] | None:
+    """Read a probed file with python-calamine; None (with a finding in ``out``) when it cannot be read."""
+    path, shown = Path(out.path), out.file
     try:
         sheets = reader.read_sheets(path, data=pr.data)
     except reader.ReadError as exc:
@@ -128,7 +177,13 @@ def _process(path: Path, shown: str, out: FileOutcome) -> None:
                 value=str(exc)[:200],
             )
         )
-        return
+        return None
+    return sheets
+
+
+def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet]) -> None:
+    """Recognise every sheet of a file that was read, check its cells and score its units."""
+    path, shown = Path(out.path), out.file
     is_xlsx = pr.container == "zip" and path.suffix.lower() in {".xlsx", ".xlsm"}
     recognised = 0
     oversized = 0
@@ -320,4 +375,4 @@ def _get(data: dict[str, Any], key: str) -> Any:
     return node
 
 
-__all__ = ["FileOutcome", "neutralise", "process_file"]
+__all__ = ["FileOutcome", "neutralise", "process_file", "process_files"]

@@ -242,16 +242,12 @@ def _calamine_read(paths: list[str]) -> int:
 
 def _probe_and_read(paths: list[str]) -> int:
     """The probe (zip bomb, password, XXE: checked before any parser sees the file) then python-calamine on the
-    bytes it read, as the batch does."""
+    bytes it read, as the batch does: phase by phase (every probe, then every read), the cheaper order."""
     from xl_tthc.batch.reader import read_sheets
     from xl_tthc.io.probe import probe
 
-    cells = 0
-    for p in paths:
-        path = Path(p)
-        pr = probe(path)
-        cells += sum(sh.rows for sh in read_sheets(path, data=pr.data))
-    return cells
+    probed = [probe(Path(p)) for p in paths]
+    return sum(sh.rows for pr in probed for sh in read_sheets(pr.path, data=pr.data))
 
 
 def run_parallel(fn: Any, paths: list[Path], jobs: int, repeat: int = 2) -> float:

@@ -132,8 +132,9 @@ def test_a_chunk_goes_phase_by_phase_and_each_file_keeps_its_own_outcome(
         return real(grid, file=file, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(official, "recognize", broken)
-    for phase_bytes in (worker.PHASE_BYTES, 1):  # all files held, or one file at a time
-        monkeypatch.setattr(worker, "PHASE_BYTES", phase_bytes)
+    for limit in (10**9, 1):  # all files held in each phase, or one file at a time
+        monkeypatch.setattr(worker, "PHASE_BYTES", limit)
+        monkeypatch.setattr(worker, "PHASE_CELLS", limit)
         outs = worker.process_files(tasks)
         assert [o.file for o in outs] == names
         assert [o.status for o in outs] == ["ok", "unreadable", "ok", "error", "ok"]

@@ -55,7 +55,8 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(INJECTION_PREFIXES) else text
 
 
-PHASE_BYTES = 16 * 1024 * 1024  # files held in memory between the read phase and the examine phase, at most
+PHASE_BYTES = 16 * 1024 * 1024  # file bytes held between the probe phase and the read phase, at most
+PHASE_CELLS = 250_000  # cells read and held before the examine phase, at most (a few MB of Python objects)
 
 
 def process_file(task: tuple[str, str]) -> FileOutcome:
@@ -66,10 +67,10 @@ def process_file(task: tuple[str, str]) -> FileOutcome:
 def process_files(tasks: list[tuple[str, str]]) -> list[FileOutcome]:
     """Worker entry point: a chunk of files, each ``(absolute path, display name)``, one outcome each, in order.
 
-    The chunk goes phase by phase (probe and read every file, then recognise, check and score them), up to
-    :data:`PHASE_BYTES` of files at a time: alternating per file between the Python probe, python-calamine's Rust
-    parser and the Python checks costs about a sixth more CPU (measured on 3.321 unit workbooks). Each file's
-    problems stay its own: an internal error in one file becomes that file's finding.
+    The chunk goes phase by phase (probe every file, read every file, then recognise, check and score them), up to
+    :data:`PHASE_BYTES` of files and :data:`PHASE_CELLS` cells at a time: alternating per file between the Python
+    probe, python-calamine's Rust parser and the Python checks costs about a tenth more CPU (measured on 3.321 unit
+    workbooks). Each file's problems stay its own: an internal error in one file becomes that file's finding.
     """
     outs = [FileOutcome(p, shown) for p, shown in tasks]
     probed: list[tuple[FileOutcome, probe_mod.Probe]] = []
@@ -87,13 +88,17 @@ def process_files(tasks: list[tuple[str, str]]) -> list[FileOutcome]:
 
 
 def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]]) -> None:
-    read = []
-    for out, pr in probed:
+    read: list[tuple[FileOutcome, probe_mod.Probe, list[reader.Sheet]]] = []
+    cells = 0
+    for k, (out, pr) in enumerate(probed):
         sheets = _guarded(out, _read, out, pr)
         if sheets is not None:
             read.append((out, pr, sheets))
-    for out, pr, sheets in read:
-        _guarded(out, _examine, out, pr, sheets)
+            cells += sum(sh.rows * sh.cols for sh in sheets if sh.grid is not None)
+        if cells >= PHASE_CELLS or k == len(probed) - 1:
+            for o, p, shs in read:
+                _guarded(o, _examine, o, p, shs)
+            read, cells = [], 0
 
 
 def _guarded(out: FileOutcome, fn: Any, *args: Any) -> Any:

@@ -26,12 +26,24 @@ def test_bench_batch_runs_and_reports(tmp_path: Path) -> None:
     )
     # exit 1 only reports a missed target; the figures are judged from the full run
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    for text in ("consolidation (consolidate_dir + summary workbook", "naive openpyxl + pandas", "unzip floor", "peak RSS"):
+    for text in (
+        "consolidation (consolidate_dir + summary workbook",
+        "naive openpyxl + pandas",
+        "unzip floor",
+        "lower bound here",
+        "with the probe before parsing",
+        "peak RSS",
+    ):
         assert text in proc.stdout, proc.stdout
-    assert proc.stdout.count("target ") == 3 and ("PASS" in proc.stdout or "FAIL" in proc.stdout)
+    targets = [line for line in proc.stdout.splitlines() if line.startswith("target ")]
+    assert len(targets) == 3 and all(line.endswith((": PASS", ": FAIL")) for line in targets)
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["files"] == 40 and figures["units"] == 40
     assert figures["consolidation_s"] > 0 and figures["naive_s"] > 0 and figures["floor_s"] > 0
     assert abs(figures["speedup_vs_naive"] - figures["naive_s"] / figures["consolidation_s"]) < 1e-9
     assert figures["rss_mb"] > 0 and len(figures["checks"]) == 3
     assert figures["passed"] == all(figures["checks"].values())
+    # the bound is made of measured parts, and the consolidation cannot beat it
+    parts = figures["calamine_parallel_s"] + figures["write_s"] + figures["import_s"]
+    assert abs(figures["lower_bound_s"] - parts) < 1e-9
+    assert figures["lower_bound_with_probe_s"] >= figures["write_s"] + figures["import_s"]

@@ -23,7 +23,7 @@ from typing import Any
 from xl_tthc.batch.official import find_meta
 from xl_tthc.batch.official import recognize as recognize_official
 from xl_tthc.core.engine import assign_ranks, score_unit
-from xl_tthc.core.findings import SEVERITY_LABEL_VI, Finding, Severity
+from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Finding, Severity, finding_row
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
@@ -358,19 +358,8 @@ def _findings_sheet(book: Any, findings: list[Finding], name: str) -> None:
         sheet.clear_contents()
     else:
         sheet = book.sheets.add(name, after=book.sheets[len(names) - 1])
-    rows: list[list[Any]] = [["STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung"]]
-    for i, f in enumerate(findings, 1):
-        rows.append(
-            [
-                i,
-                SEVERITY_LABEL_VI[f.severity],
-                f.code.value,
-                f.unit or "",
-                f.location.sheet or "",
-                f.location.cell or "",
-                f.message,
-            ]
-        )
+    rows: list[list[Any]] = [list(FINDING_ROW_HEADERS)]
+    rows += [list(finding_row(i, f)) for i, f in enumerate(findings, 1)]
     if len(rows) == 1:
         rows.append(["", "", "", "", "", "", "Không phát hiện lỗi số liệu."])
     sheet.range("A1").value = rows

@@ -20,6 +20,9 @@ class Severity(StrEnum):
 
 SEVERITY_LABEL_VI = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Ghi chú"}
 
+# the findings sheet of a workbook that was scored in place (the add-in and `xl-tthc fill`): one row per finding
+FINDING_ROW_HEADERS = ("STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung")
+
 
 class Code(StrEnum):
     """Stable machine codes. Never rename a member: acceptance tests and reports key on them."""
@@ -133,6 +136,11 @@ class Finding:
             "value": self.value,
             "expected": self.expected,
         }
+
+
+def finding_row(n: int, f: Finding) -> tuple[int, str, str, str, str, str, str]:
+    """Finding number ``n`` as a row under :data:`FINDING_ROW_HEADERS`."""
+    return (n, SEVERITY_LABEL_VI[f.severity], f.code.value, f.unit or "", f.location.sheet or "", f.location.cell or "", f.message)
 
 
 class Findings:

@@ -24,7 +24,7 @@ from typing import Any
 from xl_tthc import __version__
 from xl_tthc.core.document import period_start
 from xl_tthc.core.engine import assign_ranks, score_unit
-from xl_tthc.core.findings import SEVERITY_LABEL_VI, Code, Finding, Location, Severity
+from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Code, Finding, Location, Severity, finding_row
 from xl_tthc.core.framework import Framework, FrameworkError, Registry, default_registry, level_label
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
@@ -823,9 +823,8 @@ def _report_sheet(wb: Any, outcome: FillOutcome, data_sheet: str) -> None:
     )
     for ref in ("A2", "A3"):
         ws[ref].font = font
-    headers = ("STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung")
     widths = (6, 11, 26, 30, 16, 8, 90)
-    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+    for col, (text, width) in enumerate(zip(FINDING_ROW_HEADERS, widths, strict=True), start=1):
         c = ws.cell(row=5, column=col, value=text)
         c.font = bold
         c.border = box
@@ -837,16 +836,7 @@ def _report_sheet(wb: Any, outcome: FillOutcome, data_sheet: str) -> None:
         ws.cell(row=6, column=1, value="Không phát hiện lỗi hay cảnh báo nào.").font = font
     for n, f in enumerate(findings, start=1):
         row = 5 + n
-        cells = (
-            n,
-            SEVERITY_LABEL_VI[f.severity],
-            f.code.value,
-            f.unit or "",
-            f.location.sheet or "",
-            f.location.cell or "",
-            f.message,
-        )
-        for col, value in enumerate(cells, start=1):
+        for col, value in enumerate(finding_row(n, f), start=1):
             c = ws.cell(row=row, column=col, value=value)
             c.font = font
             c.border = box

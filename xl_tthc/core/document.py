@@ -6,17 +6,14 @@ Both formats are versioned (``format_version``) and described by JSON Schemas in
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
 from typing import Any
-
-import fastjsonschema
 
 from xl_tthc._version import __version__
 from xl_tthc.core.engine import assign_ranks, score_unit
-from xl_tthc.core.framework import SCHEMA_DIR, Framework, Registry, default_registry
+from xl_tthc.core.framework import Framework, FrameworkError, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
+from xl_tthc.schemas import SchemaValueError, explain, validator
 
 INPUT_FORMAT = "xl-tthc/input"
 RESULT_FORMAT = "xl-tthc/result"
@@ -25,12 +22,6 @@ FORMAT_VERSION = 1
 
 class InputError(Exception):
     """The input document is unusable as a whole (its message is Vietnamese, shown as is)."""
-
-
-@cache
-def _input_validator() -> Any:
-    schema = json.loads((SCHEMA_DIR / "input.schema.json").read_text(encoding="utf-8"))
-    return fastjsonschema.compile(schema)
 
 
 def period_start(period: str | None) -> date | None:
@@ -53,15 +44,26 @@ def period_start(period: str | None) -> date | None:
 def parse_input(
     doc: Any, registry: Registry | None = None, file: str | None = None
 ) -> tuple[Framework, list[UnitInput]]:
-    """Validate an input document and turn it into a framework and unit inputs."""
+    """Validate an input document and turn it into a framework and unit inputs.
+
+    ``file`` is the document's path as the user gave it (None for standard input): messages name it.
+    """
+    where = f"Tệp «{file}»" if file else "Dữ liệu đầu vào (stdin)"
     try:
-        _input_validator()(doc)
-    except fastjsonschema.JsonSchemaException as exc:
+        validator("input")(doc)
+    except SchemaValueError as exc:
         raise InputError(
-            f"Tệp đầu vào không đúng định dạng {INPUT_FORMAT} phiên bản {FORMAT_VERSION}: {getattr(exc, 'message', exc)}"
+            f"{where} không đúng định dạng {INPUT_FORMAT} phiên bản {FORMAT_VERSION}: {explain(exc)}."
         ) from None
     reg = registry or default_registry()
-    fw = reg.get(doc["framework"])
+    fid = doc["framework"]
+    if fid not in reg.ids():
+        known = ", ".join(reg.ids())
+        raise FrameworkError(
+            f"Không tìm thấy khung chấm điểm «{fid}» mà {where[0].lower()}{where[1:]} ghi ở mục «framework». "
+            f"Các khung có: {known} (xem «xl-tthc frameworks»)."
+        )
+    fw = reg.get(fid)
     units = []
     for i, u in enumerate(doc["units"]):
         info = u["unit"]

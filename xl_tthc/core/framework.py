@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
+from xl_tthc.schemas import SchemaValueError, explain, validator
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_DIR = PACKAGE_DIR / "frameworks"
@@ -232,19 +232,12 @@ def _vn_date(iso: str) -> str:
 # ---------------------------------------------------------------------------- building
 
 
-@cache
-def _validator() -> Any:
-    schema = json.loads((SCHEMA_DIR / "framework.schema.json").read_text(encoding="utf-8"))
-    return fastjsonschema.compile(schema)
-
-
 def validate_document(doc: dict[str, Any], origin: str) -> None:
+    """Check a framework file against framework.schema.json (the validator generated in xl_tthc.schemas)."""
     try:
-        _validator()(doc)
-    except fastjsonschema.JsonSchemaException as exc:
-        raise FrameworkError(
-            f"Tệp khung chấm điểm {origin} không đúng cấu trúc: {getattr(exc, 'message', exc)}"
-        ) from None
+        validator("framework")(doc)
+    except SchemaValueError as exc:
+        raise FrameworkError(f"Tệp khung chấm điểm «{origin}» không đúng cấu trúc: {explain(exc)}.") from None
 
 
 def _node(d: dict[str, Any], inherited: str = "self") -> Node:

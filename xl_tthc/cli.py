@@ -205,10 +205,37 @@ def _load_json(src: str) -> Any:
         raise UserError(f"tệp «{src}» không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
 
 
+def _guard(args: argparse.Namespace, outputs: Sequence[Any], inputs: Any, **kw: Any) -> None:
+    """Refuse an output that is an input or a file the command reads (the framework folders always are)."""
+    from xl_tthc.io.paths import InputClash, ReadSet, guard_outputs, read_set
+
+    reads = inputs if isinstance(inputs, ReadSet) else read_set([*inputs, *_framework_dirs()])
+    try:
+        guard_outputs(outputs, reads, **kw)
+    except InputClash as exc:
+        raise UserError(str(exc)) from None
+
+
+def _guard_dir(out_dir: str, planned: Sequence[str] | None, inputs: Sequence[Any]) -> None:
+    from xl_tthc.io.paths import InputClash, guard_output_dir
+
+    try:
+        guard_output_dir(out_dir, planned, [*inputs, *_framework_dirs()])
+    except InputClash as exc:
+        raise UserError(str(exc)) from None
+
+
+def _framework_dirs() -> list[Path]:
+    from xl_tthc.core.framework import ENV_VAR, SHIPPED_DIR
+
+    return [SHIPPED_DIR, *(Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p)]
+
+
 def _score(args: argparse.Namespace) -> int:
     from xl_tthc.core.document import InputError, score_document
     from xl_tthc.core.framework import FrameworkError
 
+    _guard(args, [args.output], [args.input])
     doc = _load_json(args.input)
     try:
         result = score_document(doc, file=None if args.input == "-" else args.input)
@@ -272,18 +299,32 @@ def _frameworks(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
+    from xl_tthc.io.layouts import spec_layouts
     from xl_tthc.io.templates import build_templates  # type: ignore[import-not-found,unused-ignore]
 
+    _guard_dir(args.output, [layout.file_name for layout in spec_layouts()], [])
     for path in build_templates(Path(args.output)):
         print(path)
     return EXIT_OK
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xl_tthc.io.fill import FillError, fill_workbook  # type: ignore[import-not-found,unused-ignore]
+    from xl_tthc.io.fill import SUFFIX_OUT, FillError, fill_workbook  # type: ignore[import-not-found,unused-ignore]
+    from xl_tthc.io.paths import InputClash, guard_writable, safe_output_name
 
+    src = Path(args.file)
+    out = Path(args.output) if args.output else None
+    if out is None and not args.in_place and src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        # the default name, kept within the 255-byte limit of a file name
+        out = src.with_name(safe_output_name(src.stem, SUFFIX_OUT, ".xlsm" if src.suffix.lower() == ".xlsm" else ".xlsx"))
+    if not args.in_place:
+        _guard(args, [out], [src])
     try:
-        outcome = fill_workbook(Path(args.file), Path(args.output) if args.output else None, in_place=args.in_place)
+        guard_writable(src if args.in_place else out)
+    except InputClash as exc:
+        raise UserError(str(exc)) from None
+    try:
+        outcome = fill_workbook(src, out, in_place=args.in_place)
     except FillError as exc:
         raise UserError(str(exc)) from None
     if args.json:
@@ -306,6 +347,7 @@ def _report(args: argparse.Namespace) -> int:
     except ValueError:
         raise UserError(f"ngày «{args.date}» không đúng dạng NĂM-THÁNG-NGÀY (ví dụ 2023-08-17).") from None
     meta = ReportMeta(issuer=args.issuer, place=args.place, date=day, number=args.number, signer=args.signer)
+    _guard(args, [args.output, args.history], [args.input])
     doc = _load_json(args.input)
     try:
         path, consolidation, comparisons = report_from_document(
@@ -358,6 +400,12 @@ def _consolidate(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         raise UserError(f"tệp tổng hợp phải có đuôi .xlsx («{args.output}»).")
+    from xl_tthc.batch import find_files
+    from xl_tthc.io.paths import is_own_summary, read_set
+
+    reads = read_set([args.roster, *_framework_dirs()])
+    reads.add(args.dir, find_files)
+    _guard(args, [out, args.report, args.history], reads, replaceable=lambda p: p == out and is_own_summary(p))
     report = _batch_report(args, roster=args.roster, exclude=[out])
     comparisons = []
     if args.history:
@@ -395,8 +443,13 @@ def _consolidate(args: argparse.Namespace) -> int:
 
 
 def _build_addin(args: argparse.Namespace) -> int:
-    from xl_tthc.addin_build import AddinBuildError, build_addin
+    from xl_tthc.addin_build import CONFIG_FILE, DEFAULT_MACROS_DIR, AddinBuildError, build_addin, load_config
 
+    try:
+        planned = [load_config(DEFAULT_MACROS_DIR / CONFIG_FILE).addin_file]
+    except AddinBuildError as exc:
+        raise UserError(str(exc)) from None
+    _guard_dir(args.output, planned, [DEFAULT_MACROS_DIR])
     try:
         path = build_addin(Path(args.output))
     except AddinBuildError as exc:
@@ -409,6 +462,9 @@ def _demo(args: argparse.Namespace) -> int:
     from xl_tthc.demo import run
 
     out = Path(args.output)
+    from xl_tthc.demo import ROOT
+
+    _guard_dir(args.output, None, [ROOT / "workbooks" / "samples", ROOT / "docs" / "examples"])
     run(out)
     print(f"Xong. Kết quả nằm trong thư mục {out}/")
     return EXIT_OK

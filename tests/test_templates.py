@@ -52,7 +52,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def test_fresh_build_is_byte_identical_to_committed_templates(built: list[Path]) -> None:
-    assert [p.name for p in built] == [s.file_name for s in SPECS]
+    assert sorted(p.name for p in built) == sorted(s.file_name for s in SPECS)
     committed = sorted(p.name for p in WORKBOOKS.glob("*.xlsx"))
     assert committed == sorted(p.name for p in built)
     for p in built:
@@ -268,3 +268,115 @@ def test_layout_helpers() -> None:
         assert len(refs) == len(set(refs)), layout.file_name  # one slot per cell
         statics = {a1(c.row, c.col) for c in layout.cells}
         assert not statics & set(refs), layout.file_name
+
+
+# ---------------------------------------------------------------------------- templates from the registry
+
+
+def test_shipped_template_specs_are_data() -> None:
+    from xl_tthc.core.framework import SHIPPED_DIR, Registry
+    from xl_tthc.io.layouts import template_specs
+
+    reg = Registry()
+    assert {s for s in template_specs(reg) if reg.get(s.framework_id).source_file.startswith(str(SHIPPED_DIR))} == set(
+        SPECS
+    )
+
+
+def _json_frameworks(folder: Path) -> None:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    base = {"schema_version": 1, "version": "2025.1", "effective": {"from": "2025-01-01"}}
+    (folder / "sv-thu-nghiem.json").write_text(
+        json.dumps(
+            {
+                **base,
+                "id": "sv-thu-nghiem-2025",
+                "extends": "sv459-dienbien-2023",
+                "kind": "service_index",
+                "title": "Bộ chỉ số thử nghiệm (mức xếp loại khác)",
+                "references": [{"number": "1/QĐ-UBND", "issuer": "UBND tỉnh thử nghiệm"}],
+                "levels": ["phong", "xa"],
+                "bands": {
+                    "scale": "quy_doi",
+                    "items": [
+                        {"code": "tot", "label": "Tốt", "min": 75},
+                        {"code": "dat", "label": "Đạt", "min": 55},
+                        {"code": "chua_dat", "label": "Chưa đạt", "min": None},
+                    ],
+                },
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    (folder / "tthc-thu-nghiem.json").write_text(
+        json.dumps(
+            {
+                **base,
+                "id": "tthc-thu-nghiem-2025",
+                "extends": "tthc-dienbien-1187-2019-huyen",
+                "kind": "tthc",
+                "title": "Chấm điểm giải quyết TTHC (tỉnh thử nghiệm)",
+                "references": [{"number": "2/QĐ-UBND", "issuer": "UBND tỉnh thử nghiệm"}],
+                "levels": ["huyen"],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fid", "template_id", "parent_file"),
+    [
+        ("sv-thu-nghiem-2025", "si-appendix", "Mau_Bo_chi_so_459_phu_luc.xlsx"),
+        ("tthc-thu-nghiem-2025", "tthc-unit", "Mau_TTHC_cap_huyen.xlsx"),
+    ],
+)
+def test_a_json_only_framework_gets_its_own_template(
+    fid: str, template_id: str, parent_file: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XL_TTHC_FRAMEWORKS", "")  # main() adds --frameworks to it; restored after the test
+    _json_frameworks(tmp_path / "khung")
+    out = tmp_path / "ra"
+    assert main(["--frameworks", str(tmp_path / "khung"), "templates", "-o", str(out)]) == 0
+    names = sorted(p.name for p in out.glob("*.xlsx"))
+    assert names == sorted([s.file_name for s in SPECS] + ["Mau_sv-thu-nghiem-2025.xlsx", "Mau_tthc-thu-nghiem-2025.xlsx"])
+    for s in SPECS:  # the parents' templates are not overwritten by their children
+        assert (out / s.file_name).read_bytes() == (WORKBOOKS / s.file_name).read_bytes()
+    path = out / f"Mau_{fid}.xlsx"
+    assert path.read_bytes() != (out / parent_file).read_bytes()
+    wb = openpyxl.load_workbook(path)
+    assert wb.defined_names[NAME_TEMPLATE].attr_text == f'"{template_id}"'
+    assert wb.defined_names[NAME_FRAMEWORK].attr_text == f'"{fid}"'
+    assert wb.defined_names[NAME_FRAMEWORK_VERSION].attr_text == '"2025.1"'
+    meta = [v for row in _grid(path) for v in row if isinstance(v, str) and v.startswith("Mã biểu mẫu:")]
+    assert meta == [f"Mã biểu mẫu: {template_id}; khung chấm điểm: {fid}, phiên bản 2025.1. Tạo bởi xl_tthc."]
+
+
+def test_template_field_is_validated_and_inherited(tmp_path: Path) -> None:
+    import json
+
+    from xl_tthc.core.framework import FrameworkError, Registry
+    from xl_tthc.io.layouts import template_spec
+
+    _json_frameworks(tmp_path)
+    reg = Registry([tmp_path])
+    spec = template_spec(reg.get("sv-thu-nghiem-2025"))  # layout inherited from sv459, file name its own
+    assert (spec.file_name, spec.template_id, spec.framework_id) == (
+        "Mau_sv-thu-nghiem-2025.xlsx",
+        "si-appendix",
+        "sv-thu-nghiem-2025",
+    )
+    assert template_spec(reg.get("tthc-dienbien-1187-2019-xa")).file_name == "Mau_TTHC_cap_xa.xlsx"
+    doc = json.loads((tmp_path / "sv-thu-nghiem.json").read_text("utf-8"))
+    doc["template"] = {"layout": "tthc-unit"}  # a TTHC layout for a service index
+    (tmp_path / "sv-thu-nghiem.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(FrameworkError, match="không đúng cấu trúc"):
+        Registry([tmp_path]).get("sv-thu-nghiem-2025")
+    doc["template"] = {"layout": "si766-unit", "file": "Bieu mau.xlsx"}  # not a stable ASCII name
+    (tmp_path / "sv-thu-nghiem.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(FrameworkError, match="không đúng cấu trúc"):
+        Registry([tmp_path]).get("sv-thu-nghiem-2025")

@@ -425,6 +425,8 @@ class Registry:
         if not parent:
             return doc
         base = dict(self._resolve(parent, (*seen, fid)))
+        if isinstance(base.get("template"), dict):  # the layout is inherited, the parent's file name is not
+            base["template"] = {k: v for k, v in base["template"].items() if k != "file"}
         base.update({k: v for k, v in doc.items() if k != "extends"})
         return base
 

@@ -188,7 +188,9 @@ class TemplateSpec:
     framework_id: str
 
 
-# The official templates `xl-tthc templates` builds (ASCII file names; Vietnamese titles inside).
+# The templates of the shipped frameworks (ASCII file names; Vietnamese titles inside). They are data: each
+# framework JSON names its layout and file under "template"; `template_specs()` reads them for every framework
+# of a registry (a test checks that it gives exactly these for the shipped folder).
 SPECS: tuple[TemplateSpec, ...] = (
     TemplateSpec("Mau_TTHC_cap_huyen.xlsx", "tthc-unit", "tthc-dienbien-1187-2019-huyen"),
     TemplateSpec("Mau_TTHC_cap_xa.xlsx", "tthc-unit", "tthc-dienbien-1187-2019-xa"),
@@ -199,6 +201,8 @@ SPECS: tuple[TemplateSpec, ...] = (
 )
 
 TEMPLATE_KINDS = {"tthc-unit": "tthc", "si-appendix": "service_index", "si766-unit": "service_index", "par-self": "par"}
+# The layout of a framework whose JSON has no "template" (the schema allows only layouts of its kind).
+DEFAULT_LAYOUT = {"tthc": "tthc-unit", "service_index": "si-appendix", "par": "par-self"}
 
 # Section rows of the si-appendix (label as in Báo cáo 405/BC-UBND, the unit level they give).
 SI_SECTIONS = (
@@ -838,6 +842,30 @@ def _par_self(fw: Framework, file_name: str) -> Layout:
 _BUILDERS = {"tthc-unit": _tthc_unit, "si-appendix": _si_appendix, "si766-unit": _si766_unit, "par-self": _par_self}
 
 
+def template_spec(fw: Framework) -> TemplateSpec:
+    """The template of ``fw`` from its data: ``"template": {"layout": …, "file": …}`` (the layout is inherited
+    through ``extends``, the file name is not), else the kind's default layout and ``Mau_<id>.xlsx``."""
+    raw = fw.raw.get("template")
+    spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    layout = str(spec.get("layout") or DEFAULT_LAYOUT[fw.kind])
+    file_name = str(spec.get("file") or f"Mau_{fw.id}.xlsx")
+    return TemplateSpec(file_name, layout, fw.id)
+
+
+def template_specs(registry: Registry) -> list[TemplateSpec]:
+    """One template per framework of ``registry``, in id order; a file name two frameworks claim goes to the first
+    and the other gets ``Mau_<id>.xlsx`` (ids are unique and ASCII, so names stay stable)."""
+    out: list[TemplateSpec] = []
+    taken: set[str] = set()
+    for fw in registry.all():
+        spec = template_spec(fw)
+        if spec.file_name.casefold() in taken:
+            spec = TemplateSpec(f"Mau_{fw.id}.xlsx", spec.template_id, fw.id)
+        taken.add(spec.file_name.casefold())
+        out.append(spec)
+    return out
+
+
 def build_layout(template_id: str, fw: Framework, file_name: str | None = None) -> Layout:
     """The layout of template ``template_id`` for framework ``fw``."""
     kind = TEMPLATE_KINDS.get(template_id)
@@ -845,15 +873,16 @@ def build_layout(template_id: str, fw: Framework, file_name: str | None = None) 
         raise LayoutError(f"Không có biểu mẫu «{template_id}» (có: {', '.join(TEMPLATE_KINDS)}).")
     if fw.kind != kind:
         raise LayoutError(f"Biểu mẫu «{template_id}» không dùng được cho khung chấm điểm {fw.id} (loại {fw.kind}).")
-    name = file_name or next(
-        (s.file_name for s in SPECS if s.template_id == template_id and s.framework_id == fw.id), f"{template_id}.xlsx"
-    )
-    return _BUILDERS[template_id](fw, name)
+    if file_name is None:
+        own = template_spec(fw)
+        file_name = own.file_name if own.template_id == template_id else f"{template_id}.xlsx"
+    return _BUILDERS[template_id](fw, file_name)
 
 
 def spec_layouts(registry: Registry | None = None) -> list[Layout]:
+    """The layout of every framework's template in ``registry`` (default: the shipped and configured frameworks)."""
     reg = registry or default_registry()
-    return [build_layout(s.template_id, reg.get(s.framework_id), s.file_name) for s in SPECS]
+    return [build_layout(s.template_id, reg.get(s.framework_id), s.file_name) for s in template_specs(reg)]
 
 
 def slot_colour(slot: Slot) -> str:

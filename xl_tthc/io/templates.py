@@ -288,10 +288,14 @@ def _put(ws: Any, row: int, col: int, value: Any, f: Any) -> None:
 
 
 def build_templates(out_dir: Path, registry: Registry | None = None) -> list[Path]:
-    """Build every official template into ``out_dir``; returns the written paths (``xl-tthc templates -o DIR``)."""
+    """Build the template of every framework the registry finds into ``out_dir`` (``xl-tthc templates -o DIR``).
+
+    Without ``registry`` the folders are read afresh: the shipped frameworks, ``XL_TTHC_FRAMEWORKS`` and
+    ``--frameworks`` (which the CLI puts into that variable). Returns the written paths.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [render(layout, out_dir / layout.file_name) for layout in spec_layouts(registry)]
+    return [render(layout, out_dir / layout.file_name) for layout in spec_layouts(registry or Registry())]
 
 
 __all__ = ["BUILD_DATE", "build_templates", "render", "slot_style"]

@@ -110,9 +110,17 @@ class Reader:
         fast = plain_number(raw)
         if fast is not None and fast >= 0 and (not integer or fast.is_integer()):
             return fast  # the common case needs no Parsed, no Location and no label
+        p: Parsed = parsed(raw)
+        if (
+            p.kind is Kind.NUMBER
+            and p.value is not None
+            and not p.ambiguous
+            and p.value >= 0
+            and (not integer or is_integral(p.value))
+        ):
+            return p.value  # typed as text ("4,81", "1.132") and read cleanly: no finding, no label
         if callable(label):
             label = label()
-        p: Parsed = parse_number(raw)
         loc = self.unit.where(key)
         if p.kind is Kind.EMPTY:
             if required:
@@ -185,6 +193,25 @@ class Reader:
         return value
 
 
+_PARSED: dict[str, Parsed] = {}
+
+
+def parsed(raw: Any) -> Parsed:
+    """``parse_number(raw)``, remembered for text: the same few strings ("-", "4,81", "x") recur in every unit.
+
+    A ``Parsed`` is immutable and depends on nothing but the text, so sharing one between units is safe.
+    """
+    if type(raw) is not str:
+        return parse_number(raw)
+    hit = _PARSED.get(raw)
+    if hit is None:
+        hit = parse_number(raw)
+        if len(_PARSED) >= 65536:
+            _PARSED.clear()
+        _PARSED[raw] = hit
+    return hit
+
+
 def _jsonable(raw: Any) -> Any:
     return raw if isinstance(raw, str | int | float | bool) or raw is None else str(raw)
 
@@ -216,7 +243,7 @@ def stated_number(raw: Any) -> float | None:
     fast = plain_number(raw)
     if fast is not None:
         return fast
-    p = parse_number(raw)
+    p = parsed(raw)
     return p.value if p.ok else None
 
 

@@ -9,9 +9,9 @@ subtracted at the end, and lost points are reported per field and criterion.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from xl_tthc.core.engine._values import Reader, matches_stated, new_result, stated_number
+from xl_tthc.core.engine._values import Reader, matches_stated, new_result, plain_number, stated_number
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -19,13 +19,58 @@ from xl_tthc.core.numbers import ROUNDERS, fmt_vn, parse_number
 
 COLUMNS = {"self": "Điểm tự đánh giá", "appraised": "Điểm thẩm định"}
 _UNREADABLE = frozenset({Code.NOT_A_NUMBER, Code.ERROR_VALUE, Code.NEGATIVE_VALUE})
+_TEXTS = ("explanation", "evidence", "council_opinion")
 
 
-@dataclass(slots=True)
-class _Sums:
-    self: float | None
-    appraised: float | None
-    survey: float
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What scoring a unit under one PAR framework needs, worked out once per framework.
+
+    The tree is flattened in pre-order (the order of ``fw.nodes()``, of the result's items and of the findings):
+    every child comes after its parent, so walking the flat list backwards sums children before their parent,
+    without recursion.
+    """
+
+    nodes: tuple[Node, ...]
+    known: frozenset[str]
+    leaves: tuple[int, ...]  # indices of leaves, in pre-order
+    leaf_rows: tuple[tuple[int, Node, bool], ...]  # per leaf: index, node, survey row?
+    parents: tuple[tuple[int, tuple[int, ...]], ...]  # (index, child indices), children before parents
+    roots: tuple[int, ...]
+    criteria: tuple[int, ...]  # the roots' children, in order
+    keys: tuple[tuple[str, str, str], ...]  # per node: rows/<code>/self, rows/<code>/appraised, rows/<code>/explanation
+    labels: tuple[tuple[str, str], ...]  # per node: the two columns' labels as findings name them
+    survey_max: float
+
+
+_PLANS: dict[int, tuple[Framework, _Plan]] = {}
+
+
+def _plan(fw: Framework) -> _Plan:
+    hit = _PLANS.get(id(fw))
+    if hit is not None and hit[0] is fw:
+        return hit[1]
+    nodes = tuple(fw.nodes())
+    index = {id(n): i for i, n in enumerate(nodes)}
+    roots = tuple(index[id(n)] for n in fw.tree)
+    plan = _Plan(
+        nodes=nodes,
+        known=frozenset(n.code for n in nodes),
+        leaves=tuple(i for i, n in enumerate(nodes) if n.is_leaf),
+        leaf_rows=tuple((i, n, n.source == "survey") for i, n in enumerate(nodes) if n.is_leaf),
+        parents=tuple(
+            (i, tuple(index[id(c)] for c in n.children)) for i, n in reversed(list(enumerate(nodes))) if not n.is_leaf
+        ),
+        roots=roots,
+        criteria=tuple(index[id(c)] for r in fw.tree for c in r.children),
+        keys=tuple((f"rows/{n.code}/self", f"rows/{n.code}/appraised", f"rows/{n.code}/explanation") for n in nodes),
+        labels=tuple((f"{COLUMNS['self']} mục {n.code}", f"{COLUMNS['appraised']} mục {n.code}") for n in nodes),
+        survey_max=sum(n.max for n in nodes if n.is_leaf and n.source == "survey"),
+    )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(fw)] = (fw, plan)
+    return plan
 
 
 def score(fw: Framework, unit: UnitInput) -> UnitResult:
@@ -34,10 +79,10 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rnd = ROUNDERS[fw.rounding.method]
     dec = fw.rounding.decimals
     result = new_result(fw, unit)
+    plan = _plan(fw)
     rows = unit.data.get("rows") or {}
-    known = {n.code for n in fw.nodes()}
     for code in rows:
-        if code not in known:
+        if code not in plan.known:
             findings.add(
                 Code.UNKNOWN_ITEM,
                 Severity.WARNING,
@@ -52,14 +97,66 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         result.findings = findings.as_list()
         return result
 
-    items: dict[str, ItemResult] = {}
-    sums = [_walk(node, rd, has, items, rnd, dec) for node in fw.tree]
-    result.items = [items[n.code] for n in fw.nodes()]
+    n = len(plan.nodes)
+    items: list[ItemResult | None] = [None] * n
+    selfs: list[float | None] = [None] * n
+    appraiseds: list[float | None] = [None] * n
+    surveys: list[float] = [0.0] * n
+    has_self, has_appraised = has["self"], has["appraised"]
+    for i, node, survey in plan.leaf_rows:
+        raw_row = rows.get(node.code)
+        row = raw_row if isinstance(raw_row, dict) else None
+        # the common case: each entered column empty or a plain number within 0..max, no self score on a survey
+        # row; anything else goes through _leaf, which words the findings
+        sv = av = None
+        if has_self:
+            raw = row.get("self") if row else None
+            sv = 0.0 if raw is None else plain_number(raw)
+            if sv is None or sv < 0 or sv > node.max + 1e-9 or (survey and sv):
+                _leaf(i, plan, rows, rd, has, items, selfs, appraiseds, surveys, rnd, dec)
+                continue
+        if has_appraised:
+            raw = row.get("appraised") if row else None
+            av = 0.0 if raw is None else plain_number(raw)
+            if av is None or av < 0 or av > node.max + 1e-9:
+                _leaf(i, plan, rows, rd, has, items, selfs, appraiseds, surveys, rnd, dec)
+                continue
+        detail: dict[str, Any] = {"leaf": True, "source": node.source, "self": sv, "appraised": av}
+        if row:
+            for text in _TEXTS:
+                value = row.get(text)
+                if isinstance(value, str) and value.strip():
+                    detail[text] = value.strip()
+        if not survey and sv and sv > 0 and not detail.get("explanation") and not detail.get("evidence"):
+            _missing_evidence(rd, node, sv, plan.keys[i][2])
+        score = av if av is not None else sv
+        items[i] = ItemResult(
+            node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
+        )
+        selfs[i], appraiseds[i] = sv, av
+        surveys[i] = (av or 0.0) if survey else 0.0
+    for i, children in plan.parents:
+        node = plan.nodes[i]
+        detail = {"leaf": False, "source": node.source}
+        for col, values in (("self", selfs), ("appraised", appraiseds)):
+            total = _total([values[c] for c in children])
+            if total is not None and total > node.max + 1e-9:
+                total = node.max
+                detail[f"{col}_capped"] = True
+            detail[col] = total
+        selfs[i], appraiseds[i] = detail["self"], detail["appraised"]
+        surveys[i] = sum(surveys[c] for c in children)
+        score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
+        items[i] = ItemResult(
+            node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
+        )
+    result.items = cast(list[ItemResult], items)  # every slot is filled: each node is a leaf or a parent
+    by_code = {it.code: it for it in result.items}
 
-    self_total = _total([s.self for s in sums])
-    appraised_total = _total([s.appraised for s in sums])
-    survey_total = sum(s.survey for s in sums)
-    survey_max = sum(n.max for n in fw.nodes() if n.is_leaf and n.source == "survey")
+    self_total = _total([selfs[r] for r in plan.roots])
+    appraised_total = _total([appraiseds[r] for r in plan.roots])
+    survey_total = sum(surveys[r] for r in plan.roots)
+    survey_max = plan.survey_max
     deductions = _deductions(rd)
     final = None if appraised_total is None else appraised_total - sum(d["amount"] for d in deductions)
     basis = appraised_total if appraised_total is not None else self_total
@@ -70,12 +167,9 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     result.total_shown = None if basis is None else rnd(basis, dec)
     result.quy_doi = None if basis is None else rnd(basis / fw.max_total * 100, dec)
     impl = None if appraised_total is None else appraised_total - survey_total
-    lost_fields = [_lost(items[n.code]) for n in fw.tree]
+    lost_fields = [_lost(result.items[r]) for r in plan.roots]
     lost_criteria = [
-        lost
-        for n in fw.tree
-        for c in n.children
-        if (lost := _lost(items[c.code]))["lost"] is not None and lost["lost"] > 1e-9
+        lost for c in plan.criteria if (lost := _lost(result.items[c]))["lost"] is not None and lost["lost"] > 1e-9
     ]
     diffs = [
         {
@@ -110,13 +204,16 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     if fw.bands and basis is not None:
         band = fw.bands.classify(result.quy_doi if fw.bands.scale == "quy_doi" else basis)  # type: ignore[arg-type]
         result.band_code, result.band_label = band.code, band.label
-    _compare_stated(result, rd, items)
+    _compare_stated(result, rd, by_code)
     result.findings = findings.as_list()
     return result
 
 
 def _filled(row: dict[str, Any], col: str) -> bool:
-    return parse_number(row.get(col)).kind.value not in {"empty"}
+    value = row.get(col)
+    if plain_number(value) is not None:
+        return True
+    return parse_number(value).kind.value not in {"empty"}
 
 
 def _total(values: list[float | None]) -> float | None:
@@ -140,34 +237,29 @@ def _achieved(it: ItemResult) -> float | None:
     return a if a is not None else it.detail.get("self")
 
 
-def _walk(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemResult], rnd: Any, dec: int) -> _Sums:
-    if node.is_leaf:
-        return _leaf(node, rd, has, items, rnd, dec)
-    child = [_walk(c, rd, has, items, rnd, dec) for c in node.children]
-    detail: dict[str, Any] = {"leaf": False, "source": node.source}
-    for col, attr in (("self", "self"), ("appraised", "appraised")):
-        vals = [getattr(s, attr) for s in child]
-        total = _total(vals)
-        if total is not None and total > node.max + 1e-9:
-            total = node.max
-            detail[f"{col}_capped"] = True
-        detail[col] = total
-    survey = sum(s.survey for s in child)
-    score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
-    items[node.code] = ItemResult(
-        node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
-    )
-    return _Sums(detail["self"], detail["appraised"], survey)
-
-
-def _leaf(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemResult], rnd: Any, dec: int) -> _Sums:
-    base = f"rows/{node.code}"
+def _leaf(
+    i: int,
+    plan: _Plan,
+    rows: dict[str, Any],
+    rd: Reader,
+    has: dict[str, bool],
+    items: list[ItemResult | None],
+    selfs: list[float | None],
+    appraiseds: list[float | None],
+    surveys: list[float],
+    rnd: Any,
+    dec: int,
+) -> None:
+    node = plan.nodes[i]
+    self_key, appraised_key, explanation_key = plan.keys[i]
+    raw_row = rows.get(node.code)
+    row: dict[str, Any] = raw_row if isinstance(raw_row, dict) else {}
     detail: dict[str, Any] = {"leaf": True, "source": node.source}
-    for col, label in COLUMNS.items():
+    for col, key, label in (("self", self_key, plan.labels[i][0]), ("appraised", appraised_key, plan.labels[i][1])):
         if not has[col]:
             detail[col] = None
             continue
-        v = rd.number(f"{base}/{col}", f"{label} mục {node.code}", item=node.code)
+        v = rd.value(row.get(col), key, label, item=node.code)
         if v is None:
             v = 0.0
         assert isinstance(v, float)
@@ -175,9 +267,9 @@ def _leaf(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemRes
             rd.findings.add(
                 Code.SCORE_ABOVE_MAX,
                 Severity.ERROR,
-                f"Mục {node.code}: {label.lower()} {fmt_vn(v, None)} vượt điểm chuẩn {fmt_vn(node.max, None)}; "
+                f"Mục {node.code}: {COLUMNS[col].lower()} {fmt_vn(v, None)} vượt điểm chuẩn {fmt_vn(node.max, None)}; "
                 f"đã tính bằng {fmt_vn(node.max, None)}.",
-                rd.unit.where(f"{base}/{col}"),
+                rd.unit.where(key),
                 item=node.code,
                 value=v,
                 expected=node.max,
@@ -190,36 +282,40 @@ def _leaf(node: Node, rd: Reader, has: dict[str, bool], items: dict[str, ItemRes
             Severity.WARNING,
             f"Mục {node.code} là điểm điều tra xã hội học, đơn vị không tự chấm; điểm tự đánh giá "
             f"{fmt_vn(detail['self'], None)} không được tính.",
-            rd.unit.where(f"{base}/self"),
+            rd.unit.where(self_key),
             item=node.code,
             value=detail["self"],
         )
         detail["self"] = 0.0
-    raw_row = rd.raw(base)
-    row: dict[str, Any] = raw_row if isinstance(raw_row, dict) else {}
-    for text in ("explanation", "evidence", "council_opinion"):
-        if isinstance(row.get(text), str) and row[text].strip():
-            detail[text] = row[text].strip()
+    if row:
+        for text in _TEXTS:
+            value = row.get(text)
+            if isinstance(value, str) and value.strip():
+                detail[text] = value.strip()
     if (
         node.source != "survey"
         and (detail.get("self") or 0) > 0
         and not detail.get("explanation")
         and not detail.get("evidence")
     ):
-        rd.findings.add(
-            Code.MISSING_EVIDENCE,
-            Severity.WARNING,
-            f"Mục {node.code} tự chấm {fmt_vn(detail['self'], None)} điểm nhưng không có giải trình hay tài liệu "
-            "kiểm chứng; hội đồng thẩm định có thể không công nhận.",
-            rd.unit.where(f"{base}/explanation"),
-            item=node.code,
-        )
+        _missing_evidence(rd, node, detail["self"], explanation_key)
     score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
-    items[node.code] = ItemResult(
+    items[i] = ItemResult(
         node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
     )
-    survey = (detail["appraised"] or 0.0) if node.source == "survey" else 0.0
-    return _Sums(detail["self"], detail["appraised"], survey)
+    selfs[i], appraiseds[i] = detail["self"], detail["appraised"]
+    surveys[i] = (detail["appraised"] or 0.0) if node.source == "survey" else 0.0
+
+
+def _missing_evidence(rd: Reader, node: Node, self_score: float, explanation_key: str) -> None:
+    rd.findings.add(
+        Code.MISSING_EVIDENCE,
+        Severity.WARNING,
+        f"Mục {node.code} tự chấm {fmt_vn(self_score, None)} điểm nhưng không có giải trình hay tài liệu "
+        "kiểm chứng; hội đồng thẩm định có thể không công nhận.",
+        rd.unit.where(explanation_key),
+        item=node.code,
+    )
 
 
 def _deductions(rd: Reader) -> list[dict[str, Any]]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result
+from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, parsed
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
-from xl_tthc.core.numbers import ROUNDERS, fmt_vn, parse_number, truncate
+from xl_tthc.core.numbers import ROUNDERS, fmt_vn, truncate
 
 
 def indicator_score(ind: Indicator, ratio: float) -> float:
@@ -231,7 +231,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
     dec = fw.rounding.decimals
     assert result.total is not None and result.quy_doi is not None
     raw_total = rd.raw("stated/total")
-    pt = parse_number(raw_total)
+    pt = parsed(raw_total)
     if pt.ok and pt.value is not None:
         if not matches_stated(result.total, pt.value, raw_total):
             capped = [i for i in result.items if "stated" in i.detail and i.detail["stated"] > i.max]
@@ -258,7 +258,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
                 expected=result.applicable_max,
             )
     raw_q = rd.raw("stated/quy_doi")
-    pq = parse_number(raw_q)
+    pq = parsed(raw_q)
     if pq.ok and pq.value is not None and fw.na_mode == "rescale":
         exact = result.total / result.applicable_max * fw.na_scale
         qd = fw.rounding.quy_doi_decimals

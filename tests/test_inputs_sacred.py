@@ -57,7 +57,8 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("XL_TTHC_FRAMEWORKS", raising=False)  # main() adds --frameworks to it
+    # main() adds --frameworks to it: setenv records the old state so the value main() leaves is undone after the test
+    monkeypatch.setenv("XL_TTHC_FRAMEWORKS", "")
     yield
 
 

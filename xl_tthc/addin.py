@@ -106,7 +106,8 @@ def run(book: Any) -> Outcome | None:
         _status(book, "Tính điểm: đang ghi kết quả…")
         write(book, outcome)
         _status(book, False)
-        book.app.alert(outcome.message_vi(), title=TITLE, mode="info" if outcome.sheets else "warning")
+        # xlwings on Windows knows only the modes "info" and "critical" (the latter shows the warning icon)
+        book.app.alert(outcome.message_vi(), title=TITLE, mode="info" if outcome.sheets else "critical")
         return outcome
     except Exception as exc:  # the one place a user could see a traceback: log it, show a sentence
         log_exception(exc)

@@ -1,0 +1,1223 @@
+"""A strict, in-memory fake of xlwings 0.37.8 as it runs on Windows (COM), for the «Tính điểm» add-in tests.
+
+xlwings' remote engine, which ``tests/test_addin_remote.py`` drives, passes through arguments that the Windows
+engine rejects (``app.alert(mode="warning")`` became «lỗi ngoài dự kiến (KeyError)» on real Excel). This fake
+implements exactly the subset of the xlwings API that ``xl_tthc/addin.py`` uses and checks every call the way
+xlwings' public layer (``xlwings/main.py``) plus its Windows engine (``xlwings/_xlwindows.py``) and Excel's COM
+object model check it. Line numbers below are those of xlwings 0.37.8 in ``.venv/lib/python3.11/site-packages``.
+
+Failures come in three kinds:
+
+* what Windows rejects raises what Windows raises (``KeyError``, ``ValueError``, ``IndexError``, ``TypeError``, or
+  :class:`ComError` standing in for ``pywintypes.com_error`` when Excel itself refuses);
+* :class:`WindowsPitfall` (a ``BaseException``, so ``except Exception`` in the add-in cannot hide it): Windows
+  accepts the call but silently does the wrong thing;
+* :class:`NotModelled` (also a ``BaseException``): the add-in used something this fake does not model; extend the
+  fake from the xlwings source rather than guessing.
+
+Every rejection is also appended to ``log(book).rejections`` before it is raised, so a test can see a rejection
+the add-in caught and swallowed (its status bar and note writes are wrapped in ``try``).
+
+Rules (``main`` = xlwings/main.py, ``win`` = xlwings/_xlwindows.py, ``std`` = xlwings/conversion/standard.py,
+``utils`` = xlwings/utils.py):
+
+App
+  A1. ``alert(prompt, title=None, buttons="ok", mode=None, callback=None)`` (main 829-863). Windows looks the
+      button set up in ``{None, "ok", "ok_cancel", "yes_no", "yes_no_cancel"}`` and, if ``mode`` is truthy, the
+      mode in ``{"info", "critical"}``: anything else is a ``KeyError`` (win 741-763). ``"critical"`` shows
+      MB_ICONWARNING, ``"info"`` MB_ICONINFORMATION. ``callback`` is ignored on Windows.
+  A2. The prompt and title go to ``win32api.MessageBox`` (None becomes ""): anything but ``str`` is a
+      ``TypeError`` (pywin32 converts only text to Unicode). The box returns ``"ok"`` for the ``ok`` buttons; for
+      the others the first button's value (``"ok"``/``"yes"``) unless :func:`answer` queued another.
+  A3. ``status_bar`` (main 708-721, win 724-730) is ``Application.StatusBar``: a string shows it, ``False``
+      gives the bar back to Excel (then it reads ``False``); numbers and ``True`` are shown as text by COM;
+      any other type cannot become a COM VARIANT: ``TypeError``.
+
+Book / Sheets
+  B1. ``book.name`` is the file name with its extension (win 850); ``book.app`` is the App; ``Book.caller()``
+      raises unless a mock caller was set (main 1126-1170, ``set_mock_caller`` 1173).
+  B2. ``book.sheets`` is ``Worksheets`` (win 853-855): iteration in tab order, ``len``. ``sheets[i]`` (0-based,
+      negative allowed) raises ``IndexError`` past the end, a slice raises ``ValueError`` (main 143-160).
+      ``sheets["name"]`` is ``Worksheets("name")``: case-insensitive; unknown name is a :class:`ComError`
+      (DISP_E_BADINDEX, "Invalid index.").
+  B3. ``"name" in book.sheets`` is always False on Windows (main 162 delegates to the engine's ``Sheets``, which
+      iterates engine objects, never strings): :class:`WindowsPitfall`.
+  B4. ``sheets.add(name=None, before=None, after=None)`` (main 10235-10259): a name already present
+      (case-insensitive) is a ``ValueError``. Then Windows adds the sheet with Excel's default name and only then
+      sets the name through COM (win 966-991), bypassing main's name checks: an invalid name is a
+      :class:`ComError` *and the added sheet stays behind* under its default name. The new sheet goes right after
+      ``after`` (or before ``before``). A workbook with a protected structure refuses to add a sheet
+      (:class:`ComError`).
+  B5. Sheet names (``sheet.name = …``, main 1547-1562 first: empty, ``\\ / ? * [ ]`` or > 31 characters is a
+      ``ValueError``; then Excel: also ``:``, a leading or trailing apostrophe, the reserved name ``History`` and a
+      duplicate name (case-insensitive) are a :class:`ComError`).
+
+Sheet
+  S1. ``sheet.range(cell1, cell2=None)`` (main 1619-1639, win 1030-1064): A1 addresses (``"E23"``, ``"A1:C3"``,
+      ``$`` allowed) or 1-based ``(row, col)`` tuples; a 0 in a tuple is an ``IndexError``; outside the grid
+      (1 048 576 rows × 16 384 columns) or an address Excel cannot parse is a :class:`ComError`. Defined names
+      are not modelled. ``sheet["A1"]`` is ``sheet.range("A1")``.
+  S2. ``sheet.used_range`` is ``Worksheet.UsedRange`` (win 1136): the box from the first to the last cell that
+      holds a value, a formula or formatting (not necessarily from A1); ``A1`` on an empty sheet.
+  S3. ``sheet.clear_contents()`` is ``Cells.ClearContents`` (win 1076): values and formulas go, colours and notes
+      stay. On a sheet whose contents are protected, a locked cell with content makes it a :class:`ComError`.
+  S4. ``sheet.api`` is the COM Worksheet: ``ProtectContents``, ``ProtectDrawingObjects``, ``ProtectScenarios``,
+      ``ProtectionMode``, ``Protection.Allow…``, ``Protect(…)`` and ``Unprotect(Password)`` with Excel's own
+      parameter names (Worksheet.Protect: Password, DrawingObjects, Contents, Scenarios, UserInterfaceOnly,
+      AllowFormattingCells, AllowFormattingColumns, AllowFormattingRows, AllowInsertingColumns,
+      AllowInsertingRows, AllowInsertingHyperlinks, AllowDeletingColumns, AllowDeletingRows, AllowSorting,
+      AllowFiltering, AllowUsingPivotTables; defaults True, True, True for the first three flags, False for the
+      rest). pywin32's late binding matches names case-insensitively; an unknown keyword is a :class:`ComError`
+      (DISP_E_UNKNOWNNAME, "Unknown name."), a flag that is not a bool/int a :class:`ComError` (type mismatch).
+      ``Unprotect`` with a wrong password is a :class:`ComError`; without one on a password-protected sheet Excel
+      would prompt the user: a :class:`ComError` here. Any other member of the COM object: :class:`NotModelled`.
+
+Range
+  R1. ``options(convert=None, **options)`` (main 2210-2246) keeps the options for ``value``. Only the default
+      converter is modelled (:class:`NotModelled` otherwise). xlwings silently ignores option names it does not
+      know (a typo such as ``ndims=2`` reads 1-D data): :class:`WindowsPitfall` here.
+  R2. Reading ``value`` (main 2989-2997) runs the base converter: COM's ``Range.Value`` → 2-D (std 312-320) →
+      cleaned (win 455-469, 501-512): empty cells and ``""`` become ``empty`` (None), numbers are ``float``
+      (whatever was typed), dates ``datetime`` (``dates`` option), cell errors ``None`` (or their text with
+      ``err_to_str``) → ``transpose`` → ``ndim`` (std 269-309, the real stage is used: ``ndim=2`` always gives a
+      list of row lists; a bad ``ndim`` is a ``ValueError``).
+  R3. Writing ``value`` (main 2999-3002, std 122-181, 312-329): a scalar fills the whole range; a list is a row;
+      a list of lists is written from the range's top-left cell, resized to ``len(value)`` × ``len(value[0])``;
+      an empty list writes nothing. Elements are prepared as on Windows (win 486-499): None and NaN become
+      empty, dates become COM dates; anything COM cannot hold (dict, set, custom objects…) is a ``TypeError``
+      ("can not be converted to a COM VARIANT"), an int beyond 64 bits an ``OverflowError``. A string starting
+      with ``=`` becomes a formula (the fake keeps the previous cached value when the formula is unchanged and
+      does not calculate otherwise). Rows of different lengths are :class:`WindowsPitfall` (Windows fills the
+      shortfall with #N/A, xlwings issues #935/#941). Text Excel would read as a number or a date (``"8.32"``,
+      ``"1/2"``) is stored as text here but listed in ``log(book).coercions``.
+  R4. Writing into a locked cell of a sheet whose contents are protected (without ``UserInterfaceOnly``) is a
+      :class:`ComError`; nothing is written.
+  R5. ``formula`` (main 2576-2591, win 1533-1542) is COM's ``Range.Formula`` and ignores the options: a ``str``
+      for one cell, otherwise a *tuple of tuples* of ``str``. Constants read as their text (numbers as Excel's
+      formula bar shows them, 15 significant digits; empty cells ``""``).
+  R6. ``color`` (main 2904-2931, win 1756-1777, utils 49-65): reads an ``(r, g, b)`` tuple or None. Sets a hex
+      string ``"#rrggbb"``/``"rrggbb"`` (anything else fails in ``hex_to_rgb``: ``ValueError``), an ``int`` BGR
+      colour, an ``(r, g, b)`` sequence (``rgb_to_int``: fewer than 3 items is an ``IndexError``) or None (no
+      fill). A resulting colour outside 0…0xFFFFFF is a :class:`ComError`. On a protected sheet without
+      ``AllowFormattingCells`` any colour change is a :class:`ComError`.
+  R7. ``note`` (main 3787-3795, win 1878-1879) is None when the cell has none. ``add_note(text)`` (main
+      3797-3811): non-``str`` text is a ``TypeError``; empty text, a multi-cell range or a cell that already has
+      a note is a ``ValueError``; on a sheet whose drawing objects are protected, adding or editing a note is a
+      :class:`ComError`. ``Note.text`` (main 5410-5432, win 2693-2707) reads and replaces the whole text.
+  R8. ``row``/``column`` are the 1-based top-left cell, ``shape`` (rows, columns), ``sheet`` the Sheet.
+
+Anything else an add-in touches on these objects raises :class:`NotModelled`; the objects have ``__slots__``, so
+setting a misspelt attribute (``rng.colour = …``, a silent no-op on real xlwings) is refused too.
+
+Building a book: :func:`book_from_xlsx` (openpyxl: values, formulas with their cached values, solid fills, notes,
+locked cells, sheet and structure protection) or :func:`book_from_grids` (rows of Python values, as typed).
+Inspecting it: :func:`log` (alerts, status-bar history, rejections, coercions, attributes touched),
+:func:`cell` and :func:`values`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlwings
+from xlwings.conversion.standard import AdjustDimensionsStage, Ensure2DStage, TransposeStage
+from xlwings.utils import hex_to_rgb, int_to_rgb, rgb_to_int
+
+XLWINGS_VERSION = "0.37.8"  # the version whose Windows engine this fake models
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+# HRESULTs of the COM errors modelled
+DISP_E_BADINDEX = -2147352565
+DISP_E_UNKNOWNNAME = -2147352570
+DISP_E_TYPEMISMATCH = -2147352571
+DISP_E_EXCEPTION = -2147352567  # "Exception occurred.": Excel refused (its message in ``excel_message``)
+
+CELL_ERRORS = {  # win 444-452
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+ERROR_CODES = {text: code for code, text in CELL_ERRORS.items()}
+
+
+class com_error(Exception):
+    """Stands in for ``pywintypes.com_error``: Excel (or COM) refused the call."""
+
+    def __init__(self, hresult: int, text: str, excel_message: str | None = None) -> None:
+        super().__init__(hresult, text, excel_message)
+        self.hresult, self.text, self.excel_message = hresult, text, excel_message
+
+
+ComError = com_error
+
+
+class WindowsPitfall(BaseException):
+    """Windows accepts this call but does the wrong thing silently."""
+
+
+class NotModelled(BaseException):
+    """The code under test used part of xlwings this fake does not model."""
+
+
+@dataclass
+class Alert:
+    prompt: str
+    title: str
+    buttons: str | None
+    mode: str | None
+    answer: str
+
+
+@dataclass
+class Log:
+    """What happened to one book's Excel: shared by every fake object of that book."""
+
+    alerts: list[Alert] = field(default_factory=list)
+    status: list[str | bool] = field(default_factory=list)  # every value the status bar was set to
+    rejections: list[str] = field(default_factory=list)  # every call refused, caught by the add-in or not
+    coercions: list[tuple[str, str, str]] = field(default_factory=list)  # (sheet, cell, text) Excel would convert
+    touched: set[tuple[str, str]] = field(default_factory=set)  # (class, attribute) the code used
+    answers: list[str] = field(default_factory=list)  # queued button answers for alerts
+
+
+@dataclass
+class Cell:
+    value: Any = None  # as COM's Range.Value returns it: None, float, str, bool, datetime or an error code
+    formula: str | None = None  # "=…" when the cell holds a formula
+    color: int | None = None  # Interior.Color (BGR int), None = no fill
+    note: str | None = None
+    locked: bool = True  # Excel's default for every cell
+    formatted: bool = False  # counts for UsedRange even when empty
+
+
+def _reject(log_: Log, exc: BaseException) -> BaseException:
+    log_.rejections.append(f"{exc.__class__.__name__}: {exc}")
+    return exc
+
+
+class _Strict:
+    """Records every public attribute used and refuses attributes xlwings' Windows engine does not have here."""
+
+    __slots__ = ("_log",)
+    _log: Log
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            object.__getattribute__(self, "_log").touched.add((type(self).__name__, name))
+        return object.__getattribute__(self, name)
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotModelled(f"{type(self).__name__}.{name} is not modelled by the Windows fake")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            self._log.touched.add((type(self).__name__, name))
+            if not isinstance(getattr(type(self), name, None), property):
+                raise NotModelled(f"{type(self).__name__}.{name} cannot be set (not an xlwings attribute here)")
+        object.__setattr__(self, name, value)
+
+
+# ------------------------------------------------------------------------------------------------------------ App
+
+
+class App(_Strict):
+    __slots__ = ("_status",)
+
+    def __init__(self, log_: Log) -> None:
+        self._log = log_
+        self._status: str | bool = False
+
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
+        buttons_dict = {None: "ok", "ok": "ok", "ok_cancel": "ok", "yes_no": "yes", "yes_no_cancel": "yes"}
+        if buttons not in buttons_dict:
+            raise _reject(self._log, KeyError(buttons))  # win 753: buttons_dict[buttons]
+        if mode and mode not in ("info", "critical"):
+            raise _reject(self._log, KeyError(mode))  # win 754-755: modes[mode]
+        for arg in (prompt, title):
+            if arg is not None and not isinstance(arg, str):
+                raise _reject(
+                    self._log, TypeError(f"Objects of type '{type(arg).__name__}' can not be converted to Unicode.")
+                )
+        answer = self._log.answers.pop(0) if self._log.answers else buttons_dict[buttons]
+        self._log.alerts.append(Alert(prompt or "", title or "", buttons, mode, answer))
+        return answer
+
+    @property
+    def status_bar(self) -> str | bool:
+        return self._status
+
+    @status_bar.setter
+    def status_bar(self, value: str | bool) -> None:
+        if not isinstance(value, str | bool | int | float):
+            raise _reject(
+                self._log, TypeError(f"Objects of type '{type(value).__name__}' can not be converted to a COM VARIANT")
+            )
+        self._log.status.append(value)
+        if value is False:
+            self._status = False
+        elif isinstance(value, bool):
+            self._status = "TRUE"
+        else:
+            self._status = value if isinstance(value, str) else _formula_text(float(value))
+
+
+# ----------------------------------------------------------------------------------------------------------- Book
+
+
+class Book(_Strict):
+    __slots__ = ("_app", "_locked_structure", "_name", "_sheet_counter", "_sheets")
+    _mock_caller: Book | None = None
+
+    def __init__(self, name: str, log_: Log | None = None) -> None:
+        self._log = log_ or Log()
+        self._name = name
+        self._app = App(self._log)
+        self._sheets: list[_SheetData] = []
+        self._locked_structure = False
+        self._sheet_counter = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def app(self) -> App:
+        return self._app
+
+    @property
+    def sheets(self) -> Sheets:
+        return Sheets(self)
+
+    @classmethod
+    def caller(cls) -> Book:
+        if cls._mock_caller is None:
+            raise Exception(  # main 1166-1170
+                "Book.caller() must not be called directly. Call through Excel "
+                "or set a mock caller first with Book.set_mock_caller()."
+            )
+        return cls._mock_caller
+
+    def set_mock_caller(self) -> None:
+        Book._mock_caller = self
+
+
+@dataclass
+class _SheetData:
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    protection: dict[str, Any] | None = None  # the COM Protect arguments in force, None when unprotected
+
+    def cell(self, row: int, col: int) -> Cell:
+        c = self.cells.get((row, col))
+        if c is None:
+            c = self.cells[(row, col)] = Cell()
+        return c
+
+    def peek(self, row: int, col: int) -> Cell:
+        return self.cells.get((row, col)) or Cell()
+
+
+class Sheets(_Strict):
+    __slots__ = ("_book",)
+
+    def __init__(self, book: Book) -> None:
+        self._log = book._log
+        self._book = book
+
+    def __len__(self) -> int:
+        self._log.touched.add(("Sheets", "__len__"))
+        return len(self._book._sheets)
+
+    @property
+    def count(self) -> int:
+        return len(self._book._sheets)
+
+    def __iter__(self) -> Iterator[Sheet]:
+        self._log.touched.add(("Sheets", "__iter__"))
+        for data in list(self._book._sheets):
+            yield Sheet(self._book, data)
+
+    def __call__(self, name_or_index: int | str | Sheet) -> Sheet:
+        self._log.touched.add(("Sheets", "__call__"))
+        if isinstance(name_or_index, Sheet):
+            return name_or_index
+        if isinstance(name_or_index, int):  # COM collections are 1-based
+            if not 1 <= name_or_index <= len(self._book._sheets):
+                raise _reject(self._log, ComError(DISP_E_BADINDEX, "Invalid index."))
+            return Sheet(self._book, self._book._sheets[name_or_index - 1])
+        if isinstance(name_or_index, str):
+            for data in self._book._sheets:
+                if data.name.lower() == name_or_index.lower():
+                    return Sheet(self._book, data)
+            raise _reject(self._log, ComError(DISP_E_BADINDEX, "Invalid index."))
+        raise _reject(self._log, ComError(DISP_E_TYPEMISMATCH, "Type mismatch."))
+
+    def __getitem__(self, key: int | str) -> Sheet:  # main 143-160
+        self._log.touched.add(("Sheets", "__getitem__"))
+        if isinstance(key, bool):
+            key = int(key)
+        if isinstance(key, int):
+            length = len(self._book._sheets)
+            if key >= length or key < -length:
+                raise _reject(self._log, IndexError(f"Index {key} out of range ({length} elements)"))
+            return self(key % length + 1)
+        if isinstance(key, slice):
+            raise _reject(self._log, ValueError("Sheets object does not support slicing"))
+        return self(key)
+
+    def __contains__(self, key: str) -> bool:
+        raise _reject(
+            self._log,
+            WindowsPitfall("`name in book.sheets` is always False on Windows: compare [s.name for s in book.sheets]"),
+        )
+
+    def add(self, name: str | None = None, before: Sheet | None = None, after: Sheet | None = None) -> Sheet:
+        book = self._book
+        if name is not None and name.lower() in (d.name.lower() for d in book._sheets):
+            raise _reject(self._log, ValueError(f"Sheet named '{name}' already present in workbook"))
+        if before is not None and not isinstance(before, Sheet):
+            before = self(before)
+        if after is not None and not isinstance(after, Sheet):
+            after = self(after)
+        if book._locked_structure:
+            raise _reject(
+                self._log,
+                ComError(DISP_E_EXCEPTION, "Exception occurred.", "Workbook is protected and cannot be changed."),
+            )
+        while True:  # Excel's default name for a new sheet
+            book._sheet_counter += 1
+            default = f"Sheet{book._sheet_counter}"
+            if default.lower() not in (d.name.lower() for d in book._sheets):
+                break
+        data = _SheetData(default)
+        if before:
+            book._sheets.insert(book._sheets.index(before._data), data)
+        elif after:
+            book._sheets.insert(book._sheets.index(after._data) + 1, data)
+        else:  # win 986-990: Worksheets.Add() puts it before the active sheet; the fake's active sheet is the first
+            book._sheets.insert(0, data)
+        sheet = Sheet(book, data)
+        if name is not None:
+            sheet._set_name_com(name)  # win 970, 985, 990: the engine's setter, main's checks bypassed
+        return sheet
+
+
+# ---------------------------------------------------------------------------------------------------------- Sheet
+
+_FORBIDDEN_MAIN = ("\\", "/", "?", "*", "[", "]")
+_FORBIDDEN_EXCEL = (*_FORBIDDEN_MAIN, ":")
+
+
+class Sheet(_Strict):
+    __slots__ = ("_book", "_data")
+
+    def __init__(self, book: Book, data: _SheetData) -> None:
+        self._log = book._log
+        self._book = book
+        self._data = data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sheet) and other._data is self._data
+
+    def __hash__(self) -> int:
+        return id(self._data)
+
+    @property
+    def name(self) -> str:
+        return self._data.name
+
+    @name.setter
+    def name(self, value: str) -> None:  # main 1547-1562, then Excel
+        if value in (None, ""):
+            raise _reject(self._log, ValueError("A sheet name can't be empty."))
+        if any(ch in value for ch in _FORBIDDEN_MAIN):
+            raise _reject(
+                self._log,
+                ValueError("A sheet name must not contain any of the following characters: \\, /, ?, *, [, ]"),
+            )
+        if len(value) > 31:
+            raise _reject(
+                self._log, ValueError(f"The max. length of a sheet name is 31 characters. Yours is {len(value)}.")
+            )
+        self._set_name_com(value)
+
+    def _set_name_com(self, value: str) -> None:
+        """Worksheet.Name = value, as Excel checks it."""
+        bad = (
+            not isinstance(value, str)
+            or not value
+            or len(value) > 31
+            or any(ch in value for ch in _FORBIDDEN_EXCEL)
+            or value.startswith("'")
+            or value.endswith("'")
+            or value.lower() == "history"
+            or any(d is not self._data and d.name.lower() == value.lower() for d in self._book._sheets)
+        )
+        if bad:
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION,
+                    "Exception occurred.",
+                    f"You typed an invalid name for a sheet or chart: {value!r}",
+                ),
+            )
+        self._data.name = value
+
+    @property
+    def book(self) -> Book:
+        return self._book
+
+    @property
+    def index(self) -> int:
+        return self._book._sheets.index(self._data) + 1
+
+    @property
+    def api(self) -> Worksheet:
+        return Worksheet(self)
+
+    def range(self, cell1: str | tuple[int, int] | Range, cell2: str | tuple[int, int] | Range | None = None) -> Range:
+        r1 = self._corners(cell1)
+        if cell2 is None:
+            return Range(self, *r1)
+        r2 = self._corners(cell2)
+        top, left = min(r1[0], r2[0]), min(r1[1], r2[1])
+        bottom = max(r1[0] + r1[2] - 1, r2[0] + r2[2] - 1)
+        right = max(r1[1] + r1[3] - 1, r2[1] + r2[3] - 1)
+        return Range(self, top, left, bottom - top + 1, right - left + 1)
+
+    def __getitem__(self, item: str) -> Range:
+        self._log.touched.add(("Sheet", "__getitem__"))
+        if not isinstance(item, str):
+            raise NotModelled("sheet[row, col] indexing is not modelled")
+        return self.range(item)
+
+    def _corners(self, ref: str | tuple[int, int] | Range) -> tuple[int, int, int, int]:
+        if isinstance(ref, Range):
+            if ref._sheet != self:
+                raise _reject(self._log, ValueError("First range is not on this sheet"))
+            return ref._row, ref._col, ref._nrows, ref._ncols
+        if isinstance(ref, tuple):
+            if len(ref) != 2:
+                raise NotModelled("4-tuples (row, col, nrows, ncols) are not modelled")
+            if 0 in ref:
+                raise _reject(
+                    self._log, IndexError("Attempted to access 0-based Range. xlwings/Excel Ranges are 1-based.")
+                )
+            row, col = ref
+            if not (isinstance(row, int) and isinstance(col, int) and 1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
+                raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", f"Cells({row}, {col})"))
+            return row, col, 1, 1
+        if isinstance(ref, str):
+            parsed = _parse_address(ref)
+            if parsed is None:
+                raise _reject(
+                    self._log,
+                    ComError(
+                        DISP_E_EXCEPTION,
+                        "Exception occurred.",
+                        f"Method 'Range' of object '_Worksheet' failed: {ref!r}",
+                    ),
+                )
+            return parsed
+        raise _reject(self._log, ComError(DISP_E_TYPEMISMATCH, "Type mismatch."))
+
+    @property
+    def used_range(self) -> Range:
+        used = [
+            rc
+            for rc, c in self._data.cells.items()
+            if c.value is not None or c.formula or c.color is not None or c.formatted
+        ]
+        if not used:
+            return Range(self, 1, 1, 1, 1)
+        rows, cols = [r for r, _ in used], [c for _, c in used]
+        return Range(self, min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1)
+
+    def clear_contents(self) -> None:
+        prot = self._data.protection
+        if (
+            prot
+            and prot["Contents"]
+            and not prot["UserInterfaceOnly"]
+            and any(c.locked and (c.value is not None or c.formula) for c in self._data.cells.values())
+        ):
+            raise _reject(self._log, _protected_error())
+        for c in self._data.cells.values():
+            c.value, c.formula = None, None
+
+
+def _protected_error() -> ComError:
+    return ComError(
+        DISP_E_EXCEPTION,
+        "Exception occurred.",
+        "The cell or chart you're trying to change is on a protected sheet.",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Worksheet (COM, .api)
+
+PROTECT_PARAMS = (  # Worksheet.Protect, in Excel's order, with its defaults for a worksheet
+    ("Password", None),
+    ("DrawingObjects", True),
+    ("Contents", True),
+    ("Scenarios", True),
+    ("UserInterfaceOnly", False),
+    ("AllowFormattingCells", False),
+    ("AllowFormattingColumns", False),
+    ("AllowFormattingRows", False),
+    ("AllowInsertingColumns", False),
+    ("AllowInsertingRows", False),
+    ("AllowInsertingHyperlinks", False),
+    ("AllowDeletingColumns", False),
+    ("AllowDeletingRows", False),
+    ("AllowSorting", False),
+    ("AllowFiltering", False),
+    ("AllowUsingPivotTables", False),
+)
+_HASHED = object()  # a password read from a file: only its hash is known, no password given here matches it
+
+
+def _com_args(
+    log_: Log, method: str, params: Sequence[tuple[str, Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """Bind positional and named arguments the way pywin32's late binding does (names case-insensitive)."""
+    if len(args) > len(params):
+        raise _reject(log_, ComError(-2147352562, "Invalid number of parameters."))  # DISP_E_BADPARAMCOUNT
+    bound = {name: default for name, default in params}
+    for (name, _default), value in zip(params, args, strict=False):
+        bound[name] = value
+    canonical = {name.lower(): name for name, _ in params}
+    for key, value in kwargs.items():
+        name = canonical.get(key.lower())
+        if name is None:
+            raise _reject(log_, ComError(DISP_E_UNKNOWNNAME, f"Unknown name. ({method}: {key})"))
+        bound[name] = value
+    return bound
+
+
+class Worksheet(_Strict):
+    """The COM Worksheet object behind ``sheet.api`` (only its protection members)."""
+
+    __slots__ = ("_sheet",)
+
+    def __init__(self, sheet: Sheet) -> None:
+        self._log = sheet._log
+        self._sheet = sheet
+
+    def _prot(self, key: str) -> Any:
+        prot = self._sheet._data.protection
+        return bool(prot and prot[key])
+
+    @property
+    def Name(self) -> str:
+        return self._sheet.name
+
+    @property
+    def ProtectContents(self) -> bool:
+        return bool(self._prot("Contents"))
+
+    @property
+    def ProtectDrawingObjects(self) -> bool:
+        return bool(self._prot("DrawingObjects"))
+
+    @property
+    def ProtectScenarios(self) -> bool:
+        return bool(self._prot("Scenarios"))
+
+    @property
+    def ProtectionMode(self) -> bool:
+        return bool(self._prot("UserInterfaceOnly"))
+
+    @property
+    def Protection(self) -> Protection:
+        return Protection(self._sheet)
+
+    def Protect(self, *args: Any, **kwargs: Any) -> None:
+        bound = _com_args(self._log, "Protect", PROTECT_PARAMS, args, kwargs)
+        for name, value in bound.items():
+            if name == "Password":
+                if value is not None and not isinstance(value, str | int | float):
+                    raise _reject(self._log, ComError(DISP_E_TYPEMISMATCH, "Type mismatch. (Password)"))
+            elif not isinstance(value, bool | int):
+                raise _reject(self._log, ComError(DISP_E_TYPEMISMATCH, f"Type mismatch. ({name})"))
+        current = self._sheet._data.protection
+        if current is not None and current["Password"] not in (None, "") and current["Password"] != bound["Password"]:
+            raise _reject(
+                self._log,
+                ComError(DISP_E_EXCEPTION, "Exception occurred.", "The password you supplied is not correct."),
+            )
+        self._sheet._data.protection = {k: (v if k == "Password" else bool(v)) for k, v in bound.items()}
+
+    def Unprotect(self, *args: Any, **kwargs: Any) -> None:
+        bound = _com_args(self._log, "Unprotect", (("Password", None),), args, kwargs)
+        current = self._sheet._data.protection
+        if current is None:
+            return
+        if current["Password"] not in (None, "") and current["Password"] != bound["Password"]:
+            message = (
+                "Excel would ask the user for the password"
+                if bound["Password"] is None
+                else "The password you supplied is not correct."
+            )
+            raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", message))
+        self._sheet._data.protection = None
+
+
+class Protection(_Strict):
+    """``Worksheet.Protection``: what a protected sheet still allows."""
+
+    __slots__ = ("_sheet",)
+
+    def __init__(self, sheet: Sheet) -> None:
+        self._log = sheet._log
+        self._sheet = sheet
+
+    def __getattr__(self, name: str) -> Any:
+        if name in dict(PROTECT_PARAMS) and name.startswith("Allow"):
+            prot = self._sheet._data.protection
+            return bool(prot[name]) if prot else True
+        raise NotModelled(f"Protection.{name} is not modelled by the Windows fake")
+
+
+# ---------------------------------------------------------------------------------------------------------- Range
+
+_KNOWN_OPTIONS = {"convert", "ndim", "numbers", "dates", "empty", "transpose", "expand", "chunksize", "err_to_str"}
+
+
+class _Ctx:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.meta: dict[str, Any] = {}
+
+
+class Range(_Strict):
+    __slots__ = ("_col", "_ncols", "_nrows", "_options", "_row", "_sheet")
+
+    def __init__(
+        self, sheet: Sheet, row: int, col: int, nrows: int, ncols: int, options: dict[str, Any] | None = None
+    ) -> None:
+        self._log = sheet._log
+        self._sheet = sheet
+        self._row, self._col, self._nrows, self._ncols = row, col, nrows, ncols
+        self._options = dict(options or {})
+        if row + nrows - 1 > MAX_ROWS or col + ncols - 1 > MAX_COLS:
+            raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", "Range beyond the sheet"))
+
+    def __repr__(self) -> str:
+        return f"<Range [{self._sheet.name}]{self._address()}>"
+
+    def _address(self) -> str:
+        first = _a1(self._row, self._col)
+        if (self._nrows, self._ncols) == (1, 1):
+            return first
+        return f"{first}:{_a1(self._row + self._nrows - 1, self._col + self._ncols - 1)}"
+
+    def _cells(self) -> Iterator[tuple[int, int]]:
+        for r in range(self._row, self._row + self._nrows):
+            for c in range(self._col, self._col + self._ncols):
+                yield r, c
+
+    @property
+    def sheet(self) -> Sheet:
+        return self._sheet
+
+    @property
+    def row(self) -> int:
+        return self._row
+
+    @property
+    def column(self) -> int:
+        return self._col
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._nrows, self._ncols
+
+    @property
+    def address(self) -> str:
+        return _abs(self._address())
+
+    def options(self, convert: Any = None, **options: Any) -> Range:
+        if convert is not None:
+            raise NotModelled(f"converter {convert!r} is not modelled; only the default converter is")
+        unknown = set(options) - _KNOWN_OPTIONS
+        if unknown:
+            raise _reject(self._log, WindowsPitfall(f"xlwings silently ignores unknown option(s) {sorted(unknown)}"))
+        if options.get("expand"):
+            raise NotModelled("expand is not modelled")
+        options["convert"] = convert
+        return Range(self._sheet, self._row, self._col, self._nrows, self._ncols, options)
+
+    # -- value
+    @property
+    def value(self) -> Any:
+        data = self._sheet._data
+        raw = [
+            [data.peek(r, c).value for c in range(self._col, self._col + self._ncols)]
+            for r in range(self._row, self._row + self._nrows)
+        ]
+        ctx = _Ctx(raw[0][0] if (self._nrows, self._ncols) == (1, 1) else raw)  # COM: a scalar for one cell
+        Ensure2DStage()(ctx)
+        ctx.value = _clean(ctx.value, self._options)
+        if self._options.get("transpose"):
+            TransposeStage()(ctx)
+        try:
+            AdjustDimensionsStage(self._options)(ctx)
+        except Exception as exc:  # the real stage's ValueError / Exception
+            raise _reject(self._log, exc) from None
+        return ctx.value
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        self._write(data, formula=False)
+
+    def _write(self, data: Any, *, formula: bool) -> None:
+        ctx = _Ctx(data)
+        Ensure2DStage()(ctx)  # std 312-320
+        if self._options.get("transpose"):
+            TransposeStage()(ctx)
+        if not ctx.value:  # std 169: nothing to write
+            return
+        scalar = ctx.meta.get("scalar", False)
+        rows = ctx.value
+        if not scalar:
+            width = len(rows[0])
+            if width == 0:
+                raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", "Resize to 0 columns"))
+            if any(not isinstance(r, list | tuple) or len(r) != width for r in rows):
+                raise _reject(
+                    self._log,
+                    WindowsPitfall("rows of different lengths: Windows writes #N/A or blanks (xlwings #935/#941)"),
+                )
+        prepared = [[_prepare(self._log, x) for x in row] for row in rows]  # win 486-499 + COM conversion
+        target = self if scalar else Range(self._sheet, self._row, self._col, len(prepared), len(prepared[0]))
+        target._check_editable()
+        data_ = self._sheet._data
+        for i, r in enumerate(range(target._row, target._row + target._nrows)):
+            for j, c in enumerate(range(target._col, target._col + target._ncols)):
+                x = prepared[0][0] if scalar else prepared[i][j]
+                _store(self._log, data_.name, data_.cell(r, c), r, c, x, formula=formula)
+
+    def _check_editable(self) -> None:
+        prot = self._sheet._data.protection
+        if (
+            prot
+            and prot["Contents"]
+            and not prot["UserInterfaceOnly"]
+            and any(self._sheet._data.peek(r, c).locked for r, c in self._cells())
+        ):
+            raise _reject(self._log, _protected_error())
+
+    # -- formula
+    @property
+    def formula(self) -> Any:
+        data = self._sheet._data
+        texts = tuple(
+            tuple(_cell_formula(data.peek(r, c)) for c in range(self._col, self._col + self._ncols))
+            for r in range(self._row, self._row + self._nrows)
+        )
+        return texts[0][0] if (self._nrows, self._ncols) == (1, 1) else texts
+
+    @formula.setter
+    def formula(self, value: Any) -> None:
+        self._write(value, formula=True)
+
+    # -- colour
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        c = self._sheet._data.peek(self._row, self._col)
+        return None if c.color is None else int_to_rgb(c.color)
+
+    @color.setter
+    def color(self, color_or_rgb: tuple[int, int, int] | int | str | None) -> None:
+        try:
+            if isinstance(color_or_rgb, str):
+                color_or_rgb = hex_to_rgb(color_or_rgb)  # win 1768-1769
+            if color_or_rgb is None:
+                bgr: int | None = None
+            elif isinstance(color_or_rgb, int):
+                bgr = color_or_rgb
+            else:
+                bgr = rgb_to_int(color_or_rgb)
+        except Exception as exc:  # ValueError from hex_to_rgb, IndexError/TypeError from rgb_to_int
+            raise _reject(self._log, exc) from None
+        if bgr is not None and not (isinstance(bgr, int | float) and 0 <= bgr <= 0xFFFFFF):
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION, "Exception occurred.", "Unable to set the Color property of the Interior class"
+                ),
+            )
+        prot = self._sheet._data.protection
+        if prot and not prot["UserInterfaceOnly"] and not prot["AllowFormattingCells"]:
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION, "Exception occurred.", "Unable to set the Color property of the Interior class"
+                ),
+            )
+        for r, c in self._cells():
+            cell_ = self._sheet._data.cell(r, c)
+            cell_.color = None if bgr is None else int(bgr)
+            cell_.formatted = True
+
+    # -- notes
+    @property
+    def note(self) -> Note | None:
+        c = self._sheet._data.peek(self._row, self._col)
+        return Note(self._sheet, self._row, self._col) if c.note is not None else None
+
+    def add_note(self, text: str) -> Note:  # main 3797-3811
+        if not isinstance(text, str):
+            raise _reject(self._log, TypeError("Note text must be a string"))
+        if not text:
+            raise _reject(self._log, ValueError("Note text must not be empty"))
+        if (self._nrows, self._ncols) != (1, 1):
+            raise _reject(self._log, ValueError("A note can only be added to a single cell"))
+        if self._sheet._data.peek(self._row, self._col).note is not None:
+            raise _reject(self._log, ValueError("This cell already has a note"))
+        _check_objects_editable(self._sheet)
+        self._sheet._data.cell(self._row, self._col).note = text
+        return Note(self._sheet, self._row, self._col)
+
+    def clear_contents(self) -> None:
+        self._check_editable()
+        for r, c in self._cells():
+            cell_ = self._sheet._data.peek(r, c)
+            cell_.value, cell_.formula = None, None
+
+
+def _check_objects_editable(sheet: Sheet) -> None:
+    prot = sheet._data.protection
+    if prot and prot["DrawingObjects"] and not prot["UserInterfaceOnly"]:
+        raise _reject(
+            sheet._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", "The sheet's objects are protected.")
+        )
+
+
+class Note(_Strict):
+    __slots__ = ("_col", "_row", "_sheet")
+
+    def __init__(self, sheet: Sheet, row: int, col: int) -> None:
+        self._log = sheet._log
+        self._sheet, self._row, self._col = sheet, row, col
+
+    @property
+    def text(self) -> str:
+        return self._sheet._data.peek(self._row, self._col).note or ""
+
+    @text.setter
+    def text(self, value: str) -> None:
+        if not isinstance(value, str | int | float):
+            raise _reject(
+                self._log, TypeError(f"Objects of type '{type(value).__name__}' can not be converted to a COM VARIANT")
+            )
+        _check_objects_editable(self._sheet)
+        self._sheet._data.cell(self._row, self._col).note = (
+            value if isinstance(value, str) else _formula_text(float(value))
+        )
+
+    def delete(self) -> None:
+        _check_objects_editable(self._sheet)
+        self._sheet._data.cell(self._row, self._col).note = None
+
+
+# -------------------------------------------------------------------------------------------- value conversions
+
+
+def _clean(rows: list[list[Any]], options: dict[str, Any]) -> list[list[Any]]:
+    """win 455-469 and 501-512 with the options of std 238-255."""
+    dates = options.get("dates", dt.datetime)
+    numbers = options.get("numbers")
+    number_builder = {int: lambda x: int(round(x)), "raw int": int}.get(numbers, numbers)  # noqa: RUF046 - std 29-33
+    empty = options.get("empty")
+    err_to_str = options.get("err_to_str", False)
+
+    def one(v: Any) -> Any:
+        if v in ("", None):
+            return empty
+        if isinstance(v, dt.datetime):
+            if dates is dt.date:
+                return dt.date(v.year, v.month, v.day)
+            return dates(
+                year=v.year,
+                month=v.month,
+                day=v.day,
+                hour=v.hour,
+                minute=v.minute,
+                second=v.second,
+                microsecond=v.microsecond,
+                tzinfo=None,
+            )
+        if number_builder is not None and isinstance(v, float):
+            return number_builder(v)
+        if isinstance(v, int) and not isinstance(v, bool) and v in CELL_ERRORS:
+            return CELL_ERRORS[v] if err_to_str else None
+        return v
+
+    return [[one(v) for v in row] for row in rows]
+
+
+def _prepare(log_: Log, x: Any) -> Any:
+    """Engine.prepare_xl_data_element (win 486-499), then what COM accepts in a VARIANT."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if x is None or isinstance(x, bool | str):
+        return x
+    if isinstance(x, int):
+        if not -(2**63) <= x < 2**63:
+            raise _reject(log_, OverflowError("Python int too large to convert to C long"))
+        return float(x)
+    if isinstance(x, float):
+        return x
+    if isinstance(x, dt.datetime):
+        return x.replace(tzinfo=None)
+    if isinstance(x, dt.date):
+        return dt.datetime(x.year, x.month, x.day)
+    if isinstance(x, dt.time):
+        return dt.datetime(1899, 12, 30, x.hour, x.minute, x.second, x.microsecond)
+    try:
+        import numpy as np
+
+        if isinstance(x, np.number):
+            return float(x)
+    except ImportError:  # pragma: no cover - numpy is there with pandas
+        pass
+    raise _reject(log_, TypeError(f"Objects of type '{type(x).__name__}' can not be converted to a COM VARIANT"))
+
+
+_NUMBER_LIKE = re.compile(
+    r"^\s*[-+]?(\d[\d.,\s]*)?\d([.,]\d+)?\s*%?\s*$|^\s*\d{1,4}\s*[/-]\s*\d{1,2}(\s*[/-]\s*\d{1,4})?\s*$"
+)
+
+
+def _store(log_: Log, sheet: str, cell_: Cell, r: int, c: int, x: Any, *, formula: bool) -> None:
+    if x is None or x == "":
+        cell_.value, cell_.formula = None, None
+        return
+    if isinstance(x, str) and x.startswith("=") and len(x) > 1:
+        if cell_.formula != x:
+            cell_.value = None  # the fake does not calculate
+        cell_.formula = x
+        return
+    if isinstance(x, str) and _NUMBER_LIKE.match(x):
+        log_.coercions.append((sheet, _a1(r, c), x))
+    cell_.formula = None
+    cell_.value = x
+
+
+def _formula_text(v: float) -> str:
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return format(v, ".15g").upper()
+
+
+def _cell_formula(c: Cell) -> str:
+    """What COM's Range.Formula gives for one cell."""
+    if c.formula:
+        return c.formula
+    v = c.value
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int) and v in CELL_ERRORS:
+        return CELL_ERRORS[v]
+    if isinstance(v, float):
+        return _formula_text(v)
+    if isinstance(v, dt.datetime):
+        text = f"{v.month}/{v.day}/{v.year}"
+        if v.time() != dt.time():
+            text += f"  {v.strftime('%I:%M:%S %p').lstrip('0')}"
+        return text
+    return str(v)
+
+
+# ------------------------------------------------------------------------------------------------------ addresses
+
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(col: int) -> str:
+    s = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _a1(row: int, col: int) -> str:
+    return f"{_col_letters(col)}{row}"
+
+
+def _abs(address: str) -> str:
+    return ":".join(re.sub(r"^([A-Z]+)(\d+)$", r"$\1$\2", part) for part in address.split(":"))
+
+
+def _parse_address(ref: str) -> tuple[int, int, int, int] | None:
+    parts = ref.strip().split(":")
+    if len(parts) > 2:
+        return None
+    corners = []
+    for p in parts:
+        m = _A1.match(p)
+        if not m:
+            return None
+        row, col = int(m.group(2)), _col_index(m.group(1))
+        if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
+            return None
+        corners.append((row, col))
+    (r1, c1), (r2, c2) = corners[0], corners[-1]
+    return min(r1, r2), min(c1, c2), abs(r2 - r1) + 1, abs(c2 - c1) + 1
+
+
+# -------------------------------------------------------------------------------------------------- build, inspect
+
+
+def log(book: Book) -> Log:
+    return book._log
+
+
+def answer(book: Book, *answers: str) -> None:
+    """Queue the buttons the user will press in the next message boxes."""
+    book._log.answers.extend(answers)
+
+
+def sheet_data(book: Book, name: str) -> _SheetData:
+    return next(d for d in book._sheets if d.name == name)
+
+
+def cell(book: Book, sheet: str, address: str) -> Cell:
+    parsed = _parse_address(address)
+    assert parsed is not None, address
+    return sheet_data(book, sheet).peek(parsed[0], parsed[1])
+
+
+def values(book: Book, sheet: str) -> dict[str, Any]:
+    """Every non-empty cell value (formulas as their text) of one sheet, keyed by A1 address."""
+    return {
+        _a1(r, c): (x.formula or x.value)
+        for (r, c), x in sorted(sheet_data(book, sheet).cells.items())
+        if x.formula or x.value is not None
+    }
+
+
+def book_from_grids(name: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> Book:
+    """A book of sheets typed as Python rows (row 0 = Excel row 1). Numbers are stored as Excel stores them (float)."""
+    book = Book(name)
+    for sheet_name, grid in sheets:
+        data = _SheetData(sheet_name)
+        for r, row in enumerate(grid, 1):
+            for c, v in enumerate(row, 1):
+                x = _prepare(book._log, v)
+                if x is None or x == "":
+                    continue
+                if isinstance(x, str) and x.startswith("=") and len(x) > 1:
+                    data.cell(r, c).formula = x
+                else:
+                    data.cell(r, c).value = x
+        book._sheets.append(data)
+    return book
+
+
+_OPENPYXL_PROTECT = {  # openpyxl SheetProtection attribute → COM Protect argument (True in the file = forbidden)
+    "formatCells": "AllowFormattingCells",
+    "formatColumns": "AllowFormattingColumns",
+    "formatRows": "AllowFormattingRows",
+    "insertColumns": "AllowInsertingColumns",
+    "insertRows": "AllowInsertingRows",
+    "insertHyperlinks": "AllowInsertingHyperlinks",
+    "deleteColumns": "AllowDeletingColumns",
+    "deleteRows": "AllowDeletingRows",
+    "sort": "AllowSorting",
+    "autoFilter": "AllowFiltering",
+    "pivotTables": "AllowUsingPivotTables",
+}
+
+
+def protection_of(ws: Any) -> dict[str, Any] | None:
+    """The COM Protect arguments equivalent to an openpyxl sheet's protection (None when unprotected)."""
+    p = ws.protection
+    if not p.sheet:
+        return None
+    prot: dict[str, Any] = {
+        "Password": _HASHED if p.password else None,
+        "DrawingObjects": bool(p.objects),
+        "Contents": True,
+        "Scenarios": bool(p.scenarios),
+        "UserInterfaceOnly": False,  # never saved in a file
+    }
+    prot.update({com: not bool(getattr(p, attr)) for attr, com in _OPENPYXL_PROTECT.items()})
+    return prot
+
+
+def book_from_xlsx(path: Path, name: str | None = None) -> Book:
+    """Load a workbook with openpyxl as Excel would hold it: values and formulas (with their cached values), solid
+    fill colours, notes, locked cells, sheet protection and a protected structure."""
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb_f = openpyxl.load_workbook(path)
+    wb_v = openpyxl.load_workbook(path, data_only=True)
+    book = Book(name or Path(path).name)
+    book._locked_structure = bool(wb_f.security and wb_f.security.lockStructure)
+    for ws in wb_f.worksheets:
+        wv = wb_v[ws.title]
+        data = _SheetData(ws.title, protection=protection_of(ws))
+        for row in ws.iter_rows():
+            for c in row:
+                x = data.cell(c.row, c.column)
+                x.formatted = c.has_style
+                x.locked = bool(c.protection.locked) if c.has_style else True
+                v = c.value
+                if isinstance(v, ArrayFormula):
+                    v = v.text
+                if isinstance(v, str) and v.startswith("=") and c.data_type == "f":
+                    x.formula = v
+                    v = wv[c.coordinate].value  # the cached value, None if the file has none
+                if c.data_type == "e" or (isinstance(v, str) and v in ERROR_CODES):
+                    x.value = ERROR_CODES.get(str(v), ERROR_CODES["#N/A"])
+                else:
+                    x.value = _prepare(book._log, v) if v != "" else None
+                fill = c.fill
+                if fill is not None and fill.fill_type == "solid":
+                    rgb = fill.fgColor.rgb if fill.fgColor is not None and fill.fgColor.type == "rgb" else None
+                    if isinstance(rgb, str) and len(rgb) in (6, 8):
+                        x.color = rgb_to_int(hex_to_rgb(rgb[-6:]))
+                if c.comment is not None:
+                    x.note = c.comment.text
+        book._sheets.append(data)
+    return book
+
+
+def check_version() -> None:
+    if xlwings.__version__ != XLWINGS_VERSION:
+        raise NotModelled(
+            f"the fake models xlwings {XLWINGS_VERSION}'s Windows engine, xlwings {xlwings.__version__} is installed: "
+            "re-read main.py/_xlwindows.py and update the fake"
+        )

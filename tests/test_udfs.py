@@ -52,7 +52,6 @@ def test_tthc_diem_errors() -> None:
     assert TTHC_DIEM(0, 0, 0) == "#LỖI: chưa có hồ sơ nào (tổng bằng 0)"
     assert TTHC_DIEM(None, None, None) == "#LỖI: chưa có hồ sơ nào (tổng bằng 0)"
     assert TTHC_DIEM("10,5", 1, 1) == "#LỖI: số hồ sơ phải là số nguyên (số hồ sơ trước hạn = 10,5)"
-    assert TTHC_DIEM([[1.0, 2.0]], 1, 1) == "#LỖI: số hồ sơ trước hạn phải là một ô, không phải một vùng"
     assert TTHC_DIEM(True, 1, 1) == "#LỖI: số hồ sơ trước hạn «True» không phải là số"
     assert TTHC_DIEM("-", 1, 1) == "#LỖI: số hồ sơ trước hạn ghi «-» (không áp dụng), cần một số"
     assert TTHC_DIEM("#N/A", 1, 1) == "#LỖI: số hồ sơ trước hạn đang là lỗi #N/A"
@@ -140,6 +139,57 @@ def test_xep_loai_errors() -> None:
     assert XEP_LOAI("x", SV766) == "#LỖI: điểm «x» không phải là số"
 
 
+# ---------------------------------------------------------------------------- arrays (one call per column)
+
+
+def test_tthc_diem_whole_column_in_one_call() -> None:
+    before = [[1033.0], [10.0], [3.0], [-1.0], [None]]
+    on_time = [[99.0], [0.0], [0.0], [2.0], [None]]
+    late = [[0.0], [10.0], [0.0], [3.0], [None]]
+    assert TTHC_DIEM(before, on_time, late) == [
+        [(1033 * 2 + 99) / 1132],
+        [1.0],
+        [2.0],
+        ["#LỖI: số hồ sơ âm"],  # a bad row gives its own error, the others still score
+        ["#LỖI: chưa có hồ sơ nào (tổng bằng 0)"],
+    ]
+
+
+def test_single_cells_and_rows_are_broadcast() -> None:
+    # a 1×2 row against single cells: (2·1 + 1) / 3 = 1 and (2·2 + 1) / 4 = 1,25
+    assert TTHC_DIEM([[1.0, 2.0]], 1, 1) == [[1.0, 1.25]]
+    # a column of ratios, one P for all: 4 × 96,34 / 100 = 3,8536; 4 × 50 / 100 = 2; «-» stays «-»
+    got = CHISO_DIEM([["96,34"], [50], ["-"]], 4)
+    assert got == [[pytest.approx(3.8536, abs=1e-12)], [2.0], ["-"]]
+    # a row of P against a column of ratios makes a table: 2 × 3
+    assert CHISO_DIEM([[50], [100]], [[2, 10, 6]]) == [[1.0, 5.0, 3.0], [2.0, 10.0, 6.0]]
+    assert QUY_DOI([[85], ["58,69"]], [[85]]) == [[100.0], [pytest.approx(5869 / 85, abs=1e-9)]]
+    # xlwings passes a single cell as [[v]] (ndim=2): the result is a plain value, not a 1×1 table
+    assert TTHC_DIEM([[1033]], [[99]], [[0]]) == (1033 * 2 + 99) / 1132
+    assert CHISO_DIEM([[80]], [[10]], [[None]]) == 8.0
+
+
+def test_flat_list_is_a_column_and_table_of_frameworks() -> None:
+    assert XEP_LOAI([90, "49,99", "x"], SV766) == [["Xuất sắc"], ["Yếu"], ["#LỖI: điểm «x» không phải là số"]]
+    assert XEP_LOAI([[16.74], [11.99]], [["tthc-dienbien-1187-2019-huyen"], [SV766]]) == [["Xuất sắc"], ["Yếu"]]
+
+
+def test_ranges_of_different_sizes_give_one_error() -> None:
+    assert TTHC_DIEM([[1], [2], [3]], [[1], [2]], 0) == (
+        "#LỖI: các vùng không cùng kích thước (2×1 so với 3×1 hàng × cột); mỗi vùng phải cùng kích thước hoặc chỉ "
+        "một ô, một hàng, một cột"
+    )
+    assert QUY_DOI([], 85) == "#LỖI: vùng ô trống hoặc không phải hình chữ nhật"
+    assert QUY_DOI([[1.0, 2.0], [3.0]], 85) == "#LỖI: vùng ô trống hoặc không phải hình chữ nhật"
+
+
+def test_array_call_matches_single_cell_calls() -> None:
+    rows = [(i % 97, (i * 7) % 13, i % 5) for i in range(1, 3322)]
+    column = TTHC_DIEM(*([[r[k]] for r in rows] for k in range(3)))
+    assert isinstance(column, list) and len(column) == 3321
+    assert [c[0] for c in column] == [TTHC_DIEM(*r) for r in rows]
+
+
 # ---------------------------------------------------------------------------- never raise
 
 cell_values = st.one_of(
@@ -156,11 +206,14 @@ cell_values = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(a=cell_values, b=cell_values, c=cell_values)
 def test_udfs_never_raise(a: Any, b: Any, c: Any) -> None:
-    for value in (TTHC_DIEM(a, b, c), CHISO_DIEM(a, b, c), CHISO_DIEM(a, b), QUY_DOI(a, b), XEP_LOAI(a, b)):
-        assert isinstance(value, float | str)
-        if isinstance(value, str):
-            assert "Traceback" not in value and "\n" not in value
-            assert is_error(value) or value == "-" or value in {"Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"}
+    for result in (TTHC_DIEM(a, b, c), CHISO_DIEM(a, b, c), CHISO_DIEM(a, b), QUY_DOI(a, b), XEP_LOAI(a, b)):
+        cells = [v for row in result for v in row] if isinstance(result, list) else [result]
+        assert cells
+        for value in cells:
+            assert isinstance(value, float | str)
+            if isinstance(value, str):
+                assert "Traceback" not in value and "\n" not in value
+                assert is_error(value) or value == "-" or value in {"Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"}
 
 
 def test_unexpected_exception_becomes_error_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,7 +260,7 @@ for name in u.__all__:
     x = getattr(u, name).__xlfunc__
     out[name] = {{
         "category": x["category"],
-        "args": [[a["name"], a["options"].get("convert") in accessors, a["doc"], "optional" in a] for a in x["args"]],
+        "args": [[a["name"], a["options"].get("convert") in accessors, a["doc"], "optional" in a, a["options"].get("ndim")] for a in x["args"]],
         "ret_ok": x["ret"]["options"].get("convert") in accessors,
         "doc": x["ret"]["doc"],
     }}
@@ -223,8 +276,9 @@ def test_xlwings_sees_registered_converters_and_vietnamese_docs() -> None:
     for name, m in meta.items():
         assert m["category"] == "Tính điểm"
         assert m["ret_ok"], name  # an unregistered return annotation would fail inside Excel only
-        for arg, conv_ok, doc, _optional in m["args"]:
+        for arg, conv_ok, doc, _optional, ndim in m["args"]:
             assert conv_ok, (name, arg)
+            assert ndim == 2, (name, arg)  # ranges arrive as 2-D lists: one call for a whole column
             assert not doc.startswith("Positional argument") and len(doc) <= 255, (name, arg)
     assert [a[3] for a in meta["CHISO_DIEM"]["args"]] == [False, False, True]
 

@@ -4,9 +4,16 @@ Function and argument names are ASCII (the VBA wrappers in ``macros/xlwings_udfs
 this module and VBA identifiers must be ASCII); docstrings and messages are Vietnamese. Each docstring is at
 most 255 characters because Excel's ``MacroOptions`` keeps only that much.
 
+Every function is array-aware, as xlwings recommends (one call for a whole column or table instead of one
+COM round trip per cell): each argument may be one cell or a range (xlwings passes ranges as 2-D lists,
+``ndim=2``). Arguments are broadcast like Excel does (a single cell, a single row or a single column is
+repeated to the size of the others) and the result is a 2-D list of the same size (Excel 365 spills it; older
+Excel needs an array formula). A 1×1 result is returned as a plain value.
+
 Inputs may be numbers or the text officers type ("16,74", "1.132"); they are parsed with
-:func:`xl_tthc.core.numbers.parse_number`. A bad argument gives a short text starting with ``#LỖI: ``; a
-function never raises (Excel would show ``#VALUE!`` and xlwings a traceback).
+:func:`xl_tthc.core.numbers.parse_number`. A bad cell gives a short text starting with ``#LỖI: `` in its
+own place of the result; ranges whose sizes do not fit give one ``#LỖI: `` text. A function never raises
+(Excel would show ``#VALUE!`` and xlwings a traceback).
 
 The arithmetic comes from the core: ``CHISO_DIEM`` calls
 :func:`xl_tthc.core.engine.service_index.indicator_score`, ``XEP_LOAI`` uses the framework's bands. Those
@@ -28,8 +35,10 @@ import xlwings as xw
 from xl_tthc.core.numbers import Kind, fmt_vn, parse_number
 
 if TYPE_CHECKING:
-    Result = float | str
+    Value = float | str
+    Result = Value | list[list[Value]]
 else:  # what xlwings sees through typing.get_type_hints: the default converter
+    Value = Any
     Result = Any
 
 Cell = Any  # whatever Excel passes: float, str, bool, None, a 2-D list for a range
@@ -38,19 +47,67 @@ ERROR_PREFIX = "#LỖI: "
 CATEGORY = "Tính điểm"
 TTHC_POINTS = (2.0, 1.0, 0.0)  # before, on, after the deadline (TT 01/2018/TT-VPCP, criteria 1–2)
 _EPS = 1e-9
+_RANGE = {"ndim": 2}  # xlwings: a range (or a single cell) always arrives as a 2-D list
 
 
 class UdfError(Exception):
     """A bad argument; the message (Vietnamese, without the prefix) goes into the cell."""
 
 
-def _guard(compute: Callable[[], Result]) -> Result:
-    try:
-        return compute()
-    except UdfError as exc:
+def _error(exc: Exception) -> str:
+    if isinstance(exc, UdfError):
         return ERROR_PREFIX + " ".join(str(exc).split())
+    return f"{ERROR_PREFIX}lỗi ngoài dự kiến ({type(exc).__name__})"
+
+
+def _grid(raw: Cell) -> list[list[Any]] | None:
+    """A range as a rectangular 2-D list (a flat list is a column); None for a single value."""
+    if not isinstance(raw, list | tuple):
+        return None
+    rows = [list(r) if isinstance(r, list | tuple) else [r] for r in raw]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise UdfError("vùng ô trống hoặc không phải hình chữ nhật")
+    return rows
+
+
+def _size(n: int, m: int) -> str:
+    return f"{n}×{m}"
+
+
+def _broadcast(one: Callable[..., Value], *args: Cell) -> Result:
+    """Apply ``one`` cell by cell over the arguments broadcast to one size (Excel's rules); never raises."""
+    try:
+        grids = [_grid(a) for a in args]
+        shapes = [(len(g), len(g[0])) for g in grids if g is not None]
+        if not shapes:
+            try:
+                return one(*args)
+            except Exception as exc:  # a worksheet function must never raise
+                return _error(exc)
+        n = max(r for r, _ in shapes)
+        m = max(c for _, c in shapes)
+        bad = [s for s in shapes if s[0] not in (1, n) or s[1] not in (1, m)]
+        if bad:
+            raise UdfError(
+                f"các vùng không cùng kích thước ({_size(*bad[0])} so với {_size(n, m)} hàng × cột); "
+                "mỗi vùng phải cùng kích thước hoặc chỉ một ô, một hàng, một cột"
+            )
+        out: list[list[Value]] = []
+        for i in range(n):
+            row: list[Value] = []
+            for j in range(m):
+                cells = [
+                    a if g is None else g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0]
+                    for a, g in zip(args, grids, strict=True)
+                ]
+                try:
+                    row.append(one(*cells))
+                except Exception as exc:  # a worksheet function must never raise
+                    row.append(_error(exc))
+            out.append(row)
     except Exception as exc:  # a worksheet function must never raise
-        return f"{ERROR_PREFIX}lỗi ngoài dự kiến ({type(exc).__name__})"
+        return _error(exc)
+    return out[0][0] if n == m == 1 else out
 
 
 def _show(raw: object) -> str:
@@ -63,8 +120,6 @@ def _show(raw: object) -> str:
 
 def _number(raw: Cell, label: str, *, empty: float | None = None) -> float:
     """One number from a cell value; ``empty`` is used for a blank cell (None: a blank is an error)."""
-    if isinstance(raw, list | tuple):
-        raise UdfError(f"{label} phải là một ô, không phải một vùng")
     p = parse_number(raw)
     if p.kind is Kind.EMPTY:
         if empty is None:
@@ -93,109 +148,114 @@ def _count(raw: Cell, label: str) -> float:
     return value
 
 
+def _tthc_one(before: Cell, on_time: Cell, late: Cell) -> Value:
+    counts = (
+        _count(before, "số hồ sơ trước hạn"),
+        _count(on_time, "số hồ sơ đúng hạn"),
+        _count(late, "số hồ sơ trễ hạn"),
+    )
+    total = math.fsum(counts)
+    if total == 0:
+        raise UdfError("chưa có hồ sơ nào (tổng bằng 0)")
+    return math.fsum(p * c for p, c in zip(TTHC_POINTS, counts, strict=True)) / total
+
+
 @xw.func(category=CATEGORY)
-@xw.arg("so_truoc_han", doc="Số hồ sơ giải quyết trước hạn (2 điểm mỗi hồ sơ).")
-@xw.arg("so_dung_han", doc="Số hồ sơ giải quyết đúng hạn (1 điểm mỗi hồ sơ).")
-@xw.arg("so_tre_han", doc="Số hồ sơ giải quyết trễ hạn (0 điểm).")
+@xw.arg("so_truoc_han", doc="Số hồ sơ giải quyết trước hạn (2 điểm mỗi hồ sơ); một ô hoặc cả cột.", **_RANGE)
+@xw.arg("so_dung_han", doc="Số hồ sơ giải quyết đúng hạn (1 điểm mỗi hồ sơ); một ô hoặc cả cột.", **_RANGE)
+@xw.arg("so_tre_han", doc="Số hồ sơ giải quyết trễ hạn (0 điểm); một ô hoặc cả cột.", **_RANGE)
 def TTHC_DIEM(so_truoc_han: Cell, so_dung_han: Cell, so_tre_han: Cell) -> Result:
-    """Điểm một tiêu chí TTHC từ số hồ sơ: (2 × trước hạn + 1 × đúng hạn + 0 × trễ hạn) / tổng số hồ sơ, chưa làm tròn. Ô trống tính là 0."""
-
-    def compute() -> Result:
-        counts = (
-            _count(so_truoc_han, "số hồ sơ trước hạn"),
-            _count(so_dung_han, "số hồ sơ đúng hạn"),
-            _count(so_tre_han, "số hồ sơ trễ hạn"),
-        )
-        total = math.fsum(counts)
-        if total == 0:
-            raise UdfError("chưa có hồ sơ nào (tổng bằng 0)")
-        return math.fsum(p * c for p, c in zip(TTHC_POINTS, counts, strict=True)) / total
-
-    return _guard(compute)
+    """Điểm tiêu chí TTHC từ số hồ sơ: (2 × trước hạn + 1 × đúng hạn + 0 × trễ hạn) / tổng số hồ sơ, chưa làm tròn. Ô trống tính là 0. Nhận cả cột: một lần gọi cho cả bảng."""
+    return _broadcast(_tthc_one, so_truoc_han, so_dung_han, so_tre_han)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("ty_le", doc="Tỷ lệ đạt, tính theo phần trăm: 96,34 hoặc «96,34%» (không phải 0,9634).")
-@xw.arg("diem_toi_da", doc="Điểm tối đa của chỉ số (P).")
-@xw.arg("nguong", doc="Ngưỡng tỷ lệ T (%) nếu chỉ số chấm theo ngưỡng; bỏ trống nếu chấm tuyến tính.")
+@xw.arg("ty_le", doc="Tỷ lệ đạt, tính theo phần trăm: 96,34 hoặc «96,34%» (không phải 0,9634); một ô hoặc cả cột.", **_RANGE)
+@xw.arg("diem_toi_da", doc="Điểm tối đa của chỉ số (P); một ô hoặc cả cột.", **_RANGE)
+@xw.arg("nguong", doc="Ngưỡng tỷ lệ T (%) nếu chỉ số chấm theo ngưỡng; bỏ trống nếu chấm tuyến tính.", **_RANGE)
 def CHISO_DIEM(ty_le: Cell, diem_toi_da: Cell, nguong: Cell = None) -> Result:
-    """Điểm một chỉ số (Bộ chỉ số phục vụ thời gian thực) từ tỷ lệ %: P × R / 100, hoặc min(P, P × R / T) khi có ngưỡng T; không vượt P, chưa làm tròn. Tỷ lệ «-» cho kết quả «-»."""
+    """Điểm chỉ số (Bộ chỉ số phục vụ thời gian thực) từ tỷ lệ %: P × R / 100, hoặc min(P, P × R / T) khi có ngưỡng T; không vượt P, chưa làm tròn. Tỷ lệ «-» cho «-». Nhận cả cột."""
+    try:
+        from xl_tthc.core.engine.service_index import indicator_score
+        from xl_tthc.core.framework import Indicator
+    except Exception as exc:  # a worksheet function must never raise
+        return _error(exc)
 
-    def compute() -> Result:
-        if parse_number(ty_le).kind is Kind.NOT_APPLICABLE:
+    def one(ratio_raw: Cell, points_raw: Cell, target_raw: Cell) -> Value:
+        if parse_number(ratio_raw).kind is Kind.NOT_APPLICABLE:
             return "-"
-        ratio = _non_negative(ty_le, "tỷ lệ", "tỷ lệ")
-        points = _number(diem_toi_da, "điểm tối đa")
+        ratio = _non_negative(ratio_raw, "tỷ lệ", "tỷ lệ")
+        points = _number(points_raw, "điểm tối đa")
         if points <= 0:
             raise UdfError("điểm tối đa phải lớn hơn 0")
         target: float | None = None
-        if parse_number(nguong).kind is not Kind.EMPTY:
-            target = _number(nguong, "ngưỡng")
+        if parse_number(target_raw).kind is not Kind.EMPTY:
+            target = _number(target_raw, "ngưỡng")
             if target <= 0:
                 raise UdfError("ngưỡng phải lớn hơn 0")
-        from xl_tthc.core.engine.service_index import indicator_score
-        from xl_tthc.core.framework import Indicator
-
-        ind = Indicator(
-            code="",
-            title="",
-            max=points,
-            rule="linear" if target is None else "target",
-            target=target,
-        )
+        ind = Indicator(code="", title="", max=points, rule="linear" if target is None else "target", target=target)
         return indicator_score(ind, ratio)
 
-    return _guard(compute)
+    return _broadcast(one, ty_le, diem_toi_da, nguong)
+
+
+def _quy_doi_one(achieved_raw: Cell, applicable_raw: Cell) -> Value:
+    achieved = _non_negative(achieved_raw, "điểm đạt", "điểm đạt")
+    applicable = _number(applicable_raw, "điểm tối đa áp dụng")
+    if applicable <= 0:
+        raise UdfError("điểm tối đa áp dụng phải lớn hơn 0")
+    if achieved > applicable + _EPS:
+        raise UdfError("điểm đạt lớn hơn điểm tối đa áp dụng")
+    return achieved / applicable * 100
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("diem_dat", doc="Tổng điểm đạt được.")
-@xw.arg("diem_toi_da_ap_dung", doc="Tổng điểm tối đa của các mục có áp dụng (bỏ các mục không áp dụng).")
+@xw.arg("diem_dat", doc="Tổng điểm đạt được; một ô hoặc cả cột.", **_RANGE)
+@xw.arg("diem_toi_da_ap_dung", doc="Tổng điểm tối đa của các mục có áp dụng (bỏ các mục không áp dụng); một ô hoặc cả cột.", **_RANGE)
 def QUY_DOI(diem_dat: Cell, diem_toi_da_ap_dung: Cell) -> Result:
-    """Điểm quy đổi về thang 100: điểm đạt / điểm tối đa áp dụng × 100, chưa làm tròn."""
-
-    def compute() -> Result:
-        achieved = _non_negative(diem_dat, "điểm đạt", "điểm đạt")
-        applicable = _number(diem_toi_da_ap_dung, "điểm tối đa áp dụng")
-        if applicable <= 0:
-            raise UdfError("điểm tối đa áp dụng phải lớn hơn 0")
-        if achieved > applicable + _EPS:
-            raise UdfError("điểm đạt lớn hơn điểm tối đa áp dụng")
-        return achieved / applicable * 100
-
-    return _guard(compute)
+    """Điểm quy đổi về thang 100: điểm đạt / điểm tối đa áp dụng × 100, chưa làm tròn. Nhận cả cột: một lần gọi cho cả bảng."""
+    return _broadcast(_quy_doi_one, diem_dat, diem_toi_da_ap_dung)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("diem", doc="Điểm cần xếp loại (tổng điểm, hoặc điểm quy đổi nếu khung xếp loại theo điểm quy đổi).")
-@xw.arg("khung", doc="Mã khung chấm điểm, ví dụ «sv766-national-2026».")
+@xw.arg("diem", doc="Điểm cần xếp loại (tổng điểm, hoặc điểm quy đổi nếu khung xếp loại theo điểm quy đổi); một ô hoặc cả cột.", **_RANGE)
+@xw.arg("khung", doc="Mã khung chấm điểm, ví dụ «sv766-national-2026».", **_RANGE)
 def XEP_LOAI(diem: Cell, khung: Cell) -> Result:
-    """Xếp loại theo ngưỡng của khung chấm điểm (ví dụ «sv766-national-2026»): trả về tên mức như «Xuất sắc», «Tốt», «Khá»."""
+    """Xếp loại theo ngưỡng của khung chấm điểm (ví dụ «sv766-national-2026»): trả về tên mức như «Xuất sắc», «Tốt», «Khá». Nhận cả cột: một lần gọi cho cả bảng."""
+    try:
+        from xl_tthc.core.framework import Framework, FrameworkError, default_registry
+    except Exception as exc:  # a worksheet function must never raise
+        return _error(exc)
 
-    def compute() -> Result:
-        if khung is None or (isinstance(khung, str) and not khung.strip()):
+    frameworks: dict[str, Framework] = {}  # looked up once per call, not once per row
+
+    def framework(raw: Cell) -> Framework:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             raise UdfError("chưa nhập mã khung chấm điểm")
-        if not isinstance(khung, str):
-            raise UdfError(f"không có khung «{_show(khung)}»")
-        fid = khung.strip()
-        score = _non_negative(diem, "điểm", "điểm")
-        from xl_tthc.core.framework import FrameworkError, default_registry
+        if not isinstance(raw, str):
+            raise UdfError(f"không có khung «{_show(raw)}»")
+        fid = raw.strip()
+        if fid not in frameworks:
+            registry = default_registry()
+            if fid not in registry.ids():
+                raise UdfError(f"không có khung «{_show(fid)}»")
+            try:
+                frameworks[fid] = registry.get(fid)
+            except FrameworkError as exc:
+                raise UdfError(str(exc)) from None
+        return frameworks[fid]
 
-        registry = default_registry()
-        if fid not in registry.ids():
-            raise UdfError(f"không có khung «{_show(fid)}»")
-        try:
-            fw = registry.get(fid)
-        except FrameworkError as exc:
-            raise UdfError(str(exc)) from None
+    def one(score_raw: Cell, fw_raw: Cell) -> Value:
+        fw = framework(fw_raw)
+        score = _non_negative(score_raw, "điểm", "điểm")
         if fw.bands is None:
-            raise UdfError(f"khung «{fid}» không có thang xếp loại")
+            raise UdfError(f"khung «{fw.id}» không có thang xếp loại")
         top = fw.na_scale if fw.bands.scale == "quy_doi" else fw.max_total
         if score > top + _EPS:
-            raise UdfError(f"điểm {_show(diem)} vượt điểm tối đa {fmt_vn(top, None)} của khung «{fid}»")
+            raise UdfError(f"điểm {_show(score_raw)} vượt điểm tối đa {fmt_vn(top, None)} của khung «{fw.id}»")
         return fw.bands.classify(score).label
 
-    return _guard(compute)
+    return _broadcast(one, diem, khung)
 
 
 __all__ = ["CHISO_DIEM", "QUY_DOI", "TTHC_DIEM", "XEP_LOAI"]

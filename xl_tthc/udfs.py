@@ -170,7 +170,9 @@ def TTHC_DIEM(so_truoc_han: Cell, so_dung_han: Cell, so_tre_han: Cell) -> Result
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("ty_le", doc="Tỷ lệ đạt, tính theo phần trăm: 96,34 hoặc «96,34%» (không phải 0,9634); một ô hoặc cả cột.", **_RANGE)
+@xw.arg(
+    "ty_le", doc="Tỷ lệ đạt, tính theo phần trăm: 96,34 hoặc «96,34%» (không phải 0,9634); một ô hoặc cả cột.", **_RANGE
+)
 @xw.arg("diem_toi_da", doc="Điểm tối đa của chỉ số (P); một ô hoặc cả cột.", **_RANGE)
 @xw.arg("nguong", doc="Ngưỡng tỷ lệ T (%) nếu chỉ số chấm theo ngưỡng; bỏ trống nếu chấm tuyến tính.", **_RANGE)
 def CHISO_DIEM(ty_le: Cell, diem_toi_da: Cell, nguong: Cell = None) -> Result:
@@ -211,14 +213,22 @@ def _quy_doi_one(achieved_raw: Cell, applicable_raw: Cell) -> Value:
 
 @xw.func(category=CATEGORY)
 @xw.arg("diem_dat", doc="Tổng điểm đạt được; một ô hoặc cả cột.", **_RANGE)
-@xw.arg("diem_toi_da_ap_dung", doc="Tổng điểm tối đa của các mục có áp dụng (bỏ các mục không áp dụng); một ô hoặc cả cột.", **_RANGE)
+@xw.arg(
+    "diem_toi_da_ap_dung",
+    doc="Tổng điểm tối đa của các mục có áp dụng (bỏ các mục không áp dụng); một ô hoặc cả cột.",
+    **_RANGE,
+)
 def QUY_DOI(diem_dat: Cell, diem_toi_da_ap_dung: Cell) -> Result:
     """Điểm quy đổi về thang 100: điểm đạt / điểm tối đa áp dụng × 100, chưa làm tròn. Nhận cả cột: một lần gọi cho cả bảng."""
     return _broadcast(_quy_doi_one, diem_dat, diem_toi_da_ap_dung)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("diem", doc="Điểm cần xếp loại (tổng điểm, hoặc điểm quy đổi nếu khung xếp loại theo điểm quy đổi); một ô hoặc cả cột.", **_RANGE)
+@xw.arg(
+    "diem",
+    doc="Điểm cần xếp loại (tổng điểm, hoặc điểm quy đổi nếu khung xếp loại theo điểm quy đổi); một ô hoặc cả cột.",
+    **_RANGE,
+)
 @xw.arg("khung", doc="Mã khung chấm điểm, ví dụ «sv766-national-2026».", **_RANGE)
 def XEP_LOAI(diem: Cell, khung: Cell) -> Result:
     """Xếp loại theo ngưỡng của khung chấm điểm (ví dụ «sv766-national-2026»): trả về tên mức như «Xuất sắc», «Tốt», «Khá». Nhận cả cột: một lần gọi cho cả bảng."""

@@ -243,8 +243,8 @@ def _calamine_read(paths: list[str]) -> int:
 def _probe_and_read(paths: list[str]) -> int:
     """The probe (zip bomb, password, XXE: checked before any parser sees the file) then python-calamine on the
     bytes it read, as the batch does: phase by phase (every probe, then every read), the cheaper order."""
-    from xl_tthc.batch.reader import read_sheets
     from xl_tthc.io.probe import probe
+    from xl_tthc.io.reader import read_sheets
 
     probed = [probe(Path(p)) for p in paths]
     return sum(sh.rows for pr in probed for sh in read_sheets(pr.path, data=pr.data))

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xl_tthc.io.fill import fill_workbook  # noqa: E402
+from xl_tthc.fill import fill_workbook  # noqa: E402
 from xl_tthc.io.templates import build_templates  # noqa: E402
 
 REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>

@@ -80,3 +80,16 @@ def seed003() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def seed004() -> dict[str, Any]:
     return score_seed("seed004_par_tinh_2020")
+
+
+TTHC_HUYEN = "tthc-dienbien-1187-2019-huyen"
+TTHC_XA = "tthc-dienbien-1187-2019-xa"
+SV459 = "sv459-dienbien-2023"
+
+
+def recognize(grid: Any, *, file: str | None = None, sheet: str | None = None, registry: Any = None) -> Any:
+    """A form recognised by its header labels (xl_tthc.recognise.by_labels) with the shipped registry."""
+    from xl_tthc.core.framework import default_registry
+    from xl_tthc.recognise import Context, by_labels
+
+    return by_labels(grid, Context(registry or default_registry(), file, sheet))

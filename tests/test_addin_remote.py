@@ -12,8 +12,12 @@ from typing import Any
 
 import pytest
 
-from xl_tthc.addin import BAD_FILL, FINDINGS_SHEET, WARN_FILL, run
+from xl_tthc.addin import FILLS, run
+from xl_tthc.core.findings import Severity
 from xl_tthc.core.framework import get
+from xl_tthc.pipeline import REPORT_SHEET as FINDINGS_SHEET
+
+BAD_FILL, WARN_FILL = FILLS[Severity.ERROR], FILLS[Severity.WARNING]
 
 xw = pytest.importorskip("xlwings")
 
@@ -132,8 +136,10 @@ def test_seed001_form_gets_the_seed_scores_and_the_criterion_9_warning() -> None
     add = [a for a in actions if a["func"] == "addSheet"]
     assert add and add[0]["args"][1] == FINDINGS_SHEET
     table = next(a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 1)["values"]
-    assert table[0] == ["STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung"]
-    assert any(r[2] == "level_contradicts_data" and r[5] == f"E{mark_row + 1}" for r in table[1:])
+    # the same findings sheet as «xl-tthc fill» writes: four lines (the last, the fingerprint), then the table
+    assert table[0][0] == "KẾT QUẢ KIỂM TRA SỐ LIỆU" and str(table[3][0]).startswith("Mã kiểm tra số liệu: ")
+    assert table[4] == ["STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung"]
+    assert any(r[2] == "level_contradicts_data" and r[5] == f"E{mark_row + 1}" for r in table[5:])
     alerts = [a for a in actions if a["func"] == "alert"]
     assert len(alerts) == 1
     assert "16,74/18 điểm" in alerts[0]["args"][0] and alerts[0]["args"][1] == "Tính điểm"
@@ -246,7 +252,7 @@ def test_seed002_appendix_is_filled_row_by_row() -> None:
     grid, rows = seed002_appendix()
     book = _book("Phụ lục BC 405 tháng 7-2023.xlsx", [("Phụ lục", grid)])
     outcome = run(book)
-    assert outcome is not None and len(outcome.sheets[0].results) == len(SEED002)
+    assert outcome is not None and len(outcome.scored.scored[0].results) == len(SEED002)
     actions = book.json()["actions"]
     writes = _cell_writes(actions, 0)
     total_c, qd_c, band_c = 13, 14, 15
@@ -283,7 +289,7 @@ def test_seed002_appendix_is_filled_row_by_row() -> None:
 def test_unrecognised_workbook_gets_a_clear_message() -> None:
     book = _book("Sổ tay.xlsx", [("Trang 1", [["Họ và tên", "Điểm"], ["Nguyễn Văn A", 8]])])
     outcome = run(book)
-    assert outcome is not None and outcome.sheets == []
+    assert outcome is not None and outcome.scored.scored == []
     alerts = [a for a in book.json()["actions"] if a["func"] == "alert"]
     assert "Không nhận ra biểu mẫu chấm điểm" in alerts[0]["args"][0]
 
@@ -333,7 +339,7 @@ def test_official_template_sample_fills_its_output_cells() -> None:
     grid = _grid_of(root / "workbooks/samples/Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx")
     book = _book("Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx", [("Chấm điểm TTHC", grid)])
     outcome = run(book)
-    assert outcome is not None and len(outcome.sheets) == 1
+    assert outcome is not None and len(outcome.scored.scored) == 1
     layout = build_layout("tthc-unit", get("tthc-dienbien-1187-2019-huyen"))
     writes = _cell_writes(book.json()["actions"], 0)
     slot = {s.key: (s.row, s.col) for s in layout.outputs()}
@@ -374,7 +380,7 @@ def test_summary_workbook_is_refreshed(tmp_path: Any) -> None:
     g[row][header.index("2.1")] = 30  # the officer corrects Tiến độ from 23,45 to 30
     book = _book("TONG_HOP.xlsx", [(n, grids[n] if n != sheet else g) for n in names])
     outcome = run(book)
-    assert outcome is not None and any(sw.name == sheet for sw in outcome.sheets)
+    assert outcome is not None and any(sw.sheet.name == sheet for sw in outcome.scored.scored)
     pos = names.index(sheet)
     writes = _cell_writes(book.json()["actions"], pos)
     total_c, qd_c, band_c, rank_c = (header.index(h) for h in ("Tổng điểm", "Quy đổi", "Xếp loại", "Hạng"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from badinput.make_corpus import write_unit
@@ -114,7 +115,8 @@ def test_probe_of_a_large_file_reads_through_the_file(tmp_path: Path, monkeypatc
 def test_a_chunk_goes_phase_by_phase_and_each_file_keeps_its_own_outcome(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_tthc.batch import official, worker
+    import xl_tthc.pipeline as pipeline
+    from xl_tthc.batch import worker
 
     names = ["a.xlsx", "hỏng.xlsx", "b.xlsx", "lỗi nội bộ.xlsx", "c.xlsx"]
     for i, name in enumerate(names, 1):
@@ -124,14 +126,14 @@ def test_a_chunk_goes_phase_by_phase_and_each_file_keeps_its_own_outcome(
     one_by_one = [worker.process_file(t) for t in tasks]
     assert [o.status for o in one_by_one] == ["ok", "unreadable", "ok", "ok", "ok"]
 
-    real = official.recognize
+    real = pipeline.recognise
 
-    def broken(grid: object, *, file: str | None, **kw: object) -> object:
-        if file == "lỗi nội bộ.xlsx":
+    def broken(grid: object, ctx: Any) -> object:
+        if ctx.file == "lỗi nội bộ.xlsx":
             raise RuntimeError("programmer error")
-        return real(grid, file=file, **kw)  # type: ignore[arg-type]
+        return real(grid, ctx)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(official, "recognize", broken)
+    monkeypatch.setattr(pipeline, "recognise", broken)
     for limit in (10**9, 1):  # all files held in each phase, or one file at a time
         monkeypatch.setattr(worker, "PHASE_BYTES", limit)
         monkeypatch.setattr(worker, "PHASE_CELLS", limit)

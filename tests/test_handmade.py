@@ -1,4 +1,4 @@
-"""Recognising hand-made workbooks by their header labels (xl_tthc.io.handmade), on grids from python-calamine.
+"""Recognising hand-made workbooks by their header labels (xl_tthc.recognise), on grids from python-calamine.
 
 Expected figures come from the seeds: seed 001 (annex of Báo cáo 205/BC-UBND: 16,74/18), seed 002 (appendix of
 Báo cáo 405/BC-UBND, 26 units), seed 004 (PAR 2020 of Điện Biên: Σ appraised 84,68919).
@@ -11,21 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, load_seed, score_seed
+from conftest import DATA, SV459, TTHC_HUYEN, load_seed, recognize, score_seed
 from python_calamine import CalamineWorkbook
 
 from xl_tthc.core.engine import score_unit
 from xl_tthc.core.numbers import parse_number
-from xl_tthc.io.handmade import (
-    SV459,
-    TTHC_HUYEN,
-    a1,
-    guess_level,
-    parse_a1,
-    parse_period,
-    pretty_name,
-    recognize,
-)
+from xl_tthc.core.periods import parse_period
+from xl_tthc.io.cells import a1, parse_a1
+from xl_tthc.recognise.common import guess_level, pretty_name
 
 sys.path.insert(0, str(DATA / "handmade"))
 from make_handmade import write_seed001_annex, write_seed004_par

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, load_seed, score_seed
+from conftest import DATA, SV459, TTHC_HUYEN, load_seed, recognize, score_seed
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,7 +30,8 @@ from test_batch import EXPECTED as SEED002_EXPECTED
 from xl_tthc.batch import validate
 from xl_tthc.core.engine import score_unit
 from xl_tthc.core.numbers import parse_number
-from xl_tthc.io.handmade import SV459, TTHC_HUYEN, Recognition, norm, recognize
+from xl_tthc.recognise import Recognition
+from xl_tthc.recognise.common import norm
 
 sys.path.insert(0, str(DATA / "handmade"))
 from make_handmade import AGENCIES, COMMUNES, SEED001_LEVELS

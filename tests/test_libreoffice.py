@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from xl_tthc.core.findings import Code
 from xl_tthc.core.numbers import EXCEL_ERRORS
-from xl_tthc.io.fill import REPORT_SHEET, fill_workbook
+from xl_tthc.fill import REPORT_SHEET, fill_workbook
 from xl_tthc.io.layouts import NAME_FINGERPRINT, NAME_FRAMEWORK, NAME_TEMPLATE, SPECS
 from xl_tthc.io.templates import build_templates
 

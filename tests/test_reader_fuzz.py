@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _unit_workbooks as gen  # noqa: E402
+from conftest import recognize  # noqa: E402
 
 from xl_tthc.batch.worker import FileOutcome, process_file  # noqa: E402
 from xl_tthc.core.findings import Finding  # noqa: E402
-from xl_tthc.io.handmade import recognize  # noqa: E402
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="xl_tthc_fuzz_"))

@@ -6,8 +6,10 @@ them by hand). Bad cells get a fill colour and a Vietnamese note, and a sheet «
 finding. Progress goes to the status bar, the result to one message box. An unexpected error shows a short
 Vietnamese message and is logged to ``%TEMP%\\xl_tthc-loi.log``; the user never sees a traceback.
 
-The sheet is recognised by its header labels (:mod:`xl_tthc.io.handmade`), so the official templates and
-the forms units type themselves both work. Cells that hold formulas are written back as formulas.
+This module is a thin shell: the sheets' values go through the one pipeline (:mod:`xl_tthc.pipeline`) that
+``xl-tthc fill`` and the batch take, so the official templates, the forms units type themselves and our summary
+workbook give the same answer here as on the command line; this module only reads the grids and applies the write
+plan through xlwings. Cells that hold formulas are written back as formulas.
 """
 
 from __future__ import annotations
@@ -20,59 +22,56 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.batch.official import find_meta
-from xl_tthc.batch.official import recognize as recognize_official
-from xl_tthc.core.engine import assign_ranks, score_unit
-from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Finding, Severity, finding_row
+from xl_tthc.core.findings import Finding, Severity
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
-from xl_tthc.io.handmade import Recognition, parse_a1, recognize
-from xl_tthc.io.layouts import build_layout, output_values
+from xl_tthc.io.reader import HIDDEN, VISIBLE
+from xl_tthc.pipeline import Scored, SheetData, WorkbookData, score_workbook
+from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 
 TITLE = "Tính điểm"
-FINDINGS_SHEET = "Kết quả kiểm tra"
-SUMMARY_FINDINGS_SHEET = "Kết quả tính lại"
-BAD_FILL = (255, 199, 206)  # Excel's light red "bad" fill
-WARN_FILL = (255, 235, 156)  # Excel's light yellow "neutral" fill
+FILLS = {  # the colours of the write plan's marks, as RGB tuples for xlwings
+    Severity.ERROR: (255, 199, 206),  # Excel's light red "bad" fill
+    Severity.WARNING: (255, 235, 156),  # Excel's light yellow "neutral" fill
+    Severity.INFO: (228, 223, 236),
+}
 LOG_PATH = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
 
 
 @dataclass(slots=True)
-class SheetWork:
-    name: str
-    grid: list[list[Any]]
-    formulas: list[list[Any]] | None
-    recognition: Recognition
-    results: list[UnitResult] = field(default_factory=list)
-    outputs: dict[tuple[int, int], Any] = field(default_factory=dict)
-    summary: bool = False  # a unit table of our summary workbook
-
-
-@dataclass(slots=True)
 class Outcome:
-    sheets: list[SheetWork]
-    findings: list[Finding]
+    scored: Scored
+    plan: WritePlan
+    grids: dict[str, tuple[list[list[Any]], list[list[Any]] | None]] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.plan.findings
 
     def message_vi(self) -> str:
-        if not self.sheets:
-            return (
+        sheets = self.scored.scored
+        if not sheets:
+            why = [f.message for f in self.scored.findings if f.severity is Severity.ERROR and f.location.sheet]
+            text = (
                 "Không nhận ra biểu mẫu chấm điểm trong sổ tính này. Hãy mở biểu mẫu chính thức (chấm điểm TTHC, "
                 "Bộ chỉ số phục vụ người dân, doanh nghiệp, Chỉ số CCHC) hoặc bảng có đủ các cột như biểu mẫu."
             )
+            return "\n".join([*dict.fromkeys(why), text] if why else [text])
         lines = []
-        for sw in self.sheets:
-            fw = sw.recognition.framework
-            lines.append(f"Trang «{sw.name}»: {fw.short_title or fw.title}")
-            for r in sw.results[:8]:
+        for s in sheets:
+            fw = s.recognition.framework
+            assert fw is not None
+            lines.append(f"Trang «{s.sheet.name}»: {fw.short_title or fw.title}")
+            for r in s.results[:8]:
                 lines.append("  • " + _unit_line(r))
-            if len(sw.results) > 8:
-                lines.append(f"  • … và {len(sw.results) - 8} đơn vị khác")
+            if len(s.results) > 8:
+                lines.append(f"  • … và {len(s.results) - 8} đơn vị khác")
         errors = sum(1 for f in self.findings if f.severity is Severity.ERROR)
         warnings = sum(1 for f in self.findings if f.severity is Severity.WARNING)
         if errors or warnings:
             lines.append(
-                f"Có {errors} lỗi và {warnings} cảnh báo: các ô có vấn đề được tô màu, xem trang «{FINDINGS_SHEET}»."
+                f"Có {errors} lỗi và {warnings} cảnh báo: các ô có vấn đề được tô màu, xem trang «{self.plan.report_sheet}»."
             )
         else:
             lines.append("Không phát hiện lỗi số liệu.")
@@ -107,7 +106,7 @@ def run(book: Any) -> Outcome | None:
         write(book, outcome)
         _status(book, False)
         # xlwings on Windows knows only the modes "info" and "critical" (the latter shows the warning icon)
-        book.app.alert(outcome.message_vi(), title=TITLE, mode="info" if outcome.sheets else "critical")
+        book.app.alert(outcome.message_vi(), title=TITLE, mode="info" if outcome.scored.scored else "critical")
         return outcome
     except Exception as exc:  # the one place a user could see a traceback: log it, show a sentence
         log_exception(exc)
@@ -153,164 +152,46 @@ def _grid(sheet: Any) -> tuple[list[list[Any]], list[list[Any]] | None]:
 
 
 def compute(book: Any) -> Outcome:
-    sheets: list[SheetWork] = []
-    findings: list[Finding] = []
+    """Read every sheet in one bulk call each and run the one pipeline (:mod:`xl_tthc.pipeline`)."""
+    sheets: list[SheetData] = []
+    grids: dict[str, tuple[list[list[Any]], list[list[Any]] | None]] = {}
     for sheet in book.sheets:
-        if sheet.name in (FINDINGS_SHEET, SUMMARY_FINDINGS_SHEET):
-            continue
         grid, formulas = _grid(sheet)
-        summary = _summary_sheet(grid, book.name, sheet.name)
-        if summary is not None:
-            sheets.append(summary)
-            findings.extend(f for r in summary.results for f in r.findings)
-            continue
-        layout = None
-        rec, notes = recognize_official(grid, file=book.name, sheet=sheet.name, registry=default_registry())
-        findings.extend(notes)
-        if rec is not None:
-            meta = find_meta(grid)
-            assert meta is not None
-            layout = build_layout(meta.template_id, rec.framework)
-        else:
-            rec = recognize(grid, file=book.name, sheet=sheet.name)
-        if rec is None:
-            continue
-        sw = SheetWork(sheet.name, grid, formulas, rec)
-        findings.extend(rec.findings)
-        for unit in rec.units:
-            if not unit.name:
-                unit.name = Path(book.name).stem
-            r = score_unit(rec.framework, unit)
-            sw.results.append(r)
-            findings.extend(r.findings)
-        if len(sw.results) > 1:
-            assign_ranks(sw.results)
-        for unit, r in zip(rec.units, sw.results, strict=True):
-            if layout is not None:  # our own template: its output cells
-                values = output_values(rec.framework, r)
-                for slot in layout.outputs():
-                    sw.outputs[(slot.row, slot.col)] = values.get(slot.key)
-            else:  # a form recognised by its header labels: the cells of the hand-written figures
-                _collect_outputs(sw, unit.sources, r)
-        sheets.append(sw)
-    return Outcome(sheets, findings)
+        grids[sheet.name] = (grid, formulas)
+        sheets.append(SheetData(sheet.name, grid, _state(sheet), formulas=formulas))
+    data = WorkbookData(file=book.name, sheets=sheets, stem=Path(book.name).stem)
+    scored = score_workbook(data, registry=default_registry())
+    return Outcome(scored, build_plan(scored, file_label=book.name), grids)
 
 
-SUMMARY_OUTPUTS = {
-    "tong diem": "total",
-    "diem toi da ap dung": "applicable_max",
-    "quy doi": "quy_doi",
-    "xep loai": "band",
-    "hang": "rank",
-}
-
-
-def _summary_sheet(grid: list[list[Any]], file: str, sheet: str) -> SheetWork | None:
-    """A unit table of our summary workbook (``xl-tthc consolidate``): refresh its totals, bands and ranks.
-
-    Recognised by its second row, the framework's full title, and its header row (Hạng, Đơn vị, the items'
-    codes with their maxima, Tổng điểm, Điểm tối đa áp dụng, Quy đổi, Xếp loại). The item scores are the inputs.
-    """
-    from xl_tthc.core.engine import item_table
-    from xl_tthc.core.findings import Location
-    from xl_tthc.core.model import UnitInput
-    from xl_tthc.io.handmade import a1, norm
-
-    if len(grid) < 5 or not grid[1] or not isinstance(grid[1][0], str):
-        return None
-    fw = next((f for f in default_registry().all() if f.title == grid[1][0].strip()), None)
-    if fw is None:
-        return None
-    header = [norm(v.split("\n")[0]) if isinstance(v, str) else "" for v in grid[3]]
-    if "don vi" not in header:
-        return None
-    name_c = header.index("don vi")
-    prefix = {"tthc": "tc ", "par": "lv "}.get(fw.kind, "")
-    codes = {code for code, _t, _m in item_table.top_items(fw)}
-    item_cols = {
-        h[len(prefix) :]: c for c, h in enumerate(header) if h.startswith(prefix) and h[len(prefix) :] in codes
-    }
-    outputs = {SUMMARY_OUTPUTS[h]: c for c, h in enumerate(header) if h in SUMMARY_OUTPUTS}
-    if len(item_cols) != len(codes) or "total" not in outputs:
-        return None
-    sw = SheetWork(sheet, grid, None, Recognition(fw, []), summary=True)
-    rows = []
-    for r in range(4, len(grid)):
-        name = grid[r][name_c] if name_c < len(grid[r]) else None
-        if not isinstance(name, str) or not name.strip():
-            break
-        data = {"items": {code: grid[r][c] if c < len(grid[r]) else None for code, c in item_cols.items()}}
-        unit = UnitInput(
-            name.strip(),
-            data,
-            file=file,
-            sheet=sheet,
-            sources={f"items/{code}": Location(file=file, sheet=sheet, cell=a1(r, c)) for code, c in item_cols.items()},
-        )
-        sw.recognition.units.append(unit)
-        sw.results.append(item_table.score(fw, unit))
-        rows.append(r)
-    assign_ranks(sw.results, by_level=False)
-    for r, res in zip(rows, sw.results, strict=True):
-        scored = res.status == "scored"
-        values = {
-            "total": res.total_shown if scored else None,
-            "applicable_max": res.applicable_max,
-            "quy_doi": res.quy_doi if scored else None,
-            "rank": res.rank,
-            "band": res.band_label if scored and res.band_label else res.status_label,
-        }
-        for key, c in outputs.items():
-            sw.outputs[(r, c)] = values[key]
-    return sw
-
-
-def _collect_outputs(sw: SheetWork, sources: dict[str, Any], r: UnitResult) -> None:
-    """Computed figures go where the form keeps them: the cells of the stated (hand-written) figures."""
-    values: dict[str, Any] = {}
-    if r.kind == "tthc":
-        for it in r.items:
-            values[f"criteria/{it.code}/stated_score"] = it.shown
-        values["stated_total"] = r.total_shown
-    elif r.kind == "service_index":
-        values["stated/total"] = r.total_shown
-        values["stated/quy_doi"] = r.quy_doi
-        values["stated/band"] = r.band_label
-        values["stated/rank"] = r.rank
-    else:
-        for it in r.items:
-            if not it.detail.get("leaf"):
-                values[f"stated/{it.code}/self"] = it.detail.get("self")
-                values[f"stated/{it.code}/appraised"] = it.detail.get("appraised")
-        values["stated/total/self"] = r.extra.get("self_total")
-        values["stated/total/appraised"] = r.extra.get("appraised_total")
-    for key, val in values.items():
-        loc = sources.get(key)
-        if loc is None or loc.cell is None or loc.sheet != sw.name:
-            continue
-        sw.outputs[parse_a1(loc.cell)] = val
+def _state(sheet: Any) -> str:
+    try:
+        return VISIBLE if sheet.visible else HIDDEN
+    except Exception:  # an engine without the property: take the sheet as visible
+        return VISIBLE
 
 
 def write(book: Any, outcome: Outcome) -> None:
-    for sw in outcome.sheets:
-        sheet = book.sheets[sw.name]
+    """The xlwings adapter of the write plan: one bulk write per sheet (formulas kept), marks, the findings sheet."""
+    plan = outcome.plan
+    for name in plan.data_sheets:
+        sheet = book.sheets[name]
         protected = _unprotect(sheet)
-        if sw.outputs:
-            rows = [rc[0] for rc in sw.outputs]
-            cols = [rc[1] for rc in sw.outputs]
-            r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
-            block = [[_keep(sw, r, c) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
-            for (r, c), v in sw.outputs.items():
-                block[r - r0][c - c0] = v
+        writes = [w for w in plan.writes if w.sheet == name]
+        if writes:
+            grid, formulas = outcome.grids.get(name, ([], None))
+            r0, r1 = min(w.row for w in writes), max(w.row for w in writes)
+            c0, c1 = min(w.col for w in writes), max(w.col for w in writes)
+            block = [[_keep(grid, formulas, r, c) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
+            for w in writes:
+                block[w.row - r0][w.col - c0] = w.value
             sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)).value = block  # one bulk write per sheet
-        for f in outcome.findings:
-            if f.location.sheet == sw.name and f.location.cell and f.severity is not Severity.INFO:
-                _mark(sheet.range(f.location.cell), f)
+        for m in plan.marks:
+            if m.sheet == name:
+                _mark(sheet.range((m.row + 1, m.col + 1)), m)
         if protected:
             _protect(sheet)
-    # a summary workbook keeps the consolidation's own findings sheet; the refresh lists its findings beside it
-    summary = any(sw.summary for sw in outcome.sheets)
-    _findings_sheet(book, outcome.findings, SUMMARY_FINDINGS_SHEET if summary else FINDINGS_SHEET)
+    _findings_sheet(book, plan)
 
 
 def _unprotect(sheet: Any) -> bool:
@@ -329,19 +210,19 @@ def _protect(sheet: Any) -> None:
         sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True, AllowFormattingColumns=True)
 
 
-def _keep(sw: SheetWork, r: int, c: int) -> Any:
+def _keep(grid: list[list[Any]], formulas: list[list[Any]] | None, r: int, c: int) -> Any:
     """What a cell inside the write block keeps: its formula if it has one, else its value."""
-    if sw.formulas is not None and r < len(sw.formulas) and c < len(sw.formulas[r]):
-        f = sw.formulas[r][c]
+    if formulas is not None and r < len(formulas) and c < len(formulas[r]):
+        f = formulas[r][c]
         if isinstance(f, str) and f.startswith("="):
             return f
-    row = sw.grid[r] if r < len(sw.grid) else []
+    row = grid[r] if r < len(grid) else []
     return row[c] if c < len(row) else None
 
 
-def _mark(rng: Any, f: Finding) -> None:
-    rng.color = BAD_FILL if f.severity is Severity.ERROR else WARN_FILL
-    text = f"{SEVERITY_LABEL_VI[f.severity]}: {f.message}"
+def _mark(rng: Any, m: CellMark) -> None:
+    rng.color = FILLS[m.severity]
+    text = m.text
     try:
         note = rng.note
         if note is None:
@@ -352,15 +233,19 @@ def _mark(rng: Any, f: Finding) -> None:
         pass
 
 
-def _findings_sheet(book: Any, findings: list[Finding], name: str) -> None:
+def _findings_sheet(book: Any, plan: WritePlan) -> None:
+    name = plan.report_sheet
     names = [s.name for s in book.sheets]
     if name in names:
         sheet = book.sheets[name]
         sheet.clear_contents()
     else:
         sheet = book.sheets.add(name, after=book.sheets[len(names) - 1])
-    rows: list[list[Any]] = [list(FINDING_ROW_HEADERS)]
-    rows += [list(finding_row(i, f)) for i, f in enumerate(findings, 1)]
-    if len(rows) == 1:
-        rows.append(["", "", "", "", "", "", "Không phát hiện lỗi số liệu."])
+    width = len(plan.report_header)
+    rows: list[list[Any]] = [[line, *[None] * (width - 1)] for line in plan.report_lines]
+    rows += [[None] * width for _ in range(REPORT_HEADER_ROW - len(rows))]
+    rows.append(list(plan.report_header))
+    rows += [list(r) for r in plan.report_rows]
+    if not plan.report_rows:
+        rows.append(["Không phát hiện lỗi số liệu.", *[None] * (width - 1)])
     sheet.range("A1").value = rows

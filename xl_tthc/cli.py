@@ -309,7 +309,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xl_tthc.io.fill import SUFFIX_OUT, FillError, fill_workbook  # type: ignore[import-not-found,unused-ignore]
+    from xl_tthc.fill import SUFFIX_OUT, FillError, fill_workbook
     from xl_tthc.io.paths import InputClash, guard_writable, safe_output_name
 
     src = Path(args.file)

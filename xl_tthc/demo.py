@@ -145,7 +145,7 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
     """Run the whole demo into ``out_dir``; returns what was done, step by step (Vietnamese)."""
     from xl_tthc import history
     from xl_tthc.batch import consolidate_dir, validate
-    from xl_tthc.io.fill import fill_workbook
+    from xl_tthc.fill import fill_workbook
     from xl_tthc.io.summary import write_summary
     from xl_tthc.io.templates import build_templates
     from xl_tthc.report import ReportMeta, write_report

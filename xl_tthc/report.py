@@ -905,8 +905,9 @@ def consolidation_from_document(
 
     Also returns the published figures (``data.stated``) per unit name, for the PAR analysis.
     """
-    from xl_tthc.core.document import INPUT_FORMAT, RESULT_FORMAT, parse_input, period_start
+    from xl_tthc.core.document import INPUT_FORMAT, RESULT_FORMAT, parse_input
     from xl_tthc.core.engine import score_unit
+    from xl_tthc.core.periods import period_start
 
     reg = registry or default_registry()
     if not isinstance(doc, dict):

@@ -2,7 +2,7 @@
 
 ``validate(dir)`` and ``consolidate_dir(dir, roster, period)`` walk the folder (recursively, Vietnamese names),
 probe every spreadsheet before any library parses it, read it with python-calamine in worker processes,
-recognise the layout (:mod:`xl_tthc.io.handmade`), **recompute every figure from the inputs** with the core
+recognise, check and score them through the one pipeline (:mod:`xl_tthc.pipeline`), **recompute every figure from the inputs** with the core
 (stated totals are only compared) and collect findings. A file that cannot be read becomes a finding; the batch
 goes on. Input files are opened read-only and never modified.
 """
@@ -23,12 +23,11 @@ from typing import Any
 
 from xl_tthc.batch.roster import RosterError, read_roster
 from xl_tthc.batch.worker import FileOutcome, process_file, process_files
-from xl_tthc.core.compare import period_key
 from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate, period_mismatch
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
 from xl_tthc.core.model import UnitResult
-from xl_tthc.io.handmade import parse_period
+from xl_tthc.core.periods import PERIOD_EXAMPLES_VI, parse_period, period_key
 from xl_tthc.io.probe import SUFFIXES, is_lock_name
 
 MAX_DEFAULT_JOBS = 8  # beyond this the disk, not the CPU, sets the pace for a folder of small workbooks
@@ -208,7 +207,7 @@ def run(
     if period:
         want = parse_period(period)
         if want is None:
-            raise BatchError(f"không hiểu kỳ đánh giá «{period}» (ví dụ: 2023-07, 2021-Q2, «Quý II năm 2021», 2020).")
+            raise BatchError(f"không hiểu kỳ đánh giá «{period}» ({PERIOD_EXAMPLES_VI}).")
     tasks = [(os.path.join(folder, rel), rel) for rel in _walk(folder, exclude)]
     # thousands of results stay alive until the end and hold no reference cycles: the cyclic collector would only
     # rescan them again and again while they arrive

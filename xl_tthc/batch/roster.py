@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_tthc.core.consolidate import RosterEntry
-from xl_tthc.io.handmade import guess_level, norm, text
+from xl_tthc.recognise.common import guess_level, norm, text
 
 NAME_HEADERS = {"ten don vi", "don vi", "ten co quan, don vi", "ten co quan", "ten"}
 LEVEL_HEADERS = {"cap", "cap don vi", "cap hanh chinh", "cap quan ly"}

@@ -8,17 +8,15 @@ last month.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from xl_tthc.core.consolidate import short_key
-from xl_tthc.core.document import period_start
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import round_half_up_decimal
+from xl_tthc.core.periods import period_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,22 +215,6 @@ def compare_records(
 
 # ---------------------------------------------------------------------------- periods
 
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
-
-
-def period_key(period: str) -> tuple[date, int, str]:
-    """Chronological sort key: 2020 < 2021-Q1 < 2021-Q2 < 2023-06 < 2023-07 (unreadable periods last)."""
-    p = period.strip().upper()
-    start = period_start(p) or date.max
-    if len(p) == 4:
-        grain = 0
-    elif _QUARTER.match(p):
-        grain = 1
-    elif len(p) == 7:
-        grain = 2
-    else:
-        grain = 3
-    return (start, grain, p)
 
 
 def latest_before(periods: Iterable[str], period: str) -> str | None:

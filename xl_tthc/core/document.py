@@ -6,13 +6,13 @@ Both formats are versioned (``format_version``) and described by JSON Schemas in
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from xl_tthc._version import __version__
 from xl_tthc.core.engine import assign_ranks, score_unit
 from xl_tthc.core.framework import Framework, FrameworkError, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
+from xl_tthc.core.periods import period_start
 from xl_tthc.schemas import SchemaValueError, explain, validator
 
 INPUT_FORMAT = "xl-tthc/input"
@@ -24,21 +24,6 @@ class InputError(Exception):
     """The input document is unusable as a whole (its message is Vietnamese, shown as is)."""
 
 
-def period_start(period: str | None) -> date | None:
-    """First day of a period written as 2021, 2021-Q2, 2023-07 or 2023-07-15; None if unreadable."""
-    if not period:
-        return None
-    p = period.strip().upper()
-    try:
-        if len(p) == 4 and p.isdigit():
-            return date(int(p), 1, 1)
-        if len(p) == 7 and p[4:6] == "-Q" and p[6] in "1234":
-            return date(int(p[:4]), 3 * int(p[6]) - 2, 1)
-        if len(p) == 7 and p[4] == "-":
-            return date(int(p[:4]), int(p[5:7]), 1)
-        return date.fromisoformat(p)
-    except ValueError:
-        return None
 
 
 def parse_input(

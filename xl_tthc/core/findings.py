@@ -58,6 +58,8 @@ class Code(StrEnum):
     SURVEY_ROW_SELF_SCORED = "survey_row_self_scored"
     # structure
     UNKNOWN_FRAMEWORK = "unknown_framework"
+    FRAMEWORK_AMBIGUOUS = "framework_ambiguous"
+    PERIOD_INVALID = "period_invalid"
     UNKNOWN_LEVEL = "unknown_level"
     UNKNOWN_ITEM = "unknown_item"
     INVALID_INPUT = "invalid_input"

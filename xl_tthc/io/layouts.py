@@ -11,7 +11,7 @@ from the framework JSON) and a template id:
   indicator;
 * ``par-self`` – the PAR self-assessment table (seed 004): one row per field, criterion and sub-criterion.
 
-The template builder (:mod:`xl_tthc.io.templates`) renders a layout; the filler (:mod:`xl_tthc.io.fill`) reads
+The template builder (:mod:`xl_tthc.io.templates`) renders a layout; the filler (:mod:`xl_tthc.fill`) reads
 the input slots, maps them to the core's input keys and writes the output slots. This module is pure data: it
 imports no spreadsheet library.
 """

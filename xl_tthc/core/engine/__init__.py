@@ -6,10 +6,11 @@ import gc
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from xl_tthc.core.engine import par, service_index, tthc
+from xl_tthc.core.engine import item_table, par, service_index, tthc
 from xl_tthc.core.findings import Code, Finding, Severity
 from xl_tthc.core.framework import Framework, level_label
 from xl_tthc.core.model import UnitInput, UnitResult
+from xl_tthc.core.periods import period_start
 
 _SCORERS: dict[str, Callable[[Framework, UnitInput], UnitResult]] = {
     "tthc": tthc.score,
@@ -52,7 +53,8 @@ def score_unit(fw: Framework, unit: UnitInput, *, on: date | None = None) -> Uni
 
 
 def score_many(fw: Framework, units: Iterable[UnitInput], *, on: date | None = None) -> list[UnitResult]:
-    """Score many units under one framework (the batch path).
+    """Score many units under one framework, each checked against the effective dates on its own period
+    (or on ``on`` when given).
 
     The cyclic garbage collector is paused meanwhile: results hold no reference cycles, and a batch that keeps
     thousands of results alive would otherwise pay for repeated full collections of them.
@@ -60,10 +62,24 @@ def score_many(fw: Framework, units: Iterable[UnitInput], *, on: date | None = N
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return [score_unit(fw, u, on=on) for u in units]
+        return [score_unit(fw, u, on=on if on is not None else period_start(u.period)) for u in units]
     finally:
         if was_enabled:
             gc.enable()
+
+
+def score_units(fw: Framework, units: Iterable[UnitInput], *, summary: bool = False) -> list[UnitResult]:
+    """The one core entry every shell scores through: each unit scored (the effective dates checked against its
+    period), then ranked among the units scored together. ``summary``: the units are rows of our summary workbook
+    (item scores as inputs, ranked across levels)."""
+    if summary:
+        results = [item_table.score(fw, u) for u in units]
+        assign_ranks(results, by_level=False)
+        return results
+    results = score_many(fw, units)
+    if len(results) > 1:
+        assign_ranks(results)
+    return results
 
 
 def rank_key(result: UnitResult) -> float | None:
@@ -90,4 +106,4 @@ def assign_ranks(results: Iterable[UnitResult], by_level: bool = True) -> None:
             r.rank = pos + 1 if pos == 0 or k != scored[pos - 1][0] else scored[pos - 1][1].rank
 
 
-__all__ = ["assign_ranks", "rank_key", "score_many", "score_unit"]
+__all__ = ["assign_ranks", "rank_key", "score_many", "score_unit", "score_units"]

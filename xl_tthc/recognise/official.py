@@ -8,7 +8,7 @@ tthc-dienbien-1187-2019-xa, phiên bản 2019.1``. With the template id and fram
 * The framework version on the line differs from the framework's current version → ``TEMPLATE_OUTDATED``;
 * the sheet carries another name than the template's → ``SHEET_RENAMED`` (the values are read all the same);
 * a required label is not where the layout puts it (rows inserted or deleted) → the sheet is read by its header
-  labels instead (:mod:`xl_tthc.io.handmade`), with a warning.
+  labels instead (:mod:`xl_tthc.recognise`), with a warning.
 
 The multi-unit appendix (``si-appendix``) is always read by its header labels: officers insert rows there.
 """
@@ -22,8 +22,22 @@ from typing import Any
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_label
 from xl_tthc.core.model import UnitInput
-from xl_tthc.io import handmade
-from xl_tthc.io.handmade import CellSources, Grid, InputCell, Recognition
+from xl_tthc.core.periods import parse_period
+from xl_tthc.io.cells import a1
+from xl_tthc.io.layouts import META_PREFIX, META_RE, Layout, build_layout
+from xl_tthc.recognise.common import (
+    CellSources,
+    Context,
+    Grid,
+    InputCell,
+    Recognition,
+    guess_level,
+    norm,
+    period_finding,
+    set_key,
+    text,
+    value,
+)
 
 META_SCAN_ROWS = 40  # the line is the last one the template writes: look at the bottom of the sheet only
 
@@ -39,24 +53,23 @@ class Meta:
     col: int
 
 
-def template_label(grid: Grid) -> str | None:
-    """«Biểu mẫu chính thức …» when the sheet carries our template line (for sheets read by their header labels)."""
+def template_layout(grid: Grid, registry: Registry) -> Layout | None:
+    """The layout of our template when the sheet carries its line (for sheets read by their header labels)."""
     meta = find_meta(grid)
     if meta is None:
         return None
     try:
-        name = _layout(meta.template_id, meta.framework_id).file_name
+        return _layout(registry, meta.template_id, meta.framework_id)
     except Exception:
         return None
-    return f"Biểu mẫu chính thức «{meta.template_id}» ({name})"
+
+
+def template_label(layout: Layout) -> str:
+    return f"Biểu mẫu chính thức «{layout.template_id}» ({layout.file_name})"
 
 
 def find_meta(grid: Grid) -> Meta | None:
     """The «Mã biểu mẫu: …» line near the bottom of a sheet."""
-    try:
-        from xl_tthc.io.layouts import META_PREFIX, META_RE
-    except ImportError:  # pragma: no cover - the template modules are optional for the batch
-        return None
     for r in range(len(grid) - 1, max(-1, len(grid) - 1 - META_SCAN_ROWS), -1):
         for c, v in enumerate(grid[r]):
             if type(v) is str and v.startswith(META_PREFIX):
@@ -68,31 +81,29 @@ def find_meta(grid: Grid) -> Meta | None:
 
 
 @lru_cache(maxsize=32)
-def _layout(template_id: str, framework_id: str) -> Any:
-    from xl_tthc.core.framework import default_registry
-    from xl_tthc.io.layouts import build_layout
-
-    return build_layout(template_id, default_registry().get(framework_id))
+def _layout(registry: Registry, template_id: str, framework_id: str) -> Layout:
+    return build_layout(template_id, registry.get(framework_id))
 
 
 @lru_cache(maxsize=32)
-def _anchors(template_id: str, framework_id: str) -> tuple[tuple[int, int, str, str], ...]:
-    layout = _layout(template_id, framework_id)
-    return tuple((a.row, a.col, handmade.norm(a.text) if a.text else "", a.text) for a in layout.anchors if a.required)
+def _anchors(registry: Registry, template_id: str, framework_id: str) -> tuple[tuple[int, int, str, str], ...]:
+    layout = _layout(registry, template_id, framework_id)
+    return tuple((a.row, a.col, norm(a.text) if a.text else "", a.text) for a in layout.anchors if a.required)
 
 
-def recognize(
-    grid: Grid, *, file: str | None, sheet: str | None, registry: Registry
-) -> tuple[Recognition | None, list[Finding]]:
-    """(recognition, findings) for a sheet made from one of our templates; (None, []) when it is not one."""
+def recognise(grid: Grid, ctx: Context) -> tuple[Recognition | None, list[Finding]]:
+    """(recognition, findings) for a sheet made from one of our templates; (None, []) when it is not one, and
+    (None, findings) when it is one that must be read by its header labels (the multi-unit appendix, a moved
+    table, an unknown template)."""
+    file, sheet, registry = ctx.file, ctx.sheet, ctx.registry
     meta = find_meta(grid)
     if meta is None:
         return None, []
     findings: list[Finding] = []
-    where = Location(file=file, sheet=sheet, cell=handmade.a1(meta.row, meta.col))
+    where = Location(file=file, sheet=sheet, cell=a1(meta.row, meta.col))
     try:
         fw = registry.get(meta.framework_id)
-        layout = _layout(meta.template_id, meta.framework_id)
+        layout = _layout(registry, meta.template_id, meta.framework_id)
     except (FrameworkError, KeyError, ValueError, LookupError) as exc:
         findings.append(
             Finding(
@@ -134,28 +145,28 @@ def recognize(
         )
     if layout.table is not None:
         return None, findings  # multi-unit appendix: read by header labels (rows may have been inserted)
-    moved = _first_moved_anchor(grid, meta)
+    moved = _first_moved_anchor(grid, meta, registry)
     if moved is not None:
-        r, c, text = moved
+        r, c, wanted = moved
         findings.append(
             Finding(
                 Code.TEMPLATE_OUTDATED,
                 Severity.WARNING,
-                f"Biểu mẫu đã bị sửa bố cục (ô {handmade.a1(r, c)} phải là «{text}»): đọc theo tiêu đề cột thay vì "
+                f"Biểu mẫu đã bị sửa bố cục (ô {a1(r, c)} phải là «{wanted}»): đọc theo tiêu đề cột thay vì "
                 "vị trí ô; kiểm tra kỹ kết quả.",
-                Location(file=file, sheet=sheet, cell=handmade.a1(r, c)),
-                value=handmade.text(handmade.value(grid, r, c)),
-                expected=text,
+                Location(file=file, sheet=sheet, cell=a1(r, c)),
+                value=text(value(grid, r, c)),
+                expected=wanted,
             )
         )
         return None, findings
-    return _read(grid, layout, fw, file, sheet), findings
+    return _read(grid, registry, layout, fw, file, sheet), findings
 
 
-def _first_moved_anchor(grid: Grid, meta: Meta) -> tuple[int, int, str] | None:
-    for r, c, want, raw in _anchors(meta.template_id, meta.framework_id):
-        v = handmade.value(grid, r, c)
-        got = handmade.norm(v) if isinstance(v, str) else handmade.text(v)
+def _first_moved_anchor(grid: Grid, meta: Meta, registry: Registry) -> tuple[int, int, str] | None:
+    for r, c, want, raw in _anchors(registry, meta.template_id, meta.framework_id):
+        v = value(grid, r, c)
+        got = norm(v) if isinstance(v, str) else text(v)
         if got != want:
             return r, c, raw
     return None
@@ -167,11 +178,12 @@ class _Plan:
 
     steps: tuple[tuple[str, tuple[str, ...], int, int, bool | None], ...]  # (kind, key parts, row, col, required)
     cells: dict[str, tuple[int, int]]
+    outputs: dict[str, tuple[int, int]]  # output key -> cell
 
 
 @lru_cache(maxsize=32)
-def _plan(template_id: str, framework_id: str) -> _Plan:
-    layout = _layout(template_id, framework_id)
+def _plan(registry: Registry, template_id: str, framework_id: str) -> _Plan:
+    layout = _layout(registry, template_id, framework_id)
     steps: list[tuple[str, tuple[str, ...], int, int, bool | None]] = []
     cells: dict[str, tuple[int, int]] = {}
     for slot in layout.slots:
@@ -185,25 +197,17 @@ def _plan(template_id: str, framework_id: str) -> _Plan:
         for k in slot.also:
             cells[k] = (r, c)
         steps.append((slot.kind, tuple(slot.key.split("/")), r, c, _INPUT_REQUIRED.get(slot.kind)))
-    return _Plan(tuple(steps), cells)
+    outputs = {slot.key: (slot.row, slot.col) for slot in layout.outputs()}
+    return _Plan(tuple(steps), cells, outputs)
 
 
-def _set(data: dict[str, Any], parts: tuple[str, ...], v: Any) -> None:
-    node = data
-    for p in parts[:-1]:
-        nxt = node.get(p)
-        if nxt is None:
-            nxt = node[p] = {}
-        node = nxt
-    node[parts[-1]] = v
-
-
-def _read(grid: Grid, layout: Any, fw: Framework, file: str | None, sheet: str | None) -> Recognition:
-    plan = _plan(layout.template_id, fw.id)
+def _read(grid: Grid, registry: Registry, layout: Layout, fw: Framework, file: str | None, sheet: str | None) -> Recognition:
+    plan = _plan(registry, layout.template_id, fw.id)
     data: dict[str, Any] = {}
     unit = UnitInput(name="", data=data, file=file, sheet=sheet)
     unit.sources = CellSources(file, sheet, plan.cells)
-    rec = Recognition(fw, [unit], [], f"Biểu mẫu chính thức «{layout.template_id}» ({layout.file_name})")
+    rec = Recognition(fw, [unit], [], template_label(layout), layout=layout)
+    rec.outputs.append(plan.outputs)
     cells = rec.cells
     level_raw: str | None = None
     n = len(grid)
@@ -214,26 +218,28 @@ def _read(grid: Grid, layout: Any, fw: Framework, file: str | None, sheet: str |
             raw = None
         if kind == "stated":
             if raw is not None:
-                _set(data, parts, raw)
+                set_key(data, parts, raw)
         elif kind == "name":
-            unit.name = handmade.text(raw)
+            unit.name = text(raw)
         elif kind == "period":
-            unit.period = handmade.parse_period(handmade.text(raw)) if raw is not None else None
+            unit.period = parse_period(raw)
+            if unit.period is None and raw is not None:
+                rec.findings.append(period_finding(raw, Location(file, sheet, a1(r, c))))
         elif kind == "level":
-            level_raw = handmade.text(raw) if raw is not None else None
+            level_raw = text(raw) if raw is not None else None
         else:
             if raw is not None:
-                _set(data, parts, raw)
+                set_key(data, parts, raw)
             if required is not None:
                 cells.append(InputCell(r, c, 0, "/".join(parts), required))
     if level_raw:
-        unit.level = next((lv for lv in fw.levels if handmade.norm(level_label(lv)) == handmade.norm(level_raw)), None)
-        unit.level = unit.level or handmade.guess_level(level_raw)
+        unit.level = next((lv for lv in fw.levels if norm(level_label(lv)) == norm(level_raw)), None)
+        unit.level = unit.level or guess_level(level_raw)
     elif len(fw.levels) == 1:
         unit.level = fw.levels[0]
     else:
-        unit.level = handmade.guess_level(unit.name) or fw.levels[0]
+        unit.level = guess_level(unit.name) or fw.levels[0]
     return rec
 
 
-__all__ = ["Meta", "find_meta", "recognize", "template_label"]
+__all__ = ["Meta", "find_meta", "recognise", "template_label", "template_layout"]

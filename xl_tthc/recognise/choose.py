@@ -1,0 +1,118 @@
+"""Which framework a recognised sheet is scored under: chosen from the registry, never hard-coded.
+
+A recogniser knows the kind of form (TTHC annex, service-index appendix, PAR table) and can tell whether a
+framework's structure fits the sheet (its indicator columns, its row codes). Among the registry's frameworks of
+that kind that fit, the unit level and the period (against the effective dates) narrow the choice. When more than
+one still fits — a province added its own decision that ``extends`` a shipped one, say — the officer is asked to
+choose (a finding), with ``--framework`` or a «Khung chấm điểm: <mã>» cell in the workbook; there is no silent
+default. An explicit choice always wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.framework import Framework, FrameworkError, level_label
+from xl_tthc.core.periods import period_start
+from xl_tthc.recognise.common import HEADER_SCAN_ROWS, Context, Grid, cell_loc, norm, row_cells
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{2,80}$")
+_LABEL = "khung cham diem"
+CHOICE_HINT_VI = (
+    "Chọn khung bằng cách ghi «Khung chấm điểm: <mã khung>» vào một ô phía trên bảng, hoặc dùng tùy chọn "
+    "--framework <mã khung> (xem danh sách bằng lệnh «xl-tthc frameworks»)."
+)
+
+
+def named_framework(grid: Grid) -> tuple[str, int, int] | None:
+    """A framework id the officer wrote in the workbook: «Khung chấm điểm: sv459-dienbien-2023» (one cell, or the
+    label and the id in the next cell), in the title rows or below the table. Our template line («Mã biểu mẫu: …»)
+    is read by :mod:`xl_tthc.recognise.official` instead."""
+    n = len(grid)
+    rows = [*range(min(n, HEADER_SCAN_ROWS)), *range(max(HEADER_SCAN_ROWS, n - 40), n)]
+    for r in rows:
+        cells = row_cells(grid, r)
+        for i, (c, v) in enumerate(cells):
+            if not isinstance(v, str) or not norm(v).startswith(_LABEL):
+                continue
+            _label, sep, rest = v.partition(":")
+            candidate = rest.strip() if sep and rest.strip() else None
+            if candidate is None and i + 1 < len(cells):
+                candidate, c = str(cells[i + 1][1]).strip(), cells[i + 1][0]
+            if candidate and _ID.match(candidate.lower()):
+                return candidate.lower(), r, c
+    return None
+
+
+def choose(
+    ctx: Context,
+    kind: str,
+    *,
+    grid: Grid,
+    fits: Callable[[Framework], bool] | None = None,
+    level: str | None = None,
+    period: str | None = None,
+    where: tuple[int, int] = (0, 0),
+) -> tuple[Framework | None, list[Finding]]:
+    """(framework, findings). ``None`` with no finding: no framework of this kind fits the sheet at all."""
+    reg = ctx.registry
+    named = named_framework(grid)
+    explicit = ctx.framework or (named[0] if named else None)
+    at = cell_loc(ctx.file, ctx.sheet, named[1], named[2]) if named and not ctx.framework else cell_loc(
+        ctx.file, ctx.sheet, *where
+    )
+    if explicit:
+        try:
+            fw = reg.get(explicit)
+        except FrameworkError:
+            return None, [
+                Finding(
+                    Code.UNKNOWN_FRAMEWORK,
+                    Severity.ERROR,
+                    f"Không có khung chấm điểm «{explicit}» (xem danh sách bằng lệnh «xl-tthc frameworks»; khung của "
+                    "tỉnh được thêm bằng tùy chọn --frameworks THƯ_MỤC).",
+                    at,
+                    value=explicit,
+                )
+            ]
+        if fw.kind != kind:
+            return None, [
+                Finding(
+                    Code.UNKNOWN_FRAMEWORK,
+                    Severity.ERROR,
+                    f"Khung chấm điểm «{explicit}» ({fw.short_title or fw.title}) không dùng cho loại bảng này.",
+                    at,
+                    value=explicit,
+                )
+            ]
+        return fw, []
+    candidates = [fw for fw in reg.all() if fw.kind == kind and (fits is None or fits(fw))]
+    if level:
+        candidates = [fw for fw in candidates if level in fw.levels] or candidates
+    on = period_start(period)
+    if on is not None:
+        candidates = [fw for fw in candidates if fw.applies_on(on)] or candidates
+    if len(candidates) <= 1:
+        return (candidates[0] if candidates else None), []
+    listed = "; ".join(f"{fw.id} ({fw.short_title or fw.title})" for fw in candidates)
+    why = []
+    if level:
+        why.append(f"cấp {level_label(level)}")
+    if period:
+        why.append(f"kỳ {period}")
+    return None, [
+        Finding(
+            Code.FRAMEWORK_AMBIGUOUS,
+            Severity.ERROR,
+            f"Bảng này khớp {len(candidates)} khung chấm điểm"
+            + (f" cùng áp dụng cho {', '.join(why)}" if why else "")
+            + f": {listed}. Chưa chấm điểm để tránh chấm nhầm khung. {CHOICE_HINT_VI}",
+            at,
+            value=[fw.id for fw in candidates],
+        )
+    ]
+
+
+__all__ = ["CHOICE_HINT_VI", "choose", "named_framework"]

@@ -1,0 +1,281 @@
+"""The service-index appendix of Báo cáo 405/BC-UBND (seed 002) as units type it themselves.
+
+STT, TÊN ĐƠN VỊ, one column per indicator under merged group headers, TỔNG ĐIỂM ĐẠT ĐƯỢC, TỔNG ĐIỂM QUY ĐỔI, XẾP
+LOẠI (and HẠNG); section rows I/II give the unit level; one unit per row. The framework is the registry's
+service-index framework whose groups and indicators the columns map (:func:`xl_tthc.recognise.choose.choose`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.framework import Framework
+from xl_tthc.core.model import UnitInput
+from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.periods import parse_period
+from xl_tthc.recognise.choose import choose
+from xl_tthc.recognise.common import (
+    STT_LABELS,
+    CellSources,
+    Context,
+    Grid,
+    InputCell,
+    Recognition,
+    cell_loc,
+    check_max,
+    grid_width,
+    guess_level,
+    is_section,
+    is_unit_label,
+    norm,
+    norm_label,
+    row_cells,
+    set_key,
+    stt_int,
+    text,
+    value,
+)
+
+_MAX_IN_HEADER = re.compile(r"\(\s*(\d+(?:[.,]\d+)?)\s*d\s*\)")
+
+
+_CHI_SO_N = re.compile(r"chi so\s*(\d+)")
+
+
+def _group_tokens(t: str) -> set[str]:
+    t = _MAX_IN_HEADER.sub(" ", t)
+    words = re.findall(r"[a-z0-9]+", t)
+    stop = {"nhom", "chi", "so", "d", "va", "cac", "cua", "kq", "dvctt"}
+    out = {w for w in words if w not in stop}
+    if "dvctt" in words or "dvc" in words:
+        out |= {"dich", "vu", "cong", "truc", "tuyen"}
+    if "kq" in words:
+        out |= {"ket", "qua"}
+    return out
+
+
+def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
+    """The multi-unit appendix whose header row is ``h``; None when no service-index framework fits its columns."""
+    file, sheet = ctx.file, ctx.sheet
+    findings: list[Finding] = []
+    width = grid_width(grid)
+    cols: dict[str, int] = {}
+    # the header block: from the header row to the first data row (a section row or a numbered unit row)
+    stt_c = next((c for c, v in row_cells(grid, h) if isinstance(v, str) and norm_label(v) in STT_LABELS), 0)
+    first_data = len(grid)
+    for r in range(h + 1, len(grid)):
+        v = value(grid, r, stt_c)
+        if v is not None and (stt_int(v) is not None or is_section(v)):
+            first_data = r
+            break
+    block = range(h, min(first_data, h + 6))
+    for r in block:
+        for c, v in row_cells(grid, r):
+            if not isinstance(v, str):
+                continue
+            t = norm_label(v)
+            if is_unit_label(t) and "name" not in cols:
+                cols["name"] = c
+            elif "quy doi" in t and "quy_doi" not in cols:
+                cols["quy_doi"] = c
+            elif t.startswith(("tong diem", "tong cong", "tong so diem")) and "total" not in cols:
+                cols["total"] = c
+            elif t.startswith("xep loai") and "band" not in cols:
+                cols["band"] = c
+            elif t in {"hang", "xep hang", "thu hang"} and "rank" not in cols:
+                cols["rank"] = c
+    name_c = cols.get("name", stt_c + 1)
+    end_c = min(
+        c for c in (cols.get("total"), cols.get("quy_doi"), cols.get("band"), cols.get("rank"), width) if c is not None
+    )
+    for key, what in (("total", "TỔNG ĐIỂM ĐẠT ĐƯỢC"), ("quy_doi", "TỔNG ĐIỂM QUY ĐỔI"), ("band", "XẾP LOẠI")):
+        if key not in cols:
+            findings.append(
+                Finding(
+                    Code.COLUMN_MISSING,
+                    Severity.WARNING,
+                    f"Phụ lục thiếu cột «{what}»: không đối chiếu được con số đơn vị đã ghi.",
+                    cell_loc(file, sheet, h, stt_c),
+                )
+            )
+    # indicator columns: the lowest header text in each column between the name and the totals
+    group_of_col: dict[int, tuple[int, int, str]] = {}  # col -> (row, col, text) of its group header
+    leaf_of_col: dict[int, tuple[int, str]] = {}  # col -> (row, text) of its own header
+    for c in range(name_c + 1, end_c):
+        texts = [(r, norm(v)) for r in block if isinstance(v := value(grid, r, c), str)]
+        texts = [(r, t) for r, t in texts if not t.startswith("diem cac chi so")]
+        if texts:
+            leaf_of_col[c] = texts[-1]
+            if len(texts) > 1:
+                group_of_col[c] = (texts[0][0], c, texts[0][1])
+    # merged group headers hold their text in the leftmost column only: carry it to the right
+    group_rows = sorted({g[0] for g in group_of_col.values()})
+    last: tuple[int, int, str] | None = None
+    for c in range(name_c + 1, end_c):
+        if c not in leaf_of_col:
+            continue
+        if c in group_of_col:
+            last = group_of_col[c]
+        elif last is not None and group_rows and leaf_of_col[c][0] > last[0] and _CHI_SO_N.search(leaf_of_col[c][1]):
+            group_of_col[c] = last
+        else:
+            last = None
+    # which framework: the registry's service-index frameworks whose indicators the columns map best
+    fits: dict[str, tuple[dict[str, int], list[Finding]]] = {}
+    best = 0.0
+    for cand in ctx.registry.all():
+        if cand.kind != "service_index":
+            continue
+        mapped = _map_indicators(cand, leaf_of_col, group_of_col, ctx)
+        scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
+        share = sum(1 for ind in scored if ind.code in mapped[0]) / max(1, len(scored))
+        if share >= 0.5:
+            fits[cand.id] = mapped
+            best = max(best, share)
+
+    def fit(cand: Framework) -> bool:
+        if cand.id not in fits:
+            return False
+        scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
+        return sum(1 for ind in scored if ind.code in fits[cand.id][0]) / max(1, len(scored)) == best
+
+    period = _title_period(grid, h)
+    template = "Phụ lục kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp (mẫu tự lập)"
+    fw, chosen = choose(ctx, "service_index", grid=grid, fits=fit, period=period, where=(h, stt_c))
+    findings.extend(chosen)
+    if fw is None:
+        return Recognition(None, [], findings, template) if chosen else None
+    mapping, notes = fits.get(fw.id) or _map_indicators(fw, leaf_of_col, group_of_col, ctx)
+    findings.extend(notes)
+    for ind in fw.indicators():
+        if ind.code not in mapping and not ind.monitoring_only:
+            findings.append(
+                Finding(
+                    Code.COLUMN_MISSING,
+                    Severity.ERROR,
+                    f"Phụ lục thiếu cột chỉ số {ind.code} ({ind.title}, tối đa {fmt_vn(ind.max, None)} điểm).",
+                    cell_loc(file, sheet, h, stt_c),
+                    item=ind.code,
+                )
+            )
+    rec = Recognition(fw, [], findings, template)
+    level: str | None = None
+    level_cell: tuple[int, int] | None = None
+    for r in range(first_data, len(grid)):
+        cells = row_cells(grid, r)
+        if not cells:
+            continue
+        first = cells[0][1]
+        ftext = norm(first) if isinstance(first, str) else ""
+        if ftext.startswith("luu y") or ftext.startswith("ghi chu") or ftext.startswith("noi nhan"):
+            break
+        stt = value(grid, r, stt_c)
+        name_v = value(grid, r, name_c)
+        if is_section(stt) and stt_int(stt) is None:
+            section_text = " ".join(text(v) for _, v in cells)
+            level = guess_level(section_text)
+            level_cell = (r, stt_c)
+            continue
+        if stt_int(stt) is None or name_v is None:
+            continue
+        name = text(name_v)
+        unit = UnitInput(
+            name=name,
+            data={"indicators": {}, "stated": {}},
+            level=level or guess_level(name),
+            period=period,
+            file=file,
+            sheet=sheet,
+        )
+        ui = len(rec.units)
+        src = CellSources(file, sheet)
+        unit.sources = src
+        src.put("unit/name", r, name_c)
+        src.put("unit/level", *(level_cell or (r, name_c)))
+        src.put("indicators", r, name_c)
+        for code, c in mapping.items():
+            raw = value(grid, r, c)
+            key = f"indicators/{code}"
+            if raw is not None:
+                set_key(unit.data, key, raw)
+            src.put(key, r, c)
+            rec.cells.append(InputCell(r, c, ui, key))
+        for key in ("total", "quy_doi", "band"):
+            if key in cols:
+                raw = value(grid, r, cols[key])
+                if isinstance(raw, str):
+                    raw = " ".join(raw.split())
+                if raw is not None:
+                    set_key(unit.data, f"stated/{key}", raw)
+                src.put(f"stated/{key}", r, cols[key])
+        if "rank" in cols:  # where «Tính điểm» writes the rank; a typed rank is not an input
+            src.put("stated/rank", r, cols["rank"])
+        rec.units.append(unit)
+    return rec
+
+
+def _title_period(grid: Grid, h: int) -> str | None:
+    """The period written in the title rows above the header («Tháng 7 năm 2023»)."""
+    for r in range(h):
+        for _c, v in row_cells(grid, r):
+            if isinstance(v, str) and (period := parse_period(v)):
+                return period
+    return None
+
+
+def _map_indicators(
+    fw: Framework,
+    leaf_of_col: dict[int, tuple[int, str]],
+    group_of_col: dict[int, tuple[int, int, str]],
+    ctx: Context,
+) -> tuple[dict[str, int], list[Finding]]:
+    """Each indicator column of the header assigned to a group of ``fw``, then to the N-th indicator of the group;
+    with the findings on maxima written in the header that differ from the framework's."""
+    file, sheet = ctx.file, ctx.sheet
+    findings: list[Finding] = []
+    groups = list(fw.groups)
+    mapping: dict[str, int] = {}
+    used_groups: dict[int, int] = {}
+    for c in sorted(leaf_of_col):
+        r, leaf = leaf_of_col[c]
+        gtext = group_of_col.get(c, (r, c, leaf))[2]
+        toks = _group_tokens(gtext)
+        best, best_score = None, 0.0
+        for gi, g in enumerate(groups):
+            gt = _group_tokens(norm(g.title))
+            score = len(toks & gt) / max(1, len(gt))
+            if score > best_score:
+                best, best_score = gi, score
+        if best is None or best_score < 0.5:
+            continue
+        g = groups[best]
+        m = _CHI_SO_N.search(leaf)
+        if m and len(g.indicators) > 1:
+            idx = int(m.group(1)) - 1
+        elif len(g.indicators) == 1:
+            idx = 0
+        else:
+            idx = used_groups.get(best, 0)
+        used_groups[best] = idx + 1
+        if not 0 <= idx < len(g.indicators):
+            continue
+        ind = g.indicators[idx]
+        if ind.code in mapping:
+            continue
+        mapping[ind.code] = c
+        mx = _MAX_IN_HEADER.search(leaf) or (_MAX_IN_HEADER.search(gtext) if len(g.indicators) == 1 else None)
+        if mx:
+            check_max(
+                mx.group(1),
+                ind.max,
+                f"Cột chỉ số {ind.code} ({ind.short or ind.title})",
+                cell_loc(file, sheet, r, c),
+                None,
+                ind.code,
+                findings,
+            )
+    return mapping, findings
+
+
+__all__ = ["recognise"]

@@ -22,7 +22,12 @@ import xlwings_windows_fake as fk  # noqa: E402 - after the importorskip
 from test_addin_remote import SEED002, seed001_form, seed002_appendix  # noqa: E402
 
 import xl_tthc.addin as addin  # noqa: E402
-from xl_tthc.addin import BAD_FILL, FINDINGS_SHEET, WARN_FILL, run  # noqa: E402
+from xl_tthc.addin import FILLS, run  # noqa: E402
+from xl_tthc.core.findings import Severity  # noqa: E402
+from xl_tthc.pipeline import REPORT_SHEET as FINDINGS_SHEET  # noqa: E402
+from xl_tthc.pipeline.plan import REPORT_HEADER_ROW  # noqa: E402
+
+BAD_FILL, WARN_FILL = FILLS[Severity.ERROR], FILLS[Severity.WARNING]
 from xl_tthc.core.findings import FINDING_ROW_HEADERS  # noqa: E402
 from xl_tthc.core.framework import get  # noqa: E402
 from xl_tthc.io.layouts import Layout, build_layout  # noqa: E402
@@ -55,8 +60,10 @@ def at(book: fk.Book, sheet: str, row: int, col: int) -> fk.Cell:
 
 
 def findings_table(book: fk.Book, name: str = FINDINGS_SHEET) -> list[list[Any]]:
+    """The findings table (header and rows) below the sheet's four lines (title, file, counts, fingerprint)."""
     rows: list[list[Any]] = book.sheets[name].used_range.options(ndim=2).value
-    return rows
+    assert rows[0][0] == "KẾT QUẢ KIỂM TRA SỐ LIỆU" and str(rows[3][0]).startswith("Mã kiểm tra số liệu: ")
+    return rows[REPORT_HEADER_ROW:]
 
 
 def assert_clean_run(book: fk.Book) -> None:
@@ -154,12 +161,6 @@ def test_seed002_sample_459_units_and_the_11_5_cell() -> None:
     assert_clean_run(book)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the add-in reads our 459 appendix template through the hand-made recogniser, which maps no «XẾP HẠNG» "
-    "column: the rank column stays empty, while `xl-tthc fill` writes it (test_fill: Núa Ngam and Phòng Kinh tế "
-    "và Hạ tầng rank 1 within their sections)",
-)
 def test_seed002_sample_rank_column_is_filled() -> None:
     book, _outcome = run_sample(SI459)
     layout = layout_of(SI459)
@@ -185,11 +186,6 @@ def test_seed004_sample_par_totals() -> None:
     assert_clean_run(book)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="addin._protect re-protects with fixed arguments: the templates' AllowFormattingRows (xl_tthc/io/"
-    "templates.py protects with format_rows allowed) is lost after «Tính điểm»",
-)
 @pytest.mark.parametrize("sample", [TTHC, SI459, PAR])
 def test_protection_is_restored_as_in_the_file(sample: str) -> None:
     original = fk.protection_of(openpyxl.load_workbook(SAMPLES / sample).worksheets[0])
@@ -224,7 +220,7 @@ def test_seed002_hand_made_appendix_keeps_a_formula_in_the_written_block() -> No
     grid[section_row] = [*grid[section_row], *[None] * (13 - len(grid[section_row])), "=SUM(N7:N11)"]
     book = fk.book_from_grids("Phụ lục BC 405 tháng 7-2023.xlsx", [("Phụ lục", grid)])
     outcome = run(book)
-    assert outcome is not None and len(outcome.sheets[0].results) == len(SEED002)
+    assert outcome is not None and len(outcome.scored.scored[0].results) == len(SEED002)
     expected = {  # hand calculation in test_addin_remote.py
         "Trung tâm QLĐĐ": (58.94, 69.34, "Trung bình"),
         "Phòng Nội vụ": (36.15, 55.62, "Trung bình"),
@@ -244,16 +240,15 @@ def test_seed002_hand_made_appendix_keeps_a_formula_in_the_written_block() -> No
 def test_unrecognised_workbook_message_uses_a_windows_mode() -> None:
     book = fk.book_from_grids("Sổ tay.xlsx", [("Trang 1", [["Họ và tên", "Điểm"], ["Nguyễn Văn A", 8]])])
     outcome = run(book)
-    assert outcome is not None and outcome.sheets == []
+    assert outcome is not None and outcome.scored.scored == []
     alert = fk.log(book).alerts[0]
     assert alert.prompt.startswith("Không nhận ra biểu mẫu chấm điểm")  # not «lỗi ngoài dự kiến (KeyError)»
     assert alert.mode == "critical"  # Windows shows MB_ICONWARNING for it
-    assert table_text(book) == [list(FINDING_ROW_HEADERS), [None] * 6 + ["Không phát hiện lỗi số liệu."]]
+    # the findings sheet says why, with the same finding the batch gives for such a file
+    table = findings_table(book)
+    assert table[0] == list(FINDING_ROW_HEADERS) and len(table) == 2
+    assert table[1][1:3] == ["Lỗi", "template_unknown"] and "Sổ tay.xlsx" in table[1][6]
     assert_clean_run(book)
-
-
-def table_text(book: fk.Book) -> list[list[Any]]:
-    return findings_table(book)
 
 
 def test_unexpected_error_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

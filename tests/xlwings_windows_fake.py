@@ -323,6 +323,7 @@ class _SheetData:
     name: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     protection: dict[str, Any] | None = None  # the COM Protect arguments in force, None when unprotected
+    visibility: int = -1  # Worksheet.Visible: xlSheetVisible -1, xlSheetHidden 0, xlSheetVeryHidden 2
 
     def cell(self, row: int, col: int) -> Cell:
         c = self.cells.get((row, col))
@@ -480,6 +481,16 @@ class Sheet(_Strict):
                 ),
             )
         self._data.name = value
+
+    @property
+    def visible(self) -> int:
+        """_xlwindows.Sheet.visible returns Worksheet.Visible as COM gives it: an XlSheetVisibility (-1, 0, 2), not a
+        bool; a very hidden sheet (2) is truthy."""
+        return self._data.visibility
+
+    @visible.setter
+    def visible(self, value: bool) -> None:  # _xlwindows 1143: Worksheet.Visible = value
+        self._data.visibility = -1 if value is True or value == -1 else (2 if value == 2 else 0)
 
     @property
     def book(self) -> Book:

@@ -26,7 +26,7 @@ from xl_tthc.core.findings import Finding, Severity
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
-from xl_tthc.io.reader import HIDDEN, VISIBLE
+from xl_tthc.io.reader import HIDDEN, VERY_HIDDEN, VISIBLE
 from xl_tthc.pipeline import Scored, SheetData, WorkbookData, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 
@@ -165,10 +165,14 @@ def compute(book: Any) -> Outcome:
 
 
 def _state(sheet: Any) -> str:
+    """On Windows ``Sheet.visible`` is COM's XlSheetVisibility: -1 visible, 0 hidden, 2 very hidden (truthy!)."""
     try:
-        return VISIBLE if sheet.visible else HIDDEN
+        v = sheet.visible
     except Exception:  # an engine without the property: take the sheet as visible
         return VISIBLE
+    if v is True or v == -1:
+        return VISIBLE
+    return VERY_HIDDEN if v == 2 else HIDDEN
 
 
 def write(book: Any, outcome: Outcome) -> None:
@@ -189,25 +193,45 @@ def write(book: Any, outcome: Outcome) -> None:
         for m in plan.marks:
             if m.sheet == name:
                 _mark(sheet.range((m.row + 1, m.col + 1)), m)
-        if protected:
-            _protect(sheet)
+        if protected is not None:
+            _protect(sheet, protected)
     _findings_sheet(book, plan)
 
 
-def _unprotect(sheet: Any) -> bool:
-    """Templates lock their output cells and protect the sheet without a password: lift it while writing."""
+_ALLOW = (  # Worksheet.Protection's permissions, kept through «Tính điểm» as the file had them
+    "AllowFormattingCells",
+    "AllowFormattingColumns",
+    "AllowFormattingRows",
+    "AllowInsertingColumns",
+    "AllowInsertingRows",
+    "AllowInsertingHyperlinks",
+    "AllowDeletingColumns",
+    "AllowDeletingRows",
+    "AllowSorting",
+    "AllowFiltering",
+    "AllowUsingPivotTables",
+)
+
+
+def _unprotect(sheet: Any) -> dict[str, bool] | None:
+    """Templates lock their output cells and protect the sheet without a password: lift it while writing, and
+    return the protection's settings to put back (None: nothing was lifted)."""
     try:
-        if sheet.api.ProtectContents:  # Excel (COM); other engines have no protection to lift
-            sheet.api.Unprotect()
-            return True
-    except Exception:  # noqa: S110 - the remote engine's api is the JSON payload
-        pass
-    return False
+        api = sheet.api
+        if not api.ProtectContents:  # Excel (COM); other engines have no protection to lift
+            return None
+        kept = {"DrawingObjects": bool(api.ProtectDrawingObjects), "Contents": True, "Scenarios": bool(api.ProtectScenarios)}
+        permissions = api.Protection
+        kept.update({name: bool(getattr(permissions, name)) for name in _ALLOW})
+        api.Unprotect()
+        return kept
+    except Exception:  # the remote engine's api is the JSON payload
+        return None
 
 
-def _protect(sheet: Any) -> None:
+def _protect(sheet: Any, kept: dict[str, bool]) -> None:
     with contextlib.suppress(Exception):
-        sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True, AllowFormattingColumns=True)
+        sheet.api.Protect(**kept)
 
 
 def _keep(grid: list[list[Any]], formulas: list[list[Any]] | None, r: int, c: int) -> Any:

@@ -1,7 +1,9 @@
 """The ``xl-tthc`` command: a thin shell over the core (and over the workbook shells in ``xl_tthc.io``).
 
 Exit codes: 0 = done, no data errors; 1 = done, the data has findings of severity "error";
-2 = unusable input (missing or unreadable file, wrong format) – a Vietnamese message, never a traceback.
+2 = unusable input (missing or unreadable file, wrong format) – a Vietnamese message, never a traceback;
+141 = the reader of the output went away (``xl-tthc validate DIR | head``): the command stops quietly, as a command
+killed by SIGPIPE does in a shell (128 + 13).
 Heavy modules are imported inside the sub-commands so that ``xl-tthc score`` starts fast.
 """
 
@@ -23,6 +25,7 @@ from xl_tthc._version import __version__
 log = logging.getLogger("xl_tthc")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_PIPE_CLOSED = 141
 
 
 class UserError(Exception):
@@ -153,6 +156,21 @@ def _batch_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is shown escaped, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe: the rest of the output goes nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    return code
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.frameworks:
@@ -171,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": _demo,
         }[args.command]
         return handler(args)
+    except BrokenPipeError:
+        raise
     except UserError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -193,16 +213,19 @@ def _log_exception(exc: BaseException) -> Path:
 
 
 def _load_json(src: str) -> Any:
+    from xl_tthc.io import jsonload
+    from xl_tthc.io.paths import display_name
+
     try:
-        text = sys.stdin.read() if src == "-" else Path(src).read_text(encoding="utf-8-sig")
+        if src == "-":
+            return jsonload.loads(sys.stdin.read(), "-")
+        return jsonload.load_file(src)
+    except jsonload.JsonInputError as exc:
+        raise UserError(str(exc)) from None
     except FileNotFoundError:
-        raise UserError(f"không tìm thấy tệp «{src}».") from None
+        raise UserError(f"không tìm thấy tệp «{display_name(src)}».") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"không đọc được tệp «{src}» ({exc.__class__.__name__}).") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"tệp «{src}» không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+        raise UserError(f"không đọc được tệp «{display_name(src)}» ({exc.__class__.__name__}).") from None
 
 
 def _guard(args: argparse.Namespace, outputs: Sequence[Any], inputs: Any, **kw: Any) -> None:

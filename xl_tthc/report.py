@@ -807,13 +807,28 @@ def render_report(
     """The report as .docx bytes."""
     from docxtpl import DocxTemplate
 
-    context = build_context(consolidation, meta, comparison)
+    context = _displayable_tree(build_context(consolidation, meta, comparison))
     tpl = DocxTemplate(str(template or TEMPLATE))
     tpl.render(context, autoescape=True)
     _fix_appendix(tpl.docx.element.body, int(context["appendix"]["nscores"]))
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _displayable_tree(node: Any) -> Any:
+    """Every text of the context as a .docx can hold it (file names that are not UTF-8, control characters)."""
+    from xl_tthc.io.paths import displayable
+
+    if isinstance(node, str):
+        return displayable(node)
+    if isinstance(node, dict):
+        return {k: _displayable_tree(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_displayable_tree(v) for v in node]
+    if isinstance(node, tuple):
+        return tuple(_displayable_tree(v) for v in node)
+    return node
 
 
 def write_report(

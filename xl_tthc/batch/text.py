@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from xl_tthc.core.findings import Severity
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
+from xl_tthc.io.paths import display_name, displayable
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
@@ -16,12 +17,13 @@ NAME_WIDTH = 44
 
 
 def _cut(text: str, width: int) -> str:
+    text = display_name(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool = False) -> str:
     lines = [
-        f"{title} thư mục «{report.root}»: {fmt_int_vn(report.files)} tệp, {fmt_int_vn(report.units)} đơn vị, "
+        f"{title} thư mục «{displayable(report.root)}»: {fmt_int_vn(report.files)} tệp, {fmt_int_vn(report.units)} đơn vị, "
         f"{fmt_int_vn(report.errors)} lỗi, {fmt_int_vn(report.warnings)} cảnh báo "
         f"({fmt_vn(report.elapsed, 1)} giây, {report.jobs} tiến trình)."
     ]
@@ -65,7 +67,7 @@ def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool
         lines += ["", "Lỗi cần sửa:"]
         for f in errors[:MAX_LISTED]:
             where = f.location.describe_vi()
-            lines.append(f"  - {where + ': ' if where else ''}{f.message}")
+            lines.append(displayable(f"  - {where + ': ' if where else ''}{f.message}"))
         if len(errors) > MAX_LISTED:
             lines.append(f"  … và {fmt_int_vn(len(errors) - MAX_LISTED)} lỗi khác (xem --json hoặc trang «Kết quả kiểm tra»).")
     return "\n".join(lines)

@@ -53,24 +53,26 @@ def display_name(name: str | bytes | os.PathLike[str]) -> str:
     """A name or path as text every writer can carry and a person can read.
 
     Bytes that are not UTF-8 become ``\\xff``; control and format characters (a newline, a right-to-left override)
-    become ``\\x0a`` / ``\\u202e``; everything else (Vietnamese in NFC or NFD, emoji) is kept as it is.
+    become ``\\x0a`` / ``\\u202e``; a name in NFD (macOS) is shown in NFC; everything else (emoji) is kept.
 
     >>> display_name(os.fsdecode(b"X\\xe3 \\xff.xlsx"))
     'X\\\\xe3 \\\\xff.xlsx'
     """
     text = os.fsdecode(name) if isinstance(name, bytes) else os.fspath(name)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # a name from macOS (NFD) shows and lines up as typed
     if text.isprintable() and not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         return text  # the common case
     return "".join(_escape_char(c) if _needs_escape(c) else c for c in text)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def displayable(text: str) -> str:
-    """``text`` unchanged when it encodes as UTF-8, else with its undecodable bytes escaped (for any message text)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join(_escape_char(c) if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
-    return text
+    """``text`` with what UTF-8 and XML cannot carry escaped (bytes that were not UTF-8, control characters other than
+    tab and line breaks), everything else unchanged: for any message or cell text that may hold a file name."""
+    return _NOT_XML.sub(lambda m: _escape_char(m.group()), text)
 
 
 def _fs_len(text: str) -> int:

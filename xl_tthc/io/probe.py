@@ -3,6 +3,10 @@ password-protected (encrypted OOXML in an OLE container), old .xls, zip bomb, XM
 
 Every problem becomes a Vietnamese finding; nothing here raises for bad files.
 
+Only regular files are opened (:func:`open_regular`): a FIFO, a device, a socket, or a symlink to one of them (or, with
+``root``, a symlink that leads out of the folder) is a finding and is never read, so nothing blocks on a FIFO and a
+symlink to /dev/zero is not read until memory runs out. A file larger than :data:`MAX_FILE_BYTES` is not read either.
+
 The file is read from disk once: a spreadsheet of up to :data:`READ_WHOLE_MAX` bytes is read whole, its zip
 directory parsed from those bytes, the head of every XML part inflated straight from the raw member data, and the
 bytes are handed on in :attr:`Probe.data` so that the reader does not open the file again.
@@ -11,7 +15,9 @@ bytes are handed on in :attr:`Probe.data` so that the reader does not open the f
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -28,6 +34,9 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024  # 200 MB of XML is far beyond any unit for
 MAX_RATIO = 200  # a deflate ratio above this is a zip bomb, not a spreadsheet
 XML_SNIFF = 512  # the prolog of an OOXML part is about a hundred bytes
 READ_WHOLE_MAX = 32 * 1024 * 1024  # larger files are probed through the file (not held in memory)
+MAX_FILE_BYTES = 256 * 1024 * 1024  # no unit form comes near; checked before a byte is read
+_O_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_O_FLAGS |= getattr(os, "O_BINARY", 0)
 
 _LOCAL = Struct("<4s22xHH")  # local file header: signature, …, file name length, extra field length
 _LOCAL_SIZE = 30
@@ -58,7 +67,105 @@ def _bad(path: Path, code: Code, message: str, severity: Severity = Severity.ERR
     return Probe(path, None, Finding(code, severity, message, Location(file=str(path))))
 
 
-def probe(path: Path) -> Probe:
+_KIND_VI = (
+    (stat.S_ISFIFO, "một đường ống (FIFO)"),
+    (stat.S_ISCHR, "một thiết bị"),
+    (stat.S_ISBLK, "một thiết bị khối"),
+    (stat.S_ISSOCK, "một socket"),
+    (stat.S_ISDIR, "một thư mục"),
+)
+
+
+def _kind_vi(mode: int) -> str:
+    return next((text for test, text in _KIND_VI if test(mode)), "không phải tệp thông thường")
+
+
+class NotRegularFile(OSError):
+    """``path`` is not a regular file that may be read (the message is Vietnamese, naming the file)."""
+
+    def __init__(self, message: str, code: Code = Code.FILE_UNSUPPORTED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def open_regular(
+    path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None, max_bytes: int | None = MAX_FILE_BYTES
+) -> tuple[int, os.stat_result]:
+    """Open ``path`` for reading only when it is a regular file; return (file descriptor, its stat).
+
+    Looks before it opens (``os.stat``: a device is never opened), then opens with ``O_NONBLOCK`` (a FIFO swapped in
+    meanwhile does not block) and checks the opened file again (``fstat``). With ``root``, a symlink whose target lies
+    outside ``root`` is refused. Raises :class:`NotRegularFile` (Vietnamese message) or ``OSError`` (missing,
+    permission); the caller closes the descriptor.
+    """
+    name = os.path.basename(os.fspath(path))
+    if root is not None and os.path.islink(path):
+        target = os.path.realpath(path)
+        if not _inside(target, os.path.realpath(root)):
+            raise NotRegularFile(f"Tệp «{name}» là liên kết (symlink) trỏ ra ngoài thư mục đang xét: không đọc.")
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        link = " (qua liên kết symlink)" if os.path.islink(path) else ""
+        raise NotRegularFile(f"«{name}» là {_kind_vi(st.st_mode)}{link}, không phải tệp dữ liệu thông thường: không đọc.")
+    fd = os.open(path, _O_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(f"«{name}» là {_kind_vi(st.st_mode)}, không phải tệp dữ liệu thông thường: không đọc.")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise NotRegularFile(
+                f"Tệp «{name}» quá lớn ({fmt_int_vn(st.st_size // (1024 * 1024))} MB; giới hạn "
+                f"{fmt_int_vn(max_bytes // (1024 * 1024))} MB): không đọc.",
+                Code.FILE_TOO_LARGE,
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_regular(
+    path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None, max_bytes: int | None = MAX_FILE_BYTES
+) -> bytes:
+    """The bytes of a regular file (see :func:`open_regular`), read at most ``max_bytes`` (+1 to see a file grow)."""
+    fd, _st = open_regular(path, root=root, max_bytes=max_bytes)
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        name = os.path.basename(os.fspath(path))
+        raise NotRegularFile(f"Tệp «{name}» quá lớn (giới hạn {fmt_int_vn(max_bytes // (1024 * 1024))} MB): không đọc.", Code.FILE_TOO_LARGE)
+    return data
+
+
+def check_entry(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> Finding | None:
+    """For a folder walk: a finding when ``path`` is not a regular file to read (nothing is read, nothing blocks)."""
+    try:
+        fd, _st = open_regular(path, root=root, max_bytes=MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        return Finding(exc.code, Severity.ERROR, exc.message, Location(file=os.fspath(path)))
+    except OSError as exc:
+        name = os.path.basename(os.fspath(path))
+        return Finding(
+            Code.FILE_CORRUPT,
+            Severity.ERROR,
+            f"Không mở được tệp «{name}» ({exc.strerror or exc.__class__.__name__}).",
+            Location(file=os.fspath(path)),
+        )
+    os.close(fd)
+    return None
+
+
+def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
+    """Look at ``path`` (see the module docstring). ``root``: the folder being walked; a symlink leading out of it is
+    a finding, not a read."""
+    path = Path(path)
     name = path.name
     if is_lock_file(path):
         return _bad(path, Code.FILE_LOCK, f"Bỏ qua tệp khóa tạm của Excel/LibreOffice «{name}».", Severity.INFO)
@@ -71,7 +178,13 @@ def probe(path: Path) -> Probe:
         )
     data: bytes | None = None
     try:
-        with path.open("rb") as fh:
+        fd, _st = open_regular(path, root=root)
+    except NotRegularFile as exc:
+        return _bad(path, exc.code, exc.message)
+    except OSError as exc:
+        return _bad(path, Code.FILE_CORRUPT, f"Không mở được tệp «{name}» ({exc.strerror or exc.__class__.__name__}).")
+    try:
+        with os.fdopen(fd, "rb") as fh:
             size = fh.seek(0, io.SEEK_END)
             fh.seek(0)
             if size <= READ_WHOLE_MAX:

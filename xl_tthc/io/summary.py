@@ -27,6 +27,7 @@ from xl_tthc.core.findings import SEVERITY_LABEL_VI, Finding, Severity
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import STATUS_LABEL_VI, UnitResult
 from xl_tthc.io.atomic import atomic_path
+from xl_tthc.io.paths import displayable
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
@@ -47,8 +48,9 @@ _LEVEL_SHORT = {"tinh": "Tỉnh", "so": "Sở, ngành", "huyen": "Huyện", "pho
 
 
 def _safe(text: str) -> str:
-    """Text as a cell shows it; a leading = + - @ is kept as text by write_string (no formula)."""
-    return text
+    """Text as a cell shows it; a leading = + - @ is kept as text by write_string (no formula). A file name the OS
+    gave as bytes that are not UTF-8 (or with control characters) is shown escaped: xlsx cannot hold it."""
+    return displayable(text)
 
 
 class _Formats:
@@ -252,7 +254,7 @@ def _overview(
     ws.merge_range(1, 0, 1, 11, f"Kỳ đánh giá: {period} – lập lúc {datetime.now():%H:%M ngày %d/%m/%Y}", fm.subtitle)
     r = 3
     facts: list[tuple[str, Any]] = [
-        ("Thư mục", Path(report.root).name or report.root),
+        ("Thư mục", _safe(Path(report.root).name or report.root)),
         ("Số tệp đã xét", report.files),
         ("Số đơn vị đã chấm điểm", report.units),
         ("Số lỗi (cần sửa)", report.errors),
@@ -525,7 +527,7 @@ def _findings_sheet(ws: Any, findings: list[Finding], fm: _Formats) -> None:
         loc = f.location
         ws.write_string(r, 0, _safe(loc.file or ""), fm.top)
         ws.write_string(r, 1, _safe(loc.sheet or ""), fm.top)
-        ws.write_string(r, 2, loc.cell or "", fm.top)
+        ws.write_string(r, 2, _safe(loc.cell or ""), fm.top)
         ws.write_string(r, 3, f.code.value, fm.top)
         ws.write_string(r, 4, SEVERITY_LABEL_VI[f.severity], fm.severity[f.severity.value])
         ws.write_string(r, 5, _safe(f.message), style[f.severity])

@@ -32,6 +32,7 @@ class Code(StrEnum):
     NEGATIVE_VALUE = "negative_value"
     NOT_AN_INTEGER = "not_an_integer"
     AMBIGUOUS_DECIMAL = "ambiguous_decimal_separator"
+    NON_ASCII_DIGITS = "non_ascii_digits"
     MISSING_VALUE = "missing_value"
     ERROR_VALUE = "error_value"
     FORMULA_WITHOUT_VALUE = "formula_without_cached_value"

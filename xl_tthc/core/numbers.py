@@ -2,13 +2,19 @@
 
 Officers type ``16,74`` (decimal comma) and ``1.132`` (thousands dot); hand-made workbooks also carry
 ``8.32`` (a decimal dot), ``58,69/85`` (score over maximum) and ``-`` (not applicable).
+
+A text with two slashes (``30/06/2021``) or a date value is never a number (:attr:`Parsed.date`); ``a/b`` is read with
+its denominator in :attr:`Parsed.over`, which a reader accepts only where the layout states a ratio. Digits other than
+ASCII (full-width ``１２``, Arabic-Indic ``١٢``) are read, with :attr:`Parsed.foreign_digits` set for a note.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -32,6 +38,27 @@ _THOUSANDS_COMMA_EN = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+\.\d+$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DECIMAL_DOT = re.compile(r"^[+-]?\d*\.\d+$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")  # 30/06/2021, 2021-06-30, 30.06.2021, 30-6-21
+_ARABIC_SEPARATORS = str.maketrans({"\u066b": ",", "\u066c": ".", "\u2212": "-"})  # decimal, thousands, minus
+
+
+def _ascii_digits(text: str) -> tuple[str, bool]:
+    """``text`` with full-width forms (NFKC) and any other decimal digits made ASCII; whether any digit changed."""
+    if text.isascii():
+        return text, False
+    folded = unicodedata.normalize("NFKC", text).translate(_ARABIC_SEPARATORS)
+    out = []
+    changed = folded != text and any(c.isdigit() for c in text)
+    for ch in folded:
+        if ch.isdigit() and not ch.isascii():
+            d = unicodedata.decimal(ch, None)
+            if d is None:
+                return text, False  # superscripts and the like: not a digit anyone types in a count
+            out.append(str(d))
+            changed = True
+        else:
+            out.append(ch)
+    return "".join(out), changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +69,8 @@ class Parsed:
     ambiguous: bool = False  # a decimal dot where Vietnamese writing expects a comma ("8.32")
     over: float | None = None  # the denominator of "58,69/85"
     percent: bool = False
+    date: bool = False  # a date (a date value, or text such as "30/06/2021"): never a number
+    foreign_digits: bool = False  # typed with digits other than ASCII ("１２", "١٢"): read, worth a note
 
     @property
     def ok(self) -> bool:
@@ -58,22 +87,28 @@ def parse_number(raw: object) -> Parsed:
         return Parsed(Kind.EMPTY, raw=raw)
     if isinstance(raw, bool):
         return Parsed(Kind.INVALID, raw=raw)
+    if isinstance(raw, date | time | timedelta):  # datetime is a date
+        return Parsed(Kind.INVALID, raw=raw, date=True)
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not math.isfinite(raw):
             return Parsed(Kind.INVALID, raw=raw)
         return Parsed(Kind.NUMBER, float(raw), raw)
     if not isinstance(raw, str):
         return Parsed(Kind.INVALID, raw=raw)
-    text = _SPACES.sub("", raw.strip())
+    text, foreign = _ascii_digits(_SPACES.sub("", raw.strip()))
     if text == "":
         return Parsed(Kind.EMPTY, raw=raw)
     if text.upper() in EXCEL_ERRORS:
         return Parsed(Kind.ERROR_VALUE, raw=raw)
     if text.lower() in NA_MARKS or " ".join(raw.split()).lower() in NA_MARKS:  # "không áp dụng" has spaces
         return Parsed(Kind.NOT_APPLICABLE, raw=raw)
+    if _DATE.match(text) and not _THOUSANDS_DOT.match(text) and not _DECIMAL_DOT.match(text):
+        return Parsed(Kind.INVALID, raw=raw, date=True)
     over: float | None = None
     if "/" in text:
         head, _, tail = text.partition("/")
+        if "/" in tail:
+            return Parsed(Kind.INVALID, raw=raw)
         den = parse_number(tail)
         if not den.ok:
             return Parsed(Kind.INVALID, raw=raw)
@@ -98,7 +133,9 @@ def parse_number(raw: object) -> Parsed:
         ambiguous = True
     else:
         return Parsed(Kind.INVALID, raw=raw)
-    return Parsed(Kind.NUMBER, value, raw, ambiguous=ambiguous, over=over, percent=percent)
+    if not math.isfinite(value):
+        return Parsed(Kind.INVALID, raw=raw)  # "1" followed by 400 zeros is no count and no score
+    return Parsed(Kind.NUMBER, value, raw, ambiguous=ambiguous, over=over, percent=percent, foreign_digits=foreign)
 
 
 def is_integral(x: float) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -88,9 +89,12 @@ class Reader:
         allow_na: bool = False,
         item: str | None = None,
         required: bool = False,
+        ratio: bool = False,
     ) -> float | str | None:
         """A non-negative number, ``NA`` ("-") when allowed, or None (empty or unusable)."""
-        return self.value(self.raw(key), key, label, integer=integer, allow_na=allow_na, item=item, required=required)
+        return self.value(
+            self.raw(key), key, label, integer=integer, allow_na=allow_na, item=item, required=required, ratio=ratio
+        )
 
     def value(
         self,
@@ -102,10 +106,12 @@ class Reader:
         allow_na: bool = False,
         item: str | None = None,
         required: bool = False,
+        ratio: bool = False,
     ) -> float | str | None:
         """Like :meth:`number` for a raw value the caller already looked up under ``key``.
 
-        ``label`` may be a callable: it is only called when a finding needs the text.
+        ``label`` may be a callable: it is only called when a finding needs the text. ``ratio``: the layout says the
+        cell states a ratio, so «a/b» is read as a (over b); anywhere else «a/b» (a fraction, a date) is a finding.
         """
         fast = plain_number(raw)
         if fast is not None and fast >= 0 and (not integer or fast.is_integer()):
@@ -148,6 +154,19 @@ class Reader:
                 value=raw,
             )
             return None
+        if p.date:
+            shown = raw.strftime("%d/%m/%Y") if isinstance(raw, date) else str(raw).strip()
+            self.findings.add(
+                Code.NOT_A_NUMBER,
+                Severity.ERROR,
+                f"«{label}» ghi ngày tháng «{shown}», không phải là số"
+                + (" hồ sơ." if integer else ".")
+                + " Kiểm tra lại ô này (ô có thể đang định dạng kiểu ngày).",
+                loc,
+                item=item,
+                value=_jsonable(raw),
+            )
+            return None
         if p.kind is Kind.INVALID or p.value is None:
             self.findings.add(
                 Code.NOT_A_NUMBER,
@@ -159,6 +178,29 @@ class Reader:
             )
             return None
         value = p.value
+        if p.over is not None and not ratio:
+            self.findings.add(
+                Code.NOT_A_NUMBER,
+                Severity.ERROR,
+                f"«{label}» ghi «{str(raw).strip()}» (dạng a/b), không phải là một số"
+                + (" hồ sơ" if integer else "")
+                + ": chỉ ghi một số vào ô này.",
+                loc,
+                item=item,
+                value=_jsonable(raw),
+            )
+            return None
+        if p.foreign_digits:
+            self.findings.add(
+                Code.NON_ASCII_DIGITS,
+                Severity.INFO,
+                f"«{label}» ghi «{str(raw).strip()}» bằng chữ số không phải chữ số thường (chữ số toàn độ rộng hoặc "
+                f"chữ số Ả Rập); đã hiểu là {fmt_vn(value, None)}.",
+                loc,
+                item=item,
+                value=_jsonable(raw),
+                expected=value,
+            )
         if p.ambiguous:
             self.findings.add(
                 Code.AMBIGUOUS_DECIMAL,

@@ -121,6 +121,8 @@ class Reader:
             p.kind is Kind.NUMBER
             and p.value is not None
             and not p.ambiguous
+            and p.over is None
+            and not p.foreign_digits
             and p.value >= 0
             and (not integer or is_integral(p.value))
         ):

@@ -174,6 +174,17 @@ def test_seed002_sample_rank_column_is_filled() -> None:
     assert ranks["UBND xã Núa Ngam"] == 1.0 and ranks["Phòng Kinh tế và Hạ tầng"] == 1.0
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the add-in rewrites the whole block between its output cells, so inputs typed as text inside it (the "
+    "TTHC sample's level counts «1.033», «1.132» in column D) go back through Range.Value, where Excel parses "
+    "them by locale (vi-VN 1033, en-US 1,033) instead of keeping the text",
+)
+def test_no_text_is_written_back_for_excel_to_reparse() -> None:
+    book, _outcome = run_sample(TTHC)
+    assert fk.log(book).coercions == []
+
+
 def test_seed004_sample_par_totals() -> None:
     book, _outcome = run_sample(PAR)
     layout = layout_of(PAR)
@@ -377,8 +388,9 @@ def test_rejections_of_ranges_values_colours_notes() -> None:
     assert rng.color == (255, 199, 206)
     with pytest.raises(TypeError, match="COM VARIANT"):
         s.range("D1").value = {"a": 1}
-    with pytest.raises(fk.WindowsPitfall):
+    with pytest.raises(Exception, match="same length"):
         s.range("D1").value = [[1, 2], [3]]
+    assert fk.cell(book, "Trang 1", "D1").value is None  # nothing written
     with pytest.raises(fk.WindowsPitfall):
         s.range("A1:C2").options(ndims=2).value  # noqa: B018
     with pytest.raises(ValueError):

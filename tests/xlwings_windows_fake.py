@@ -87,8 +87,9 @@ Range
       empty, dates become COM dates; anything COM cannot hold (dict, set, custom objects…) is a ``TypeError``
       ("can not be converted to a COM VARIANT"), an int beyond 64 bits an ``OverflowError``. A string starting
       with ``=`` becomes a formula (the fake keeps the previous cached value when the formula is unchanged and
-      does not calculate otherwise). Rows of different lengths are :class:`WindowsPitfall` (Windows fills the
-      shortfall with #N/A, xlwings issues #935/#941). Text Excel would read as a number or a date (``"8.32"``,
+      does not calculate otherwise). Rows of different lengths are refused before anything is written
+      (``conversion/__init__.py`` 102-117, ``_check_not_jagged``: ``Exception``). Text Excel would read as a number
+      or a date (``"8.32"``,
       ``"1/2"``) is stored as text here but listed in ``log(book).coercions``.
   R4. Writing into a locked cell of a sheet whose contents are protected (without ``UserInterfaceOnly``) is a
       :class:`ComError`; nothing is written.
@@ -126,6 +127,7 @@ from pathlib import Path
 from typing import Any
 
 import xlwings
+from xlwings.conversion import _check_not_jagged
 from xlwings.conversion.standard import AdjustDimensionsStage, Ensure2DStage, TransposeStage
 from xlwings.utils import hex_to_rgb, int_to_rgb, rgb_to_int
 
@@ -801,6 +803,10 @@ class Range(_Strict):
         self._write(data, formula=False)
 
     def _write(self, data: Any, *, formula: bool) -> None:
+        try:
+            _check_not_jagged(data)  # conversion/__init__.py 121, the real check
+        except Exception as exc:
+            raise _reject(self._log, exc) from None
         ctx = _Ctx(data)
         Ensure2DStage()(ctx)  # std 312-320
         if self._options.get("transpose"):
@@ -813,11 +819,8 @@ class Range(_Strict):
             width = len(rows[0])
             if width == 0:
                 raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", "Resize to 0 columns"))
-            if any(not isinstance(r, list | tuple) or len(r) != width for r in rows):
-                raise _reject(
-                    self._log,
-                    WindowsPitfall("rows of different lengths: Windows writes #N/A or blanks (xlwings #935/#941)"),
-                )
+            if any(not isinstance(r, list | tuple) or len(r) != width for r in rows):  # e.g. [[1, 2], 3]
+                raise _reject(self._log, TypeError("a 2-D block must be a list of equal-length rows"))
         prepared = [[_prepare(self._log, x) for x in row] for row in rows]  # win 486-499 + COM conversion
         target = self if scalar else Range(self._sheet, self._row, self._col, len(prepared), len(prepared[0]))
         target._check_editable()

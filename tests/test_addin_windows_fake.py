@@ -248,6 +248,25 @@ def test_seed002_hand_made_appendix_keeps_a_formula_in_the_written_block() -> No
     assert_clean_run(book)
 
 
+def test_officers_own_459_appendix_with_merged_cells() -> None:
+    """The seed 002 appendix as an officer typed it (tests/data/handmade: merged title, header and section rows)."""
+    book = fk.book_from_xlsx(ROOT / "tests" / "data" / "handmade" / "phu_luc_405_thang7_2023.xlsx")
+    data = fk.sheet_data(book, "Phụ lục")
+    assert (15, 2, 15, 16) in data.merged  # «UBND CÁC XÃ» across B15:P15, inside the block the add-in writes
+    section = data.peek(15, 2).value
+    run(book)
+    rows = {data.peek(r, 2).value: r for r in range(1, 42)}
+    figures = {name: tuple(data.peek(rows[name], c).value for c in (14, 15, 16)) for name in rows if name}
+    # 4,81+23,45+5,16+5,60+1,26+5,33+5+5+3,33 = 58,94 (printed 58,69); /85 = 69,34
+    assert figures["Trung tâm QLĐĐ"] == (pytest.approx(58.94), pytest.approx(69.34), "Trung bình")
+    # 11,5 counted as 10: 80,62 − 1,5 = 79,12; /85 = 93,08
+    assert figures["UBND xã Núa Ngam"] == (pytest.approx(79.12), pytest.approx(93.08), "Xuất sắc")
+    note = data.peek(rows["Trung tâm QLĐĐ"], 14).note
+    assert note is not None and "58,69" in note and "58,94" in note
+    assert data.peek(15, 2).value == section and data.peek(15, 14).value is None  # the merged row kept as it was
+    assert_clean_run(book)
+
+
 def test_unrecognised_workbook_message_uses_a_windows_mode() -> None:
     book = fk.book_from_grids("Sổ tay.xlsx", [("Trang 1", [["Họ và tên", "Điểm"], ["Nguyễn Văn A", 8]])])
     outcome = run(book)
@@ -443,6 +462,18 @@ def test_rejections_on_a_protected_sheet() -> None:
     assert not api.ProtectContents
 
 
+def test_merged_cells_keep_only_their_top_left_value() -> None:
+    book = fk.book_from_xlsx(ROOT / "tests" / "data" / "handmade" / "phu_luc_405_thang7_2023.xlsx")
+    s = book.sheets["Phụ lục"]
+    s.range("N15:P15").value = [[None, None, None]]  # empty into a merged area: harmless
+    with pytest.raises(fk.WindowsPitfall, match="merged"):
+        s.range("N15").value = 58.94  # Excel would not keep it
+    with pytest.raises(fk.ComError, match="part of a merged cell"):
+        s.range("N14:P15").clear_contents()
+    s.range("B15:P15").clear_contents()  # the whole area is fine
+    assert s.range("B15").value is None
+
+
 def test_values_as_windows_returns_them() -> None:
     book = small_book()
     s = book.sheets[0]
@@ -482,6 +513,7 @@ COM_MEMBERS = {  # Excel's Worksheet / Protection members the fake models (docum
 def _all_runs() -> set[tuple[str, str]]:
     touched: set[tuple[str, str]] = set()
     books = [fk.book_from_xlsx(SAMPLES / s) for s in (TTHC, SI459, PAR)]
+    books.append(fk.book_from_xlsx(ROOT / "tests" / "data" / "handmade" / "phu_luc_405_thang7_2023.xlsx"))
     books.append(fk.book_from_grids("a.xlsx", [("Phụ lục", seed001_form()[0])]))
     books.append(fk.book_from_grids("b.xlsx", [("Phụ lục", seed002_appendix()[0])]))
     books.append(fk.book_from_grids("c.xlsx", [("Trang 1", [["Họ và tên"]])]))

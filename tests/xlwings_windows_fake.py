@@ -106,6 +106,10 @@ Range
       a note is a ``ValueError``; on a sheet whose drawing objects are protected, adding or editing a note is a
       :class:`ComError`. ``Note.text`` (main 5410-5432, win 2693-2707) reads and replaces the whole text.
   R8. ``row``/``column`` are the 1-based top-left cell, ``shape`` (rows, columns), ``sheet`` the Sheet.
+  R9. Merged cells (loaded from the file): Excel keeps a merged cell's value in its top-left cell only; a value
+      written into another cell of the area is not kept (no error): :class:`WindowsPitfall` for a non-empty value
+      (writing empty there is harmless). ``Range.clear_contents`` on part of a merged area is a :class:`ComError`
+      ("Cannot change part of a merged cell."). Reading gives the value in the top-left cell, None elsewhere.
 
 Anything else an add-in touches on these objects raises :class:`NotModelled`; the objects have ``__slots__``, so
 setting a misspelt attribute (``rng.colour = …``, a silent no-op on real xlwings) is refused too.
@@ -326,6 +330,10 @@ class _SheetData:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     protection: dict[str, Any] | None = None  # the COM Protect arguments in force, None when unprotected
     visibility: int = -1  # Worksheet.Visible: xlSheetVisible -1, xlSheetHidden 0, xlSheetVeryHidden 2
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (top, left, bottom, right) areas
+
+    def merge_area(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        return next((m for m in self.merged if m[0] <= row <= m[2] and m[1] <= col <= m[3]), None)
 
     def cell(self, row: int, col: int) -> Cell:
         c = self.cells.get((row, col))
@@ -824,6 +832,18 @@ class Range(_Strict):
         prepared = [[_prepare(self._log, x) for x in row] for row in rows]  # win 486-499 + COM conversion
         target = self if scalar else Range(self._sheet, self._row, self._col, len(prepared), len(prepared[0]))
         target._check_editable()
+        for i, r in enumerate(range(target._row, target._row + target._nrows)):  # R9
+            for j, c in enumerate(range(target._col, target._col + target._ncols)):
+                area = self._sheet._data.merge_area(r, c)
+                x = prepared[0][0] if scalar else prepared[i][j]
+                if area is not None and (r, c) != area[:2] and x not in (None, ""):
+                    raise _reject(
+                        self._log,
+                        WindowsPitfall(
+                            f"{_a1(r, c)} is inside the merged cell {_a1(*area[:2])}:{_a1(*area[2:])}: "
+                            "Excel does not keep a value written there"
+                        ),
+                    )
         data_ = self._sheet._data
         for i, r in enumerate(range(target._row, target._row + target._nrows)):
             for j, c in enumerate(range(target._col, target._col + target._ncols)):
@@ -914,6 +934,15 @@ class Range(_Strict):
 
     def clear_contents(self) -> None:
         self._check_editable()
+        bottom, right = self._row + self._nrows - 1, self._col + self._ncols - 1
+        for top_, left_, bottom_, right_ in self._sheet._data.merged:  # R9: part of a merged cell
+            overlaps = top_ <= bottom and self._row <= bottom_ and left_ <= right and self._col <= right_
+            inside = self._row <= top_ and bottom_ <= bottom and self._col <= left_ and right_ <= right
+            if overlaps and not inside:
+                raise _reject(
+                    self._log,
+                    ComError(DISP_E_EXCEPTION, "Exception occurred.", "Cannot change part of a merged cell."),
+                )
         for r, c in self._cells():
             cell_ = self._sheet._data.peek(r, c)
             cell_.value, cell_.formula = None, None
@@ -1192,7 +1221,7 @@ def protection_of(ws: Any) -> dict[str, Any] | None:
 
 def book_from_xlsx(path: Path, name: str | None = None) -> Book:
     """Load a workbook with openpyxl as Excel would hold it: values and formulas (with their cached values), solid
-    fill colours, notes, locked cells, sheet protection and a protected structure."""
+    fill colours, notes, locked cells, merged cells, hidden sheets, sheet protection and a protected structure."""
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
@@ -1203,6 +1232,8 @@ def book_from_xlsx(path: Path, name: str | None = None) -> Book:
     for ws in wb_f.worksheets:
         wv = wb_v[ws.title]
         data = _SheetData(ws.title, protection=protection_of(ws))
+        data.visibility = {"visible": -1, "hidden": 0, "veryHidden": 2}.get(ws.sheet_state, -1)
+        data.merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         for row in ws.iter_rows():
             for c in row:
                 x = data.cell(c.row, c.column)

@@ -261,7 +261,7 @@ def make_units(n: int, seed: int = 1) -> list[Unit]:
 
 
 def core_data(unit: Unit) -> dict[str, Any]:
-    """The unit as a core ``data`` dict (the xl-tthc/input shape of tests/data/seed001_tthc_huyen.json)."""
+    """The unit as a core ``data`` dict (the xl-tthc/input shape of xl_tthc/sample_data/seed001_tthc_huyen.json)."""
     criteria: dict[str, Any] = {}
     for code, _title, rule, _labels in CRITERIA:
         if rule == "count":

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from xl_tthc.report import ReportMeta, consolidation_from_document, write_report  # noqa: E402
 
-SAMPLE = ROOT / "tests" / "data" / "seed002_sv459.json"
+SAMPLE = ROOT / "xl_tthc" / "sample_data" / "seed002_sv459.json"
 TARGET = ROOT / "docs" / "images" / "bao-cao-trang-1.png"
 SAMPLE_META = ReportMeta(
     issuer="UBND HUYỆN ĐIỆN BIÊN",

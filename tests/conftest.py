@@ -25,10 +25,12 @@ from xl_tthc.core.framework import get
 from xl_tthc.core.model import UnitInput, UnitResult
 
 DATA = Path(__file__).parent / "data"
+SEEDS = Path(__file__).parent.parent / "xl_tthc" / "sample_data"  # the seeds the demo and the samples use too
 
 
 def load_seed(name: str) -> dict[str, Any]:
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    path = SEEDS / f"{name}.json"
+    return json.loads((path if path.exists() else DATA / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def score_seed(name: str) -> dict[str, Any]:
@@ -93,3 +95,10 @@ def recognize(grid: Any, *, file: str | None = None, sheet: str | None = None, r
     from xl_tthc.recognise import Context, by_labels
 
     return by_labels(grid, Context(registry or default_registry(), file, sheet))
+
+
+def consolidate_dir(folder: Any, roster: Any = None, period: str | None = None, *, output: Any = None, **kw: Any) -> Any:
+    """The library API's consolidation, returning its batch report (the summary workbook written when ``output``)."""
+    from xl_tthc import api
+
+    return api.consolidate(folder, output, roster=roster, period=period, **kw).report

@@ -355,9 +355,8 @@ def test_summary_workbook_is_refreshed(tmp_path: Any) -> None:
     import shutil
     from pathlib import Path
 
+    from conftest import consolidate_dir
     from python_calamine import CalamineWorkbook
-
-    from xl_tthc.batch import consolidate_dir
 
     root = Path(__file__).resolve().parent.parent
     folder = tmp_path / "don-vi"

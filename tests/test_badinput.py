@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 from badinput.make_corpus import KIND_NAMES, Corpus, Kind, make_corpus
+from conftest import consolidate_dir
 
-from xl_tthc.batch import BatchReport, consolidate_dir
+from xl_tthc.batch import BatchReport
 from xl_tthc.core.findings import Finding
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA
+from conftest import DATA, consolidate_dir
 
-from xl_tthc.batch import BatchError, consolidate_dir, run, validate
+from xl_tthc.api import validate
+from xl_tthc.batch import BatchError, run
 from xl_tthc.batch.roster import RosterError, read_roster
 from xl_tthc.io.summary import FINDING_HEADERS
 

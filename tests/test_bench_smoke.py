@@ -49,7 +49,7 @@ def test_core_import_and_scoring_load_no_data_or_excel_libraries() -> None:
         heavy = ["pandas", "openpyxl", "xlwings", "python_calamine", "numpy"]
         print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
     """)
-    seed = ROOT / "tests" / "data" / "seed001_tthc_huyen.json"
+    seed = ROOT / "xl_tthc" / "sample_data" / "seed001_tthc_huyen.json"
     proc = subprocess.run([PYTHON, "-c", code, str(seed)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []

@@ -40,7 +40,7 @@ def test_examples_validate_and_results_are_current(path: Path, capsys: pytest.Ca
 
 
 def test_table_format_is_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["score", str(ROOT / "tests/data/seed001_tthc_huyen.json"), "--format", "table"])
+    code = main(["score", str(ROOT / "xl_tthc/sample_data/seed001_tthc_huyen.json"), "--format", "table"])
     text = capsys.readouterr().out
     assert code == 0
     assert "Tổng điểm: 16,74/18" in text
@@ -49,7 +49,7 @@ def test_table_format_is_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_exit_code_1_when_data_has_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", str(ROOT / "tests/data/seed002_sv459.json")]) == 1
+    assert main(["score", str(ROOT / "xl_tthc/sample_data/seed002_sv459.json")]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["errors"] >= 2
 
@@ -144,7 +144,7 @@ def test_provincial_override_needs_no_code(tmp_path: Path) -> None:
     (d / "tinh-x.json").write_text(json.dumps(override, ensure_ascii=False), "utf-8")
     from xl_tthc.core.framework import Registry
 
-    doc = json.loads((ROOT / "tests/data/seed001_tthc_huyen.json").read_text("utf-8"))
+    doc = json.loads((ROOT / "xl_tthc/sample_data/seed001_tthc_huyen.json").read_text("utf-8"))
     doc["framework"] = "tthc-tinh-x-2024"
     doc["units"][0]["period"] = "2024-Q2"
     res = score_document(doc, registry=Registry([d]))
@@ -154,7 +154,7 @@ def test_provincial_override_needs_no_code(tmp_path: Path) -> None:
 
 
 def test_period_outside_effective_dates_is_a_warning() -> None:
-    doc = json.loads((ROOT / "tests/data/seed002_sv459.json").read_text("utf-8"))
+    doc = json.loads((ROOT / "xl_tthc/sample_data/seed002_sv459.json").read_text("utf-8"))
     doc["units"] = doc["units"][:1]
     doc["units"][0]["period"] = "2022-12"
     res = score_document(doc)

@@ -1,24 +1,57 @@
-"""The README's first command: the demo runs end to end and leaves the inputs untouched."""
+"""The README's first command: the demo runs end to end, from an installed package, and leaves the inputs untouched."""
 
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
 from docx import Document
 
-from xl_tthc.demo import COMMUNES, OFFICES, run
+from xl_tthc.demo import COMMUNES, OFFICES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
+def _installed_package(tmp_path: Path) -> Path:
+    """The package as a wheel installs it (no source tree beside it): built with pip, unpacked into a folder."""
+    wheels = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    site = tmp_path / "site"
+    with zipfile.ZipFile(next(wheels.glob("xl_tthc-*.whl"))) as zf:
+        zf.extractall(site)
+    return site
+
+
 def test_demo_end_to_end(tmp_path: Path) -> None:
-    lines: list[str] = []
-    steps = run(tmp_path, echo=lines.append)
-    assert len(steps) == 1 + 2 * 4 + 1
+    site = _installed_package(tmp_path / "build")
+    out = tmp_path / "demo"
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(site)!r})\n"
+        "import xl_tthc\n"
+        f"assert xl_tthc.__file__.startswith({str(site)!r}), xl_tthc.__file__\n"
+        "from xl_tthc import api\n"
+        f"steps = api.demo({str(out)!r})\n"
+        "print('STEPS', len(steps))\n"
+    )
+    # run where no source tree is: the demo needs nothing but the installed package
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == f"STEPS {1 + 2 * 4 + 1}"
+    tmp_path = out
     q1, q2 = tmp_path / "don-vi-2021-Q1", tmp_path / "don-vi-2021-Q2"
     assert len(list(q1.glob("*.xlsx"))) == len(COMMUNES) + len(OFFICES)
     assert len(list(q2.glob("*.xlsx"))) == len(COMMUNES) + len(OFFICES) - 1  # Thanh Nưa sent nothing in Q2
@@ -40,7 +73,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert "UBND xã Núa Ngam" in seed or "Núa Ngam" in seed
     assert (tmp_path / "lich-su.sqlite").exists()
     # running validate again leaves every input byte-identical
-    from xl_tthc.batch import validate
+    from xl_tthc.api import validate
 
     validate(q2, period="2021-Q2")
     assert {p.name: _sha(p) for p in q2.glob("*.xlsx")} == before

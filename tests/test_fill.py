@@ -34,6 +34,7 @@ from xl_tthc.io.templates import render
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"
 DATA = ROOT / "tests" / "data"
+SEEDS = ROOT / "xl_tthc" / "sample_data"
 TTHC = "Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx"
 SI459 = "Vi_du_Bo_chi_so_459_huyen_Dien_Bien_thang_7_2023.xlsx"
 PAR = "Vi_du_Chi_so_CCHC_tinh_Dien_Bien_2020.xlsx"
@@ -127,7 +128,7 @@ def test_seed002_every_unit_total_quy_doi_band(tmp_path: Path) -> None:
     outcome = fill_workbook(src, tmp_path / "out.xlsx")
     layout = layout_of(SI459)
     rows = _appendix_rows(Grid(outcome.output, layout.sheet), layout)
-    doc = json.loads((DATA / "seed002_sv459.json").read_text("utf-8"))
+    doc = json.loads((SEEDS / "seed002_sv459.json").read_text("utf-8"))
     expected = {u["unit"]["name"]: u for u in score_document(doc)["units"]}
     assert set(rows) == set(expected) and len(rows) == 26
     for name, unit in expected.items():
@@ -184,7 +185,7 @@ def test_seed004_par_self_appraised_and_every_parent_row(tmp_path: Path) -> None
     assert g[layout.output("total/appraised").ref] == pytest.approx(84.68919, abs=1e-9)
     assert g[layout.output("implementation").ref] == pytest.approx(56.9527, abs=1e-9)
     assert g[layout.output("survey").ref] == pytest.approx(27.73649, abs=1e-9)
-    stated = json.loads((DATA / "seed004_par_tinh_2020.json").read_text("utf-8"))["units"][0]["data"]["stated"]
+    stated = json.loads((SEEDS / "seed004_par_tinh_2020.json").read_text("utf-8"))["units"][0]["data"]["stated"]
     parents = [n for n in get("par-dienbien-tinh-2020").nodes() if not n.is_leaf]
     assert len(parents) == 39
     for node in parents:

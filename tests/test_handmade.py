@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, SV459, TTHC_HUYEN, load_seed, recognize, score_seed
+from conftest import DATA, SEEDS, SV459, TTHC_HUYEN, load_seed, recognize, score_seed
 from python_calamine import CalamineWorkbook
 
 from xl_tthc.core.engine import score_unit
@@ -190,7 +190,7 @@ def test_tthc_annex_missing_count_column(tmp_path: Path) -> None:
 
 
 def test_seed004_par_table(tmp_path: Path) -> None:
-    path = write_seed004_par(tmp_path / "par.xlsx", DATA / "seed004_par_tinh_2020.json")
+    path = write_seed004_par(tmp_path / "par.xlsx", SEEDS / "seed004_par_tinh_2020.json")
     rec = recognize(grid_of(path), file=path.name, sheet="PAR INDEX 2020")
     assert rec is not None and rec.framework.id == "par-dienbien-tinh-2020"
     [unit] = rec.units

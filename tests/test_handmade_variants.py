@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 from test_batch import EXPECTED as SEED002_EXPECTED
 
-from xl_tthc.batch import validate
+from xl_tthc.api import validate
 from xl_tthc.core.engine import score_unit
 from xl_tthc.core.numbers import parse_number
 from xl_tthc.recognise import Recognition

@@ -87,7 +87,7 @@ def cases(w: Path) -> list[tuple[str, list[str]]]:
     out.append(("templates -o framework file", [*fw, "templates", "-o", fwfile]))
     out.append(("build-addin -o config file", ["build-addin", "-o", str(ROOT / "macros" / "addin_config.json")]))
     out.append(("demo -o frameworks folder", [*fw, "demo", "-o", str(w / "fw")]))
-    out.append(("demo -o samples folder", ["demo", "-o", str(ROOT / "workbooks" / "samples")]))
+    out.append(("demo -o sample data folder", ["demo", "-o", str(ROOT / "xl_tthc" / "sample_data")]))
     return out
 
 

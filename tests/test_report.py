@@ -1,7 +1,7 @@
 """The draft report: wording against seed 002's report text, the .docx read back, the CLI, LibreOffice.
 
 Seed 002 is Báo cáo 405/BC-UBND ngày 17/8/2023 of UBND huyện Điện Biên; its appendix table is the input
-tests/data/seed002_sv459.json. Its sentences are typed in below as printed.
+xl_tthc/sample_data/seed002_sv459.json. Its sentences are typed in below as printed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, load_seed
+from conftest import DATA, SEEDS, load_seed
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -46,7 +46,7 @@ from xl_tthc.report import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED002 = DATA / "seed002_sv459.json"
+SEED002 = SEEDS / "seed002_sv459.json"
 SEED003 = DATA / "seed003_par_huyen_2019.json"
 META = ReportMeta(
     issuer="UBND HUYỆN ĐIỆN BIÊN",

@@ -45,7 +45,7 @@ def test_no_schema_is_compiled_at_start() -> None:
         "from xl_tthc.core.framework import default_registry\n"
         "from xl_tthc.core.document import score_document\n"
         "default_registry().all()\n"
-        f"score_document(json.loads(open({str(ROOT / 'tests/data/seed002_sv459.json')!r}, encoding='utf-8').read()))\n"
+        f"score_document(json.loads(open({str(ROOT / 'xl_tthc/sample_data/seed002_sv459.json')!r}, encoding='utf-8').read()))\n"
         "print(sorted(m for m in sys.modules if m.startswith('fastjsonschema')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

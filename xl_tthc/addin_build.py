@@ -44,7 +44,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from xl_tthc import __version__
+from xl_tthc._version import __version__
 from xl_tthc.io.atomic import atomic_write_bytes
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"

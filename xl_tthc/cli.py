@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import sys
 import tempfile
@@ -103,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     fl.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", help="tệp kết quả (mặc định: <tên tệp> - đã tính điểm.xlsx)")
     fl.add_argument("--in-place", action="store_true", help="ghi đè lên chính tệp đầu vào (ghi an toàn)")
     fl.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    _framework_option(fl)
 
     dm = sub.add_parser(
         "demo", help="chạy thử toàn bộ quy trình trên dữ liệu mẫu (tạo tệp, tính điểm, tổng hợp, báo cáo)"
@@ -143,7 +143,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _framework_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--framework",
+        metavar="MÃ_KHUNG",
+        help="khung chấm điểm cho bảng tự lập khớp nhiều khung (xem «xl-tthc frameworks»); "
+        "cũng có thể ghi «Khung chấm điểm: <mã>» vào một ô phía trên bảng",
+    )
+
+
 def _batch_options(p: argparse.ArgumentParser) -> None:
+    _framework_option(p)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument(
         "--jobs",
@@ -172,11 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from xl_tthc import api
+
     try:
-        if args.frameworks:
-            os.environ["XL_TTHC_FRAMEWORKS"] = os.pathsep.join(
-                [*filter(None, os.environ.get("XL_TTHC_FRAMEWORKS", "").split(os.pathsep)), *args.frameworks]
-            )
+        api.use_frameworks(args.frameworks)
         handler = {
             "score": _score,
             "frameworks": _frameworks,
@@ -191,7 +200,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except BrokenPipeError:
         raise
-    except UserError as exc:
+    except (UserError, api.Error) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
@@ -212,84 +221,29 @@ def _log_exception(exc: BaseException) -> Path:
     return path
 
 
-def _load_json(src: str) -> Any:
-    from xl_tthc.io import jsonload
-    from xl_tthc.io.paths import display_name
-
-    try:
-        if src == "-":
-            return jsonload.loads(sys.stdin.read(), "-")
-        return jsonload.load_file(src)
-    except jsonload.JsonInputError as exc:
-        raise UserError(str(exc)) from None
-    except FileNotFoundError:
-        raise UserError(f"không tìm thấy tệp «{display_name(src)}».") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"không đọc được tệp «{display_name(src)}» ({exc.__class__.__name__}).") from None
-
-
-def _guard(args: argparse.Namespace, outputs: Sequence[Any], inputs: Any, **kw: Any) -> None:
-    """Refuse an output that is an input or a file the command reads (the framework folders always are)."""
-    from xl_tthc.io.paths import InputClash, ReadSet, guard_outputs, read_set
-
-    reads = inputs if isinstance(inputs, ReadSet) else read_set([*inputs, *_framework_dirs()])
-    try:
-        guard_outputs(outputs, reads, **kw)
-    except InputClash as exc:
-        raise UserError(str(exc)) from None
-
-
-def _guard_dir(out_dir: str, planned: Sequence[str] | None, inputs: Sequence[Any]) -> None:
-    from xl_tthc.io.paths import InputClash, guard_output_dir
-
-    try:
-        guard_output_dir(out_dir, planned, [*inputs, *_framework_dirs()])
-    except InputClash as exc:
-        raise UserError(str(exc)) from None
-
-
-def _framework_dirs() -> list[Path]:
-    from xl_tthc.core.framework import ENV_VAR, SHIPPED_DIR
-
-    return [SHIPPED_DIR, *(Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p)]
-
-
 def _score(args: argparse.Namespace) -> int:
-    from xl_tthc.core.document import InputError, score_document
-    from xl_tthc.core.framework import FrameworkError
+    from xl_tthc import api
 
-    _guard(args, [args.output], [args.input])
-    doc = _load_json(args.input)
-    try:
-        result = score_document(doc, file=None if args.input == "-" else args.input)
-    except (InputError, FrameworkError) as exc:
-        raise UserError(str(exc)) from None
-    if args.format == "table":
-        from xl_tthc.tables import result_table
-
-        text = result_table(result)
-    else:
-        text = json.dumps(result, ensure_ascii=False, indent=2)
+    api.check_outputs([args.output], [args.input])
+    result = api.score(args.input)
+    text = api.result_text(result) if args.format == "table" else json.dumps(result, ensure_ascii=False, indent=2)
     _emit(text, args.output)
     return EXIT_FINDINGS if result["summary"]["errors"] else EXIT_OK
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from xl_tthc.io.atomic import atomic_write_text
+        from xl_tthc import api
 
-        atomic_write_text(Path(output), text + "\n")
+        api.write_text(output, text + "\n")
     else:
         sys.stdout.write(text + "\n")
 
 
 def _frameworks(args: argparse.Namespace) -> int:
-    from xl_tthc.core.framework import FrameworkError, Registry, level_label
+    from xl_tthc import api
 
-    try:
-        fws = Registry().all()
-    except FrameworkError as exc:
-        raise UserError(str(exc)) from None
+    fws = api.frameworks()
     if args.json:
         _emit(
             json.dumps(
@@ -317,39 +271,22 @@ def _frameworks(args: argparse.Namespace) -> int:
         print(f"{f.id}  (phiên bản {f.version}, hiệu lực từ {f.effective_from:%d/%m/%Y})")
         print(f"    {f.title}")
         print(f"    Căn cứ: {f.legal_basis_vi()}")
-        print(f"    Áp dụng: {', '.join(level_label(lv) for lv in f.levels)}")
+        print(f"    Áp dụng: {', '.join(api.level_name(lv) for lv in f.levels)}")
     return EXIT_OK
 
 
 def _templates(args: argparse.Namespace) -> int:
-    from xl_tthc.io.layouts import spec_layouts
-    from xl_tthc.io.templates import build_templates  # type: ignore[import-not-found,unused-ignore]
+    from xl_tthc import api
 
-    _guard_dir(args.output, [layout.file_name for layout in spec_layouts()], [])
-    for path in build_templates(Path(args.output)):
+    for path in api.templates(args.output):
         print(path)
     return EXIT_OK
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xl_tthc.fill import SUFFIX_OUT, FillError, fill_workbook
-    from xl_tthc.io.paths import InputClash, guard_writable, safe_output_name
+    from xl_tthc import api
 
-    src = Path(args.file)
-    out = Path(args.output) if args.output else None
-    if out is None and not args.in_place and src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        # the default name, kept within the 255-byte limit of a file name
-        out = src.with_name(safe_output_name(src.stem, SUFFIX_OUT, ".xlsm" if src.suffix.lower() == ".xlsm" else ".xlsx"))
-    if not args.in_place:
-        _guard(args, [out], [src])
-    try:
-        guard_writable(src if args.in_place else out)
-    except InputClash as exc:
-        raise UserError(str(exc)) from None
-    try:
-        outcome = fill_workbook(src, out, in_place=args.in_place)
-    except FillError as exc:
-        raise UserError(str(exc)) from None
+    outcome = api.fill_workbook(args.file, args.output, in_place=args.in_place, framework=args.framework)
     if args.json:
         _emit(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2), None)
     else:
@@ -358,136 +295,79 @@ def _fill(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from datetime import date
+    from xl_tthc import api
 
-    from xl_tthc.core.document import InputError
-    from xl_tthc.core.framework import FrameworkError
-    from xl_tthc.history import HistoryError
-    from xl_tthc.report import ReportError, ReportMeta, report_from_document
-
-    try:
-        day = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        raise UserError(f"ngày «{args.date}» không đúng dạng NĂM-THÁNG-NGÀY (ví dụ 2023-08-17).") from None
-    meta = ReportMeta(issuer=args.issuer, place=args.place, date=day, number=args.number, signer=args.signer)
-    _guard(args, [args.output, args.history], [args.input])
-    doc = _load_json(args.input)
-    try:
-        path, consolidation, comparisons = report_from_document(
-            doc, Path(args.output), meta, period=args.period, history_db=args.history, file=args.input
-        )
-    except (InputError, FrameworkError, ReportError, HistoryError) as exc:
-        raise UserError(str(exc)) from None
-    except OSError as exc:
-        raise UserError(f"không ghi được tệp «{args.output}» ({exc.__class__.__name__}).") from None
-    results = consolidation.all_results()
-    print(f"Đã ghi báo cáo {path} ({len(results)} đơn vị" + (", có so sánh với kỳ trước" if comparisons else "") + ").")
+    meta = api.report_meta(
+        issuer=args.issuer, place=args.place, date=api.parse_date(args.date), number=args.number, signer=args.signer
+    )
+    done = api.report(args.input, args.output, meta, period=args.period, history=args.history)
+    results = done.consolidation.all_results()
+    print(f"Đã ghi báo cáo {done.path} ({len(results)} đơn vị" + (", có so sánh với kỳ trước" if done.comparisons else "") + ").")
     has_errors = any(f.severity.value == "error" for r in results for f in r.findings)
     return EXIT_FINDINGS if has_errors else EXIT_OK
 
 
-def _batch_report(args: argparse.Namespace, **kw: Any) -> Any:
-    from xl_tthc.batch import DEFAULT_JOBS, BatchError, run
+def _traces(report: Any) -> None:
+    from xl_tthc import api
 
-    jobs = DEFAULT_JOBS if args.jobs is None else args.jobs
-    if jobs < 1:
-        raise UserError("--jobs phải là số nguyên dương.")
-    try:
-        report = run(args.dir, period=args.period, jobs=jobs, quiet=args.quiet, **kw)
-    except BatchError as exc:
-        raise UserError(str(exc)) from None
     traces = report.traces()
     if traces:
-        path = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write("\n".join(traces) + "\n")
-        print(f"Có {len(traces)} tệp gặp lỗi nội bộ; chi tiết kỹ thuật đã ghi vào {path}.", file=sys.stderr)
-    return report
+        print(f"Có {len(traces)} tệp gặp lỗi nội bộ; chi tiết kỹ thuật đã ghi vào {api.LOG_PATH}.", file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from xl_tthc.batch.text import summary_table
+    from xl_tthc import api
 
-    report = _batch_report(args)
+    report = api.validate(args.dir, period=args.period, framework=args.framework, jobs=args.jobs, quiet=args.quiet)
+    _traces(report)
     if args.json:
         _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), None)
     else:
-        print(summary_table(report, title="Kiểm tra"))
+        print(api.summary_text(report, title="Kiểm tra"))
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
 def _consolidate(args: argparse.Namespace) -> int:
-    from xl_tthc.batch.text import summary_table
-    from xl_tthc.io.summary import write_summary
+    from xl_tthc import api
 
-    out = Path(args.output)
-    if out.suffix.lower() != ".xlsx":
-        raise UserError(f"tệp tổng hợp phải có đuôi .xlsx («{args.output}»).")
-    from xl_tthc.batch import find_files
-    from xl_tthc.io.paths import is_own_summary, read_set
-
-    reads = read_set([args.roster, *_framework_dirs()])
-    reads.add(args.dir, find_files)
-    _guard(args, [out, args.report, args.history], reads, replaceable=lambda p: p == out and is_own_summary(p))
-    report = _batch_report(args, roster=args.roster, exclude=[out])
-    comparisons = []
-    if args.history:
-        from xl_tthc import history
-
-        try:
-            comparisons = history.record_and_compare(args.history, report.consolidation, report.period)
-        except history.HistoryError as exc:
-            raise UserError(str(exc)) from None
-    try:
-        write_summary(report, out, comparisons)
-    except OSError as exc:
-        raise UserError(f"không ghi được tệp tổng hợp «{out}» ({exc.strerror or exc.__class__.__name__}).") from None
-    if args.report:
-        from xl_tthc.report import ReportMeta, write_report
-
-        try:
-            write_report(
-                report.consolidation, args.report, ReportMeta(issuer=args.issuer, place=args.place), comparisons or None
-            )
-        except OSError as exc:
-            raise UserError(f"không ghi được tệp báo cáo «{args.report}» ({exc.__class__.__name__}).") from None
+    done = api.consolidate(
+        args.dir,
+        args.output,
+        roster=args.roster,
+        period=args.period,
+        history=args.history,
+        report=args.report,
+        report_meta=api.report_meta(issuer=args.issuer, place=args.place),
+        framework=args.framework,
+        jobs=args.jobs,
+        quiet=args.quiet,
+    )
+    report = done.report
+    _traces(report)
     if args.json:
         doc = report.to_dict()
-        doc["output"] = str(out)
+        doc["output"] = str(args.output)
         _emit(json.dumps(doc, ensure_ascii=False, indent=2), None)
     else:
-        print(summary_table(report, title="Tổng hợp", bands=True))
-        print(f"\nĐã ghi tệp tổng hợp: {out}")
+        print(api.summary_text(report, title="Tổng hợp", bands=True))
+        print(f"\nĐã ghi tệp tổng hợp: {args.output}")
         if args.report:
             print(f"Đã ghi dự thảo báo cáo: {args.report}")
-        if comparisons:
+        if done.comparisons:
             print("Đã so sánh với kỳ trước (trang «So sánh kỳ trước»).")
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
 def _build_addin(args: argparse.Namespace) -> int:
-    from xl_tthc.addin_build import CONFIG_FILE, DEFAULT_MACROS_DIR, AddinBuildError, build_addin, load_config
+    from xl_tthc import api
 
-    try:
-        planned = [load_config(DEFAULT_MACROS_DIR / CONFIG_FILE).addin_file]
-    except AddinBuildError as exc:
-        raise UserError(str(exc)) from None
-    _guard_dir(args.output, planned, [DEFAULT_MACROS_DIR])
-    try:
-        path = build_addin(Path(args.output))
-    except AddinBuildError as exc:
-        raise UserError(str(exc)) from None
-    print(f"Đã tạo add-in {path}")
+    print(f"Đã tạo add-in {api.build_addin(args.output)}")
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from xl_tthc.demo import run
+    from xl_tthc import api
 
-    out = Path(args.output)
-    from xl_tthc.demo import ROOT
-
-    _guard_dir(args.output, None, [ROOT / "workbooks" / "samples", ROOT / "docs" / "examples"])
-    run(out)
-    print(f"Xong. Kết quả nằm trong thư mục {out}/")
+    api.demo(args.output)
+    print(f"Xong. Kết quả nằm trong thư mục {args.output}/")
     return EXIT_OK

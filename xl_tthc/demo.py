@@ -8,12 +8,13 @@
 4. validate and consolidate each quarter against the roster, into a summary workbook;
 5. record both quarters in the history database and write the draft report, compared with the previous quarter.
 
-``xl-tthc demo -o DIR`` (or ``bash scripts/demo.sh``) runs it; everything is written under DIR.
+``xl-tthc demo -o DIR`` (or ``bash scripts/demo.sh``) runs it; everything is written under DIR. It is a short
+wrapper over the library API (:mod:`xl_tthc.api`), and needs nothing but the installed package: the seeds' data
+are package data (:mod:`xl_tthc.samples`).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 from collections.abc import Callable
@@ -25,9 +26,6 @@ from typing import Any
 from xl_tthc.core.findings import Severity
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.numbers import fmt_vn
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "workbooks" / "samples"
 
 COMMUNES = (
     "Hua Thanh",
@@ -143,12 +141,8 @@ def _roster(path: Path) -> Path:
 
 def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
     """Run the whole demo into ``out_dir``; returns what was done, step by step (Vietnamese)."""
-    from xl_tthc import history
-    from xl_tthc.batch import consolidate_dir, validate
-    from xl_tthc.fill import fill_workbook
-    from xl_tthc.io.summary import write_summary
-    from xl_tthc.io.templates import build_templates
-    from xl_tthc.report import ReportMeta, write_report
+    from xl_tthc import api
+    from xl_tthc.samples import build_samples, seed_document
 
     out_dir.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []
@@ -159,7 +153,7 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
         for line in lines:
             echo(f"   {line}")
 
-    templates = build_templates(out_dir / "bieu-mau")
+    templates = api.templates(out_dir / "bieu-mau")
     step("Biểu mẫu chính thức", [p.name for p in templates])
 
     roster = _roster(out_dir / "danh-sach-don-vi.csv")
@@ -178,7 +172,7 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
         filled_dir.mkdir(exist_ok=True)
         lines = []
         for wb in made:
-            outcome = fill_workbook(wb, filled_dir / wb.name, in_place=False)
+            outcome = api.fill_workbook(wb, filled_dir / wb.name)
             errors = outcome.count(Severity.ERROR)
             for r in outcome.results:
                 figure = f"{fmt_vn(r.total_shown, 2)}/18 – {r.band_label}" if r.total is not None else r.status_label
@@ -187,21 +181,20 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
                 )
         step(f"{period_text}: «Tính điểm» từng tệp, ghi vào {filled_dir.name}/ (bản gốc giữ nguyên)", lines)
 
-        checked = validate(folder, period=period)
+        checked = api.validate(folder, period=period)
         step(
             f"{period_text}: kiểm tra thư mục",
             [f"{checked.files} tệp, {checked.units} đơn vị, {checked.errors} lỗi, {checked.warnings} cảnh báo"],
         )
 
-        summary = out_dir / f"TONG_HOP_{period}.xlsx"
-        report = consolidate_dir(folder, roster=roster, period=period)
-        comparisons = history.record_and_compare(db, report.consolidation, period)
-        write_summary(report, summary, comparisons)
-        doc = out_dir / f"BAO_CAO_{period}.docx"
-        write_report(
-            report.consolidation,
-            doc,
-            ReportMeta(
+        done = api.consolidate(
+            folder,
+            out_dir / f"TONG_HOP_{period}.xlsx",
+            roster=roster,
+            period=period,
+            history=db,
+            report=out_dir / f"BAO_CAO_{period}.docx",
+            report_meta=api.report_meta(
                 issuer="UBND HUYỆN ĐIỆN BIÊN",
                 issuer_parent="UBND TỈNH ĐIỆN BIÊN",
                 place="Điện Biên",
@@ -209,29 +202,28 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
                 signer="Bùi Hải Bình",
                 roster_known=True,
             ),
-            comparisons or None,
         )
+        assert done.summary is not None and done.report_docx is not None
         step(
             f"{period_text}: tổng hợp, lưu lịch sử và dự thảo báo cáo",
             [
-                f"{summary.name} ({report.units} đơn vị)",
-                f"{doc.name}" + (" (so sánh với kỳ trước)" if comparisons else ""),
+                f"{done.summary.name} ({done.report.units} đơn vị)",
+                f"{done.report_docx.name}" + (" (so sánh với kỳ trước)" if done.comparisons else ""),
             ],
         )
 
     seeds = out_dir / "vi-du-that"
     seeds.mkdir(exist_ok=True)
     lines = []
-    for sample in sorted(SAMPLES.glob("*.xlsx")):
-        outcome = fill_workbook(sample, seeds / sample.name.replace(".xlsx", " - đã tính điểm.xlsx"), in_place=False)
+    samples = seeds / "mau"
+    samples.mkdir(exist_ok=True)
+    for sample in build_samples(samples):
+        outcome = api.fill_workbook(sample, seeds / sample.name.replace(".xlsx", " - đã tính điểm.xlsx"))
         lines.append(outcome.summary_vi().splitlines()[0])
-    seed002 = json.loads((ROOT / "docs/examples/sv459-dienbien-2023-input.json").read_text(encoding="utf-8"))
-    from xl_tthc.report import report_from_document
-
-    path, _c, _cmp = report_from_document(
-        seed002,
+    done_report = api.report(
+        seed_document("seed002_sv459.json"),
         seeds / "BAO_CAO_thang_7_2023.docx",
-        ReportMeta(
+        api.report_meta(
             issuer="UBND HUYỆN ĐIỆN BIÊN",
             place="Điện Biên",
             date=date(2023, 8, 17),
@@ -239,6 +231,6 @@ def run(out_dir: Path, echo: Callable[[str], None] = print) -> list[Step]:
             signer="Bùi Hải Bình",
         ),
     )
-    lines.append(f"{path.name}: báo cáo tháng 7/2023 dựng lại từ phụ lục của Báo cáo 405/BC-UBND")
+    lines.append(f"{done_report.path.name}: báo cáo tháng 7/2023 dựng lại từ phụ lục của Báo cáo 405/BC-UBND")
     step("Các ví dụ thật (báo cáo của tỉnh Điện Biên)", lines)
     return steps

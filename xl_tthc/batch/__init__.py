@@ -1,6 +1,6 @@
 """Batch mode: validate and consolidate a folder of unit workbooks, fast, whatever the files contain.
 
-``validate(dir)`` and ``consolidate_dir(dir, roster, period)`` walk the folder (recursively, Vietnamese names),
+``run(dir, roster=…, period=…)`` walks the folder (recursively, Vietnamese names),
 probe every spreadsheet before any library parses it, read it with python-calamine in worker processes,
 recognise, check and score them through the one pipeline (:mod:`xl_tthc.pipeline`), **recompute every figure from the inputs** with the core
 (stated totals are only compared) and collect findings. A file that cannot be read becomes a finding; the batch
@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ class _NoBar:
         pass
 
 
-def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool) -> Iterator[FileOutcome]:
+def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: str | None) -> Iterator[FileOutcome]:
     show = not quiet and sys.stderr.isatty()
     bar: Any = _NoBar()
     if show:  # tqdm is imported only when a bar is drawn
@@ -164,7 +165,7 @@ def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool) -> Iterator[
     try:
         if jobs <= 1 or len(tasks) < 4 * jobs:
             for t in tasks:
-                yield process_file(t)
+                yield process_file(t, framework)
                 bar.update(1)
             return
         default_registry().all()  # build every framework once, before the workers fork
@@ -173,7 +174,7 @@ def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool) -> Iterator[
         size = max(1, min(64, len(tasks) // (jobs * 8)))
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=gc.enable) as ex:
-            for outs in ex.map(process_files, chunks):
+            for outs in ex.map(partial(process_files, framework=framework), chunks):
                 yield from outs
                 bar.update(len(outs))
     finally:
@@ -188,7 +189,10 @@ def run(
     jobs: int = DEFAULT_JOBS,
     quiet: bool = True,
     exclude: Sequence[Path] = (),
+    framework: str | None = None,
 ) -> BatchReport:
+    """Read, check and score every workbook under ``root``; consolidate the units (see the module docstring).
+    ``framework``: the officer's choice where a form fits several frameworks (``--framework``)."""
     start = time.perf_counter()
     folder = Path(root)
     if not folder.is_dir():
@@ -214,7 +218,7 @@ def run(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(folder, tasks, entries, want, jobs, quiet, start)
+        return _run(folder, tasks, entries, want, jobs, quiet, start, framework)
     finally:
         if was_enabled:
             gc.enable()
@@ -228,8 +232,9 @@ def _run(
     jobs: int,
     quiet: bool,
     start: float,
+    framework: str | None = None,
 ) -> BatchReport:
-    outcomes = list(_outcomes(tasks, max(1, jobs), quiet))
+    outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework))
     notes: list[Finding] = []
     scored = []
     reg = default_registry()
@@ -296,40 +301,12 @@ def _majority_periods(
     return kept, ", ".join(shown) if shown else None, auto
 
 
-def validate(
-    dir: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS, quiet: bool = True, period: str | None = None
-) -> BatchReport:
-    """Check every workbook of a folder; nothing is written."""
-    return run(dir, period=period, jobs=jobs, quiet=quiet)
-
-
-def consolidate_dir(
-    dir: str | os.PathLike[str],
-    roster: str | os.PathLike[str] | Sequence[RosterEntry] | None = None,
-    period: str | None = None,
-    *,
-    output: str | os.PathLike[str] | None = None,
-    jobs: int = DEFAULT_JOBS,
-    quiet: bool = True,
-) -> BatchReport:
-    """Consolidate a folder; with ``output``, also write the summary workbook (atomically)."""
-    out = Path(output) if output else None
-    report = run(dir, roster=roster, period=period, jobs=jobs, quiet=quiet, exclude=[out] if out else [])
-    if out is not None:
-        from xl_tthc.io.summary import write_summary
-
-        write_summary(report, out)
-    return report
-
-
 __all__ = [
     "DEFAULT_JOBS",
     "MAX_DEFAULT_JOBS",
     "BatchError",
     "BatchReport",
     "FileOutcome",
-    "consolidate_dir",
     "find_files",
     "run",
-    "validate",
 ]

@@ -51,12 +51,12 @@ PHASE_BYTES = 16 * 1024 * 1024  # file bytes held between the probe phase and th
 PHASE_CELLS = 250_000  # cells read and held before the examine phase, at most (a few MB of Python objects)
 
 
-def process_file(task: tuple[str, str]) -> FileOutcome:
+def process_file(task: tuple[str, str], framework: str | None = None) -> FileOutcome:
     """One file: ``task`` is (absolute path, display name)."""
-    return process_files([task])[0]
+    return process_files([task], framework)[0]
 
 
-def process_files(tasks: list[tuple[str, str]]) -> list[FileOutcome]:
+def process_files(tasks: list[tuple[str, str]], framework: str | None = None) -> list[FileOutcome]:
     """Worker entry point: a chunk of files, each ``(absolute path, display name)``, one outcome each, in order.
 
     The chunk goes phase by phase (probe every file, read every file, then recognise, check and score them), up to
@@ -73,13 +73,13 @@ def process_files(tasks: list[tuple[str, str]]) -> list[FileOutcome]:
             probed.append((out, pr))
             held += len(pr.data or b"")
         if held >= PHASE_BYTES:
-            _read_and_examine(probed)
+            _read_and_examine(probed, framework)
             probed, held = [], 0
-    _read_and_examine(probed)
+    _read_and_examine(probed, framework)
     return outs
 
 
-def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]]) -> None:
+def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]], framework: str | None) -> None:
     read: list[tuple[FileOutcome, probe_mod.Probe, list[reader.Sheet]]] = []
     cells = 0
     for k, (out, pr) in enumerate(probed):
@@ -89,7 +89,7 @@ def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]]) -> None
             cells += sum(sh.rows * sh.cols for sh in sheets if sh.grid is not None)
         if cells >= PHASE_CELLS or k == len(probed) - 1:
             for o, p, shs in read:
-                _guarded(o, _examine, o, p, shs)
+                _guarded(o, _examine, o, p, shs, framework)
             read, cells = [], 0
 
 
@@ -178,12 +178,12 @@ def _read(out: FileOutcome, pr: probe_mod.Probe) -> list[reader.Sheet] | None:
     return sheets
 
 
-def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet]) -> None:
+def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet], framework: str | None = None) -> None:
     """Recognise, check and score a file that was read, through the one pipeline every shell takes."""
     path, shown = Path(out.path), out.file
     is_xlsx = pr.container == "zip" and path.suffix.lower() in {".xlsx", ".xlsm"}
     wb = workbook_data(sheets, path=out.path, shown=shown, data=pr.data, is_xlsx=is_xlsx)
-    scored = score_workbook(wb, registry=default_registry(), summaries=False)
+    scored = score_workbook(wb, registry=default_registry(), framework=framework, summaries=False)
     out.findings.extend(scored.findings)
     out.template = scored.template
     for fw, r in scored.units():

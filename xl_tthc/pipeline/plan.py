@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_tthc import __version__
+from xl_tthc._version import __version__
 from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Finding, Severity, finding_row
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult

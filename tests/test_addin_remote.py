@@ -125,8 +125,8 @@ def test_seed001_form_gets_the_seed_scores_and_the_criterion_9_warning() -> None
         assert writes[(rows[code], col)] == pytest.approx(score), code
     # 3 × 1,9125… + 2 + 2 + 2 + 2 + 2 + 1 = 16,7376 → 16,74 (from unrounded scores; 16,73 if rounded first)
     assert writes[(rows["total"], col)] == pytest.approx(16.74)
-    # inputs inside the written block are written back unchanged (the "x" marks of criteria 6–9)
-    assert writes[(rows["6"] + 1, col)] == "x"
+    # only output cells are written: the "x" marks and the counts typed as text («1.033») are never written back
+    assert (rows["6"] + 1, col) not in writes and (rows["1"] + 1, col - 1) not in writes
     # criterion 9: marked 1 point, but 99/1.147 = 8,63 % online < 15 % → a warning on the marked cell
     mark_row = rows["9"] + 2
     assert _cell(actions, "setRangeColor", mark_row, col)[0]["args"] == [_hex(WARN_FILL)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,6 @@ LOG_PATH = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
 class Outcome:
     scored: Scored
     plan: WritePlan
-    grids: dict[str, tuple[list[list[Any]], list[list[Any]] | None]] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -154,14 +153,12 @@ def _grid(sheet: Any) -> tuple[list[list[Any]], list[list[Any]] | None]:
 def compute(book: Any) -> Outcome:
     """Read every sheet in one bulk call each and run the one pipeline (:mod:`xl_tthc.pipeline`)."""
     sheets: list[SheetData] = []
-    grids: dict[str, tuple[list[list[Any]], list[list[Any]] | None]] = {}
     for sheet in book.sheets:
         grid, formulas = _grid(sheet)
-        grids[sheet.name] = (grid, formulas)
         sheets.append(SheetData(sheet.name, grid, _state(sheet), formulas=formulas))
     data = WorkbookData(file=book.name, sheets=sheets, stem=Path(book.name).stem)
     scored = score_workbook(data, registry=default_registry())
-    return Outcome(scored, build_plan(scored, file_label=book.name), grids)
+    return Outcome(scored, build_plan(scored, file_label=book.name))
 
 
 def _state(sheet: Any) -> str:
@@ -176,20 +173,14 @@ def _state(sheet: Any) -> str:
 
 
 def write(book: Any, outcome: Outcome) -> None:
-    """The xlwings adapter of the write plan: one bulk write per sheet (formulas kept), marks, the findings sheet."""
+    """The xlwings adapter of the write plan: the output cells in as few rectangular writes as they allow (no other
+    cell is written back: Excel would re-parse a text such as «1.033» by its locale), marks, the findings sheet."""
     plan = outcome.plan
     for name in plan.data_sheets:
         sheet = book.sheets[name]
         protected = _unprotect(sheet)
-        writes = [w for w in plan.writes if w.sheet == name]
-        if writes:
-            grid, formulas = outcome.grids.get(name, ([], None))
-            r0, r1 = min(w.row for w in writes), max(w.row for w in writes)
-            c0, c1 = min(w.col for w in writes), max(w.col for w in writes)
-            block = [[_keep(grid, formulas, r, c) for c in range(c0, c1 + 1)] for r in range(r0, r1 + 1)]
-            for w in writes:
-                block[w.row - r0][w.col - c0] = w.value
-            sheet.range((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)).value = block  # one bulk write per sheet
+        for r0, c0, block in blocks([(w.row, w.col, w.value) for w in plan.writes if w.sheet == name]):
+            sheet.range((r0 + 1, c0 + 1), (r0 + len(block), c0 + len(block[0]))).value = block
         for m in plan.marks:
             if m.sheet == name:
                 _mark(sheet.range((m.row + 1, m.col + 1)), m)
@@ -234,14 +225,30 @@ def _protect(sheet: Any, kept: dict[str, bool]) -> None:
         sheet.api.Protect(**kept)
 
 
-def _keep(grid: list[list[Any]], formulas: list[list[Any]] | None, r: int, c: int) -> Any:
-    """What a cell inside the write block keeps: its formula if it has one, else its value."""
-    if formulas is not None and r < len(formulas) and c < len(formulas[r]):
-        f = formulas[r][c]
-        if isinstance(f, str) and f.startswith("="):
-            return f
-    row = grid[r] if r < len(grid) else []
-    return row[c] if c < len(row) else None
+def blocks(cells: list[tuple[int, int, Any]]) -> list[tuple[int, int, list[list[Any]]]]:
+    """(row, col, value) cells as rectangles of cells that are all written: runs of adjacent columns in a row,
+    stacked while the next row has a run over the same columns. (top row, left column, 2-D values), 0-based."""
+    rows: dict[int, dict[int, Any]] = {}
+    for r, c, v in cells:
+        rows.setdefault(r, {})[c] = v
+    runs: list[tuple[int, int, list[Any]]] = []  # (row, first col, values)
+    for r in sorted(rows):
+        cols = sorted(rows[r])
+        start = prev = cols[0]
+        for c in cols[1:]:
+            if c != prev + 1:
+                runs.append((r, start, [rows[r][k] for k in range(start, prev + 1)]))
+                start = c
+            prev = c
+        runs.append((r, start, [rows[r][k] for k in range(start, prev + 1)]))
+    out: list[tuple[int, int, list[list[Any]]]] = []
+    for r, c, values in runs:
+        last = out[-1] if out else None
+        if last is not None and last[1] == c and len(last[2][0]) == len(values) and last[0] + len(last[2]) == r:
+            last[2].append(values)
+        else:
+            out.append((r, c, [values]))
+    return out
 
 
 def _mark(rng: Any, m: CellMark) -> None:

@@ -111,6 +111,13 @@ Range
       (writing empty there is harmless). ``Range.clear_contents`` on part of a merged area is a :class:`ComError`
       ("Cannot change part of a merged cell."). Reading gives the value in the top-left cell, None elsewhere.
 
+Where a rule comes from: everything citing ``main``/``win``/``std``/``utils`` is read off the xlwings 0.37.8 source
+(and the real ``Ensure2DStage``/``TransposeStage``/``AdjustDimensionsStage``/``_check_not_jagged``/``hex_to_rgb``/
+``rgb_to_int`` are called). What Excel itself does behind COM (sheet-name rules, protection refusals and which
+flags allow what, the password prompt, merged cells, number text in ``Range.Formula``, which text Excel re-parses)
+follows Excel's documented behaviour and has not been observed on a Windows machine from here: the exception type
+is ``com_error`` as pywin32 raises it, the messages are indicative. docs/excel-checklist.md lists what to confirm.
+
 Anything else an add-in touches on these objects raises :class:`NotModelled`; the objects have ``__slots__``, so
 setting a misspelt attribute (``rng.colour = …``, a silent no-op on real xlwings) is refused too.
 

@@ -138,8 +138,8 @@ def test_seed001_form_gets_the_seed_scores_and_the_criterion_9_warning() -> None
     table = next(a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 1)["values"]
     # the same findings sheet as «xl-tthc fill» writes: four lines (the last, the fingerprint), then the table
     assert table[0][0] == "KẾT QUẢ KIỂM TRA SỐ LIỆU" and str(table[3][0]).startswith("Mã kiểm tra số liệu: ")
-    assert table[4] == ["STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung"]
-    assert any(r[2] == "level_contradicts_data" and r[5] == f"E{mark_row + 1}" for r in table[5:])
+    assert table[4] == ["STT", "Mức độ", "Mã", "Tệp", "Đơn vị", "Trang", "Ô", "Nội dung"]
+    assert any(r[2] == "level_contradicts_data" and r[6] == f"E{mark_row + 1}" for r in table[5:])
     alerts = [a for a in actions if a["func"] == "alert"]
     assert len(alerts) == 1
     assert "16,74/18 điểm" in alerts[0]["args"][0] and alerts[0]["args"][1] == "Tính điểm"

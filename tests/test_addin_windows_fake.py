@@ -117,7 +117,7 @@ def test_seed001_sample_scores_marks_and_protection() -> None:
     assert [s.name for s in book.sheets] == [sheet, FINDINGS_SHEET]
     table = findings_table(book)
     assert table[0] == list(FINDING_ROW_HEADERS)
-    assert table[1][:3] == [1.0, "Cảnh báo", "level_contradicts_data"] and table[1][5] == mark_9b.ref
+    assert table[1][:3] == [1.0, "Cảnh báo", "level_contradicts_data"] and table[1][6] == mark_9b.ref
     assert len(table) == 2
     # the protection was lifted to write (else Windows refuses, see assert_clean_run) and put back
     api = book.sheets[sheet].api
@@ -271,7 +271,7 @@ def test_unrecognised_workbook_message_uses_a_windows_mode() -> None:
     # the findings sheet says why, with the same finding the batch gives for such a file
     table = findings_table(book)
     assert table[0] == list(FINDING_ROW_HEADERS) and len(table) == 2
-    assert table[1][1:3] == ["Lỗi", "template_unknown"] and "Sổ tay.xlsx" in table[1][6]
+    assert table[1][1:3] == ["Lỗi", "template_unknown"] and "Sổ tay.xlsx" in table[1][7]
     assert_clean_run(book)
 
 

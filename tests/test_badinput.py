@@ -134,9 +134,9 @@ def test_summary_lists_every_finding(batch: Any) -> None:
 
     report, out = batch[1], batch[4]
     ws = openpyxl.load_workbook(out, read_only=True)["Kết quả kiểm tra"]
-    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[3]]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[2]]
     assert len(rows) == len(report.findings)
-    assert {r[3] for r in rows} >= {"file_corrupt", "merged_input_cells", "formula_injection", "sheet_hidden"}
+    assert {r[2] for r in rows} >= {"file_corrupt", "merged_input_cells", "formula_injection", "sheet_hidden"}
 
 
 def test_cli_over_the_corpus_reports_and_never_shows_a_traceback(batch: Any, tmp_path: Path) -> None:

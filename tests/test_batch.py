@@ -26,7 +26,7 @@ from conftest import DATA, consolidate_dir
 from xl_tthc.api import validate
 from xl_tthc.batch import BatchError, run
 from xl_tthc.batch.roster import RosterError, read_roster
-from xl_tthc.io.summary import FINDING_HEADERS
+from xl_tthc.core.findings import FINDING_ROW_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
@@ -235,10 +235,10 @@ def test_summary_workbook_read_back_with_openpyxl(seed002_report: Any) -> None:
     assert tables == [BANDS["phong"], BANDS["xa"]]
     # the findings sheet
     ks = wb["Kết quả kiểm tra"]
-    assert tuple(c.value for c in ks[3]) == FINDING_HEADERS
+    assert tuple(c.value for c in ks[3]) == FINDING_ROW_HEADERS  # the columns of every findings sheet
     messages = [r for r in ks.iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(messages) == len(report.findings)
-    assert ("Phụ lục", "J26", "score_above_max", "Lỗi") in {(r[1], r[2], r[3], r[4]) for r in messages}
+    assert ("Phụ lục", "J26", "score_above_max", "Lỗi") in {(r[5], r[6], r[2], r[1]) for r in messages}
     # native charts: two per level on the overview (column + pie), one bar chart per level sheet
     with zipfile.ZipFile(out) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]

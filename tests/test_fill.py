@@ -79,8 +79,8 @@ class Grid:
 def report_rows(path: Path) -> list[dict[str, Any]]:
     grid = Grid(path, REPORT_SHEET)
     header = grid.find_row(0, "STT")
-    keys = ["stt", "severity", "code", "unit", "sheet", "cell", "message"]
-    return [dict(zip(keys, row[:7], strict=True)) for row in grid.rows[header + 1 :] if row and row[0] != ""]
+    keys = ["stt", "severity", "code", "file", "unit", "sheet", "cell", "message"]  # FINDING_ROW_HEADERS
+    return [dict(zip(keys, row[:8], strict=True)) for row in grid.rows[header + 1 :] if row and row[0] != ""]
 
 
 # ---------------------------------------------------------------------------- seed figures

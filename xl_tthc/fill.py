@@ -17,7 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.core.findings import Finding, Severity
+from xl_tthc.core.findings import FINDING_ROW_HEADERS, Finding, Severity
 from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
@@ -323,7 +323,7 @@ def _report_sheet(wb: Any, plan: WritePlan) -> None:
     ws["A1"].font = Font(name="Times New Roman", size=13, bold=True)
     ws["A4"].font = Font(name="Times New Roman", size=9, color="808080")
     head = REPORT_HEADER_ROW + 1
-    widths = (6, 11, 26, 30, 16, 8, 90)
+    widths = (6, 11, 26, 24, 30, 16, 8, 90)
     for col, (text, width) in enumerate(zip(plan.report_header, widths, strict=True), start=1):
         c = ws.cell(row=head, column=col, value=text)
         c.font = bold
@@ -342,7 +342,7 @@ def _report_sheet(wb: Any, plan: WritePlan) -> None:
             c.alignment = wrap
         ws.cell(row=row, column=2).fill = PatternFill("solid", fgColor=COLOURS[f.severity.value])
         if f.location.cell and f.location.sheet:
-            target = ws.cell(row=row, column=6)
+            target = ws.cell(row=row, column=FINDING_ROW_HEADERS.index("Ô") + 1)
             target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{f.location.sheet}'!{f.location.cell}")
             target.font = Font(name="Times New Roman", size=11, color="0563C1", underline="single")
         ws.row_dimensions[row].height = 15 * max(1, -(-len(f.message) // 100), -(-len(f.unit or "") // 28))

@@ -20,8 +20,9 @@ class Severity(StrEnum):
 
 SEVERITY_LABEL_VI = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo", Severity.INFO: "Ghi chú"}
 
-# the findings sheet of a workbook that was scored in place (the add-in and `xl-tthc fill`): one row per finding
-FINDING_ROW_HEADERS = ("STT", "Mức độ", "Mã", "Đơn vị", "Trang", "Ô", "Nội dung")
+# the columns of every findings sheet: of a workbook scored in place (the add-in and `xl-tthc fill`) and of the
+# summary workbook of a consolidation; one row per finding
+FINDING_ROW_HEADERS = ("STT", "Mức độ", "Mã", "Tệp", "Đơn vị", "Trang", "Ô", "Nội dung")
 
 
 class Code(StrEnum):
@@ -141,9 +142,19 @@ class Finding:
         }
 
 
-def finding_row(n: int, f: Finding) -> tuple[int, str, str, str, str, str, str]:
+def finding_row(n: int, f: Finding) -> tuple[int, str, str, str, str, str, str, str]:
     """Finding number ``n`` as a row under :data:`FINDING_ROW_HEADERS`."""
-    return (n, SEVERITY_LABEL_VI[f.severity], f.code.value, f.unit or "", f.location.sheet or "", f.location.cell or "", f.message)
+    loc = f.location
+    return (
+        n,
+        SEVERITY_LABEL_VI[f.severity],
+        f.code.value,
+        loc.file or "",
+        f.unit or "",
+        loc.sheet or "",
+        loc.cell or "",
+        f.message,
+    )
 
 
 class Findings:

@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xl_tthc.core.findings import SEVERITY_LABEL_VI, Finding, Severity
+from xl_tthc.core.findings import FINDING_ROW_HEADERS, Finding, Severity, finding_row
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import STATUS_LABEL_VI, UnitResult
 from xl_tthc.io.atomic import atomic_path
@@ -41,7 +41,6 @@ CHART_MAX_UNITS = 60  # a bar chart with more units than this is unreadable on A
 _BAD_SHEET_CHARS = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
 # columns of the findings sheet
-FINDING_HEADERS = ("Tệp", "Trang", "Ô", "Mã", "Mức độ", "Nội dung", "Đơn vị")
 
 _KIND_SHORT = {"tthc": "TTHC", "service_index": "Chỉ số", "par": "CCHC"}
 _LEVEL_SHORT = {"tinh": "Tỉnh", "so": "Sở, ngành", "huyen": "Huyện", "phong": "Phòng", "xa": "Xã"}
@@ -509,39 +508,37 @@ def _comparison_sheet(ws: Any, comparisons: Sequence[Comparison], fm: _Formats) 
 
 
 def _findings_sheet(ws: Any, findings: list[Finding], fm: _Formats) -> None:
-    ws.merge_range(0, 0, 0, len(FINDING_HEADERS) - 1, "KẾT QUẢ KIỂM TRA SỐ LIỆU", fm.title)
+    """Every finding of the consolidation, under the columns of every findings sheet (FINDING_ROW_HEADERS)."""
+    width = len(FINDING_ROW_HEADERS)
+    ws.merge_range(0, 0, 0, width - 1, "KẾT QUẢ KIỂM TRA SỐ LIỆU", fm.title)
     hr = 2
-    for c, h in enumerate(FINDING_HEADERS):
+    for c, h in enumerate(FINDING_ROW_HEADERS):
         ws.write_string(hr, c, h, fm.head)
-    ws.set_column(0, 0, max(24, min(60, max((len(f.location.file or "") for f in findings), default=24) + 2)))
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 2, 7)
-    ws.set_column(3, 3, 24)
-    ws.set_column(4, 4, 10)
-    ws.set_column(5, 5, 90)
-    ws.set_column(6, 6, 28)
+    file_width = max(24, min(60, max((len(f.location.file or "") for f in findings), default=24) + 2))
+    for c, w in enumerate((6, 11, 24, file_width, 28, 16, 7, 90)):
+        ws.set_column(c, c, w)
     style = {Severity.ERROR: fm.error, Severity.WARNING: fm.warning, Severity.INFO: fm.info}
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    ranked = sorted(findings, key=lambda f: (f.location.file or "\uffff", order[f.severity]))
     r = hr + 1
-    for f in sorted(findings, key=lambda f: (f.location.file or "\uffff", order[f.severity])):
-        loc = f.location
-        ws.write_string(r, 0, _safe(loc.file or ""), fm.top)
-        ws.write_string(r, 1, _safe(loc.sheet or ""), fm.top)
-        ws.write_string(r, 2, _safe(loc.cell or ""), fm.top)
-        ws.write_string(r, 3, f.code.value, fm.top)
-        ws.write_string(r, 4, SEVERITY_LABEL_VI[f.severity], fm.severity[f.severity.value])
-        ws.write_string(r, 5, _safe(f.message), style[f.severity])
-        ws.write_string(r, 6, _safe(f.unit or ""), fm.top)
+    for n, f in enumerate(ranked, start=1):
+        row = finding_row(n, f)
+        ws.write_number(r, 0, row[0], fm.top)
+        ws.write_string(r, 1, row[1], fm.severity[f.severity.value])
+        ws.write_string(r, 2, row[2], fm.top)
+        for c in range(3, width - 1):
+            ws.write_string(r, c, _safe(str(row[c])), fm.top)
+        ws.write_string(r, width - 1, _safe(f.message), style[f.severity])
         lines = -(-len(f.message) // MESSAGE_CHARS_PER_LINE)
         if lines > 1:
             ws.set_row(r, 15 * lines)
         r += 1
     if findings:
-        ws.autofilter(hr, 0, r - 1, len(FINDING_HEADERS) - 1)
+        ws.autofilter(hr, 0, r - 1, width - 1)
     else:
         ws.write_string(r, 0, "Không có lỗi hay cảnh báo nào.", fm.text)
     ws.freeze_panes(hr + 1, 0)
     _page(ws, hr + 1, "Kết quả kiểm tra")
 
 
-__all__ = ["CHART_MAX_UNITS", "FINDING_HEADERS", "write_summary"]
+__all__ = ["CHART_MAX_UNITS", "write_summary"]

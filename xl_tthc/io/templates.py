@@ -19,6 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from xl_tthc.core.framework import Registry, level_label
+from xl_tthc.core.keys import get_key
 from xl_tthc.io.atomic import atomic_path
 from xl_tthc.io.layouts import (
     COLOURS,
@@ -301,15 +302,6 @@ def build_templates(out_dir: Path, registry: Registry | None = None) -> list[Pat
 __all__ = ["BUILD_DATE", "build_templates", "render", "slot_style"]
 
 
-def _lookup(data: dict[str, Any], key: str) -> Any:
-    node: Any = data
-    for part in key.split("/"):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def single_unit_values(layout: Layout, unit: dict[str, Any], period: str) -> dict[tuple[int, int], Any]:
     """Slot values of a one-unit template from a unit of an ``xl-tthc/input`` document (raw values as typed)."""
     data = unit["data"]
@@ -321,9 +313,9 @@ def single_unit_values(layout: Layout, unit: dict[str, Any], period: str) -> dic
             elif slot.key == "period":
                 value = period
             else:
-                value = _lookup(data, slot.key)
+                value = get_key(data, slot.key)
         else:
-            value = _lookup(data, slot.stated) if slot.stated else None
+            value = get_key(data, slot.stated) if slot.stated else None
         if value is not None:
             values[(slot.row, slot.col)] = value
     return values
@@ -341,11 +333,11 @@ def appendix_values(layout: Layout, units: list[dict[str, Any]], period: str) ->
         row = free[unit["unit"]["level"]].pop(0)
         values[(row, table.name_col)] = unit["unit"]["name"]
         for key, col, _kind, _mx in table.inputs:
-            v = _lookup(unit["data"], key)
+            v = get_key(unit["data"], key)
             if v is not None:
                 values[(row, col)] = v
         for _key, col, _kind, stated in table.outputs:
-            v = _lookup(unit["data"], stated) if stated else None
+            v = get_key(unit["data"], stated) if stated else None
             if v is not None:
                 values[(row, col)] = v
     return values

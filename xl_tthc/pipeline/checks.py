@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
+from xl_tthc.core.keys import get_key, set_key
 from xl_tthc.io.cells import a1
 from xl_tthc.pipeline.model import SheetData, WorkbookData
 from xl_tthc.recognise import Recognition
-from xl_tthc.recognise.common import CellSources, get_key, set_key, value
+from xl_tthc.recognise.common import CellSources, value
 
 Check = Callable[[WorkbookData, SheetData, Recognition], list[Finding]]
 

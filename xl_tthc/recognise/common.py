@@ -157,19 +157,6 @@ class Recognition:
     role: str = "unit"  # unit: units to score | summary: a unit table of our summary workbook (refreshed)
 
 
-def set_key(data: dict[str, Any], key: str | tuple[str, ...], raw: Any) -> None:
-    """data["a"]["b"]["c"] = raw for key "a/b/c" or ("a", "b", "c") (intermediate dicts created)."""
-    parts = key.split("/") if isinstance(key, str) else key
-    node = data
-    for p in parts[:-1]:
-        nxt = node.get(p)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            node[p] = nxt
-        node = nxt
-    node[parts[-1]] = raw
-
-
 class CellSources(dict[str, Location]):
     """``UnitInput.sources`` for a sheet: input key → cell, made into a :class:`Location` only when asked for.
 
@@ -427,16 +414,6 @@ class Context:
     file: str | None = None
     sheet: str | None = None
     framework: str | None = None  # the officer's explicit choice (--framework, the API); wins over everything
-
-
-def get_key(data: dict[str, Any], key: str) -> Any:
-    """data["a"]["b"]["c"] for key "a/b/c"; None when a part is missing."""
-    node: Any = data
-    for p in key.split("/"):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(p)
-    return node
 
 
 

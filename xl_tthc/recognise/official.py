@@ -21,6 +21,7 @@ from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_label
+from xl_tthc.core.keys import key_parts, set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
 from xl_tthc.io.cells import a1
@@ -34,7 +35,6 @@ from xl_tthc.recognise.common import (
     guess_level,
     norm,
     period_finding,
-    set_key,
     text,
     value,
 )
@@ -191,12 +191,12 @@ def _plan(registry: Registry, template_id: str, framework_id: str) -> _Plan:
         if slot.io == "output":
             if slot.stated:
                 cells[slot.stated] = (r, c)
-                steps.append(("stated", tuple(slot.stated.split("/")), r, c, None))
+                steps.append(("stated", key_parts(slot.stated), r, c, None))
             continue
         cells[slot.key] = (r, c)
         for k in slot.also:
             cells[k] = (r, c)
-        steps.append((slot.kind, tuple(slot.key.split("/")), r, c, _INPUT_REQUIRED.get(slot.kind)))
+        steps.append((slot.kind, key_parts(slot.key), r, c, _INPUT_REQUIRED.get(slot.kind)))
     outputs = {slot.key: (slot.row, slot.col) for slot in layout.outputs()}
     return _Plan(tuple(steps), cells, outputs)
 

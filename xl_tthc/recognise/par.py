@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
 from xl_tthc.recognise.choose import choose
@@ -30,7 +31,6 @@ from xl_tthc.recognise.common import (
     meta_lines,
     ntext,
     pretty_name,
-    set_key,
     text,
     value,
 )

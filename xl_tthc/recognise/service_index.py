@@ -11,6 +11,7 @@ import re
 
 from xl_tthc.core.findings import Code, Finding, Severity
 from xl_tthc.core.framework import Framework
+from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.core.periods import parse_period
@@ -31,7 +32,6 @@ from xl_tthc.recognise.common import (
     norm,
     norm_label,
     row_cells,
-    set_key,
     stt_int,
     text,
     value,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
 from xl_tthc.recognise.choose import choose
@@ -35,7 +36,6 @@ from xl_tthc.recognise.common import (
     period_finding,
     pretty_name,
     row_cells,
-    set_key,
     stt_int,
     text,
 )

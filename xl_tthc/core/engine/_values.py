@@ -6,20 +6,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework
+from xl_tthc.core.keys import get_key
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import Kind, Parsed, fmt_vn, is_integral, parse_number
 
 NA = "not_applicable"
-
-
-@lru_cache(maxsize=4096)
-def _key_parts(key: str) -> tuple[str, ...]:
-    return tuple(key.split("/"))
 
 
 def plain_number(raw: Any) -> float | None:
@@ -70,15 +65,7 @@ class Reader:
     findings: Findings
 
     def raw(self, key: str) -> Any:
-        node: Any = self.unit.data
-        for part in _key_parts(key):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return None
-        return node
+        return get_key(self.unit.data, key)
 
     def number(
         self,

@@ -130,8 +130,8 @@ def score_workbook(
                 Location(file=wb.file),
             )
         )
-    out.fingerprint = fingerprint(out)
-    if out.stored_fingerprint is not None:
+    if out.stored_fingerprint is not None:  # else it is computed only when a write plan needs it (costly on PAR)
+        out.fingerprint = fingerprint(out)
         _drop_stated(out)  # the stated figures are the ones «Tính điểm» wrote: nothing of the officer's to compare
         if out.stored_fingerprint != out.fingerprint and out.scored:
             first = out.scored[0]

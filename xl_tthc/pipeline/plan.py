@@ -19,7 +19,7 @@ from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.layouts import COLOURS, Layout, output_values
-from xl_tthc.pipeline import FINGERPRINT_PREFIX, REPORT_SHEET, Scored, SheetOutcome
+from xl_tthc.pipeline import FINGERPRINT_PREFIX, REPORT_SHEET, Scored, SheetOutcome, fingerprint
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import CellSources
 
@@ -139,6 +139,8 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     """What «Tính điểm» writes into the workbook ``scored`` was read from (``file_label``: its name as shown)."""
     from xl_tthc.io.cells import parse_a1
 
+    if not scored.fingerprint:
+        scored.fingerprint = fingerprint(scored)
     plan = WritePlan(fingerprint=scored.fingerprint, report_sheet=SUMMARY_REPORT_SHEET if scored.summary else REPORT_SHEET)
     for s in scored.scored:
         plan.data_sheets.append(s.sheet.name)

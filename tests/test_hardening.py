@@ -86,8 +86,8 @@ def odd(tmp_path: Path) -> Path:
     ("name", "code", "fragment"),
     [
         ("Xã Ống.xlsx", "file_unsupported", "đường ống (FIFO)"),
-        ("Xã Số Không.xlsx", "file_unsupported", "trỏ ra ngoài thư mục"),
-        ("Xã Rỗng Thiết Bị.xlsx", "file_unsupported", "trỏ ra ngoài thư mục"),
+        ("Xã Số Không.xlsx", "file_unsupported", "là một thiết bị (qua liên kết symlink)"),
+        ("Xã Rỗng Thiết Bị.xlsx", "file_unsupported", "là một thiết bị (qua liên kết symlink)"),
         ("Xã Liên Kết Ra Ngoài.xlsx", "file_unsupported", "trỏ ra ngoài thư mục"),
         ("Xã Quá Lớn.xlsx", "file_too_large", "quá lớn (300 MB; giới hạn 256 MB)"),
         ("Xã Socket.xlsx", "file_unsupported", "một socket"),

@@ -290,6 +290,42 @@ def write_encrypted(src: Path, path: Path) -> None:
         write_cfb(path, {"EncryptionInfo": b"\x04\x00\x04\x00" + b"\0" * 4092, "EncryptedPackage": src.read_bytes()})
 
 
+_STRICT_NAMESPACES = (
+    ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    ("http://schemas.openxmlformats.org/officeDocument/2006/relationships", "http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    ("http://schemas.openxmlformats.org/drawingml/2006/main", "http://purl.oclc.org/ooxml/drawingml/main"),
+)  # fmt: skip
+
+
+def write_strict(src: Path, path: Path) -> None:
+    """``src`` (a transitional .xlsx) as Excel saves «Strict Open XML Spreadsheet»: the ISO 29500 strict namespaces
+    in every part and relationship type, ``conformance="strict"`` on the workbook."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                text = data.decode("utf-8")
+                for old, new in _STRICT_NAMESPACES:
+                    text = text.replace(old, new)
+                if info.filename == "xl/workbook.xml":
+                    text = text.replace("<workbook ", '<workbook conformance="strict" ', 1)
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+
+
+def write_xls_copy(src: Path, path: Path) -> None:
+    """A real BIFF8 workbook holding the first sheet of ``src`` (its values), whatever the name of ``path``."""
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(src))
+    try:
+        grid = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        name = wb.sheet_names[0]
+    finally:
+        wb.close()
+    write_xls(path, name, grid)
+
+
 # ---------------------------------------------------------------------------- the corpus
 
 

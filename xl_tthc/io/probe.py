@@ -40,6 +40,7 @@ _O_FLAGS |= getattr(os, "O_BINARY", 0)
 
 _LOCAL = Struct("<4s22xHH")  # local file header: signature, …, file name length, extra field length
 _LOCAL_SIZE = 30
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
@@ -49,6 +50,7 @@ class Probe:
     container: str | None  # "zip" (xlsx/xlsm/ods), "xls" or None when unusable
     finding: Finding | None = None
     data: bytes | None = field(default=None, repr=False, compare=False)  # the whole file, when it was read whole
+    strict: bool = False  # Strict Open XML (ISO 29500 strict namespaces): openpyxl sees no worksheet in it
 
     @property
     def ok(self) -> bool:
@@ -104,14 +106,14 @@ def open_regular(
     permission); the caller closes the descriptor.
     """
     name = os.path.basename(os.fspath(path))
-    if root is not None and os.path.islink(path):
-        target = os.path.realpath(path)
-        if not _inside(target, os.path.realpath(root)):
-            raise NotRegularFile(f"Tệp «{name}» là liên kết (symlink) trỏ ra ngoài thư mục đang xét: không đọc.")
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         link = " (qua liên kết symlink)" if os.path.islink(path) else ""
         raise NotRegularFile(f"«{name}» là {_kind_vi(st.st_mode)}{link}, không phải tệp dữ liệu thông thường: không đọc.")
+    if root is not None and os.path.islink(path):
+        target = os.path.realpath(path)
+        if not _inside(target, os.path.realpath(root)):
+            raise NotRegularFile(f"Tệp «{name}» là liên kết (symlink) trỏ ra ngoài thư mục đang xét: không đọc.")
     fd = os.open(path, _O_FLAGS)
     try:
         st = os.fstat(fd)
@@ -205,7 +207,7 @@ def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
         return _bad(
             path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng)."
         )
-    return Probe(path, pr.container, data=data) if pr.ok and data is not None else pr
+    return Probe(path, pr.container, data=data, strict=pr.strict) if pr.ok and data is not None else pr
 
 
 def _probe_ole(path: Path) -> Probe:
@@ -294,9 +296,12 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names and "content.xml" not in names:
                 return _bad(path, Code.FILE_UNSUPPORTED, f"Tệp «{path.name}» là tệp nén nhưng không phải bảng tính.")
+            strict = False
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")) and info.file_size:
                     head = _xml_head(zf, info, data)
+                    if info.filename == "xl/workbook.xml" and (STRICT_NS in head or b'conformance="strict"' in head):
+                        strict = True
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         return _bad(
                             path,
@@ -309,4 +314,4 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
         )
     except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as exc:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng ({exc.__class__.__name__}).")
-    return Probe(path, "zip")
+    return Probe(path, "zip", strict=strict)

@@ -46,7 +46,9 @@ def _escape_char(ch: str) -> str:
 
 def _needs_escape(ch: str) -> bool:
     cat = unicodedata.category(ch)
-    return cat in ("Cs", "Cc") or (cat == "Cf" and ch not in "\u200c\u200d")  # keep ZWJ/ZWNJ (emoji, scripts)
+    if cat in ("Cs", "Cc", "Zl", "Zp") or ch in "\ufffe\uffff":
+        return True
+    return cat == "Cf" and ch not in "\u200c\u200d"  # keep ZWJ/ZWNJ (emoji, scripts)
 
 
 def display_name(name: str | bytes | os.PathLike[str]) -> str:

@@ -41,6 +41,13 @@ _O_FLAGS |= getattr(os, "O_BINARY", 0)
 _LOCAL = Struct("<4s22xHH")  # local file header: signature, …, file name length, extra field length
 _LOCAL_SIZE = 30
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+# python-calamine builds each sheet as one dense block from its first to its last cell and aborts the whole process
+# (a Rust allocation failure, not an exception) when that block does not fit in memory: one value at XFD200000 of a
+# 10 KB file asks for 100 GB. Sheets whose block would exceed this many cells are refused before calamine sees them.
+MAX_DENSE_CELLS = 4_000_000  # 32 bytes a cell: 128 MB; the readers refuse sheets over 2.000.000 cells anyway
+# a cell with a value, an inline string or a formula (calamine leaves out cells that only carry a format)
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b")
+_SCAN_CHUNK = 1 << 20
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
@@ -280,6 +287,70 @@ def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) ->
         return head
 
 
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name, through xl/workbook.xml and its relationships (empty when they cannot be read)."""
+    import html
+
+    try:
+        wb = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError, NotImplementedError):
+        return {}
+    targets = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)/?>", rels):
+        a = dict(re.findall(rb'([\w:]+)="([^"]*)"', m.group(1)))
+        t = a.get(b"Target", b"").decode("utf-8", "replace")
+        targets[a.get(b"Id", b"")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    out = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", wb):
+        a = dict(re.findall(rb'([\w:]+)="([^"]*)"', m.group(1)))
+        rid = next((v for k, v in a.items() if k.endswith(b":id")), None)
+        if rid in targets:
+            out[targets[rid]] = html.unescape(a.get(b"name", b"").decode("utf-8", "replace"))
+    return out
+
+
+def _too_far(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[str, str, int, int] | None:
+    """The first worksheet whose cells span more than :data:`MAX_DENSE_CELLS` (from A1 to its farthest row and
+    column): (sheet name, the farthest cell, rows, columns); None when every sheet is within bounds.
+
+    Every cell reference of every worksheet part is looked at (a file is bounded by :data:`MAX_UNCOMPRESSED`), read a
+    chunk at a time; a cell without a reference is placed by calamine after the previous one, within the part's size.
+    """
+    names: dict[str, str] | None = None
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")) or not info.file_size:
+            continue
+        rows = cols = 0
+        far = ""
+        with zf.open(info) as fh:
+            carry = b""
+            while True:
+                chunk = fh.read(_SCAN_CHUNK)
+                if not chunk:
+                    break
+                text = carry + chunk
+                for m in _CELL_REF.finditer(text):
+                    r, c = int(m.group(2)), _col_index(m.group(1))
+                    if r > rows or c > cols:
+                        rows, cols = max(rows, r), max(cols, c)
+                        far = (m.group(1) + m.group(2)).decode("ascii")
+                cut = text.rfind(b"<")
+                carry = text[cut:] if cut >= 0 and len(text) - cut < 4096 else b""
+        if rows * cols > MAX_DENSE_CELLS:
+            if names is None:
+                names = _sheet_names(zf)
+            return names.get(info.filename, info.filename), far, rows, cols
+    return None
+
+
 def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
@@ -308,6 +379,21 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
                             Code.FILE_UNSAFE_XML,
                             f"Tệp «{path.name}» chứa khai báo DOCTYPE/ENTITY trong {info.filename} (có thể là tấn công XXE): không đọc.",
                         )
+            far = _too_far(zf, infos)
+            if far is not None:
+                sheet, ref, rows, cols = far
+                return Probe(
+                    path,
+                    None,
+                    Finding(
+                        Code.SHEET_TOO_LARGE,
+                        Severity.ERROR,
+                        f"Trang «{sheet}» có ô dữ liệu ở {ref} ({fmt_int_vn(rows)} dòng × {fmt_int_vn(cols)} cột): quá lớn, "
+                        "không đọc tệp này (thường do một ô sót ở rất xa). Xóa các dòng, cột thừa rồi gửi lại.",
+                        Location(file=str(path), sheet=sheet),
+                        value=[rows, cols],
+                    ),
+                )
     except zipfile.BadZipFile:
         return _bad(
             path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng hoặc tải về chưa hết (tệp nén không đọc được)."

@@ -5,7 +5,8 @@ framework's structure fits the sheet (its indicator columns, its row codes). Amo
 that kind that fit, the unit level and the period (against the effective dates) narrow the choice. When more than
 one still fits — a province added its own decision that ``extends`` a shipped one, say — the officer is asked to
 choose (a finding), with ``--framework`` or a «Khung chấm điểm: <mã>» cell in the workbook; there is no silent
-default. An explicit choice always wins.
+default. An explicit choice always wins; then a «Khung chấm điểm» cell; then the framework our template names on
+its «Mã biểu mẫu» line (the appendix template is read by its header labels but still says whose template it is).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import re
 from collections.abc import Callable
 
 from xl_tthc.core.findings import Code, Finding, Severity
-from xl_tthc.core.framework import Framework, FrameworkError, level_label
+from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_label
 from xl_tthc.core.periods import period_start
 from xl_tthc.recognise.common import HEADER_SCAN_ROWS, Context, Grid, cell_loc, norm, row_cells
+from xl_tthc.recognise.official import find_meta
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{2,80}$")
 _LABEL = "khung cham diem"
@@ -46,6 +48,20 @@ def named_framework(grid: Grid) -> tuple[str, int, int] | None:
     return None
 
 
+def template_framework(grid: Grid, registry: Registry) -> tuple[str, int, int] | None:
+    """The framework named on the «Mã biểu mẫu: …» line of one of our templates that is read by its header labels
+    (the multi-unit appendix), when the registry has it: a workbook made from the template of a framework that
+    ``extends`` another is scored as that framework, not found ambiguous with its parent (or taken for it)."""
+    meta = find_meta(grid)
+    if meta is None:
+        return None
+    try:
+        registry.get(meta.framework_id)
+    except FrameworkError:
+        return None  # a template of a framework this installation lacks: chosen as any hand-made form
+    return meta.framework_id, meta.row, meta.col
+
+
 def choose(
     ctx: Context,
     kind: str,
@@ -58,7 +74,7 @@ def choose(
 ) -> tuple[Framework | None, list[Finding]]:
     """(framework, findings). ``None`` with no finding: no framework of this kind fits the sheet at all."""
     reg = ctx.registry
-    named = named_framework(grid)
+    named = named_framework(grid) or template_framework(grid, reg)
     explicit = ctx.framework or (named[0] if named else None)
     at = cell_loc(ctx.file, ctx.sheet, named[1], named[2]) if named and not ctx.framework else cell_loc(
         ctx.file, ctx.sheet, *where
@@ -115,4 +131,4 @@ def choose(
     ]
 
 
-__all__ = ["CHOICE_HINT_VI", "choose", "named_framework"]
+__all__ = ["CHOICE_HINT_VI", "choose", "named_framework", "template_framework"]

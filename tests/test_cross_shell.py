@@ -1,7 +1,7 @@
 """One «Tính điểm» answer in every shell (issue 11, item 7).
 
-Every workbook below goes through every shell: ``fill`` (library :func:`~xl_tthc.fill.fill_workbook` and the CLI),
-``validate`` and ``consolidate`` (the batch, ``jobs=1``), and the add-in («Tính điểm») on the strict fake of
+Every workbook below goes through every shell: ``fill`` (the library's :func:`xl_tthc.api.fill_workbook` and the
+CLI), ``validate`` and ``consolidate`` (:mod:`xl_tthc.api` over the batch, ``jobs=1``, the summary workbook written), and the add-in («Tính điểm») on the strict fake of
 xlwings' Windows engine and on xlwings' remote engine. All must give the same framework id, period, unit names,
 figures (totals, quy đổi, bands, ranks, PAR self/appraised totals) and finding codes at the same cells.
 
@@ -38,12 +38,11 @@ import xlwings_windows_fake as fk  # noqa: E402 - after the importorskip
 from test_addin_remote import _book as remote_book  # noqa: E402
 
 import xl_tthc.addin as addin  # noqa: E402
-from xl_tthc.batch import consolidate_dir, validate  # noqa: E402
+from xl_tthc import api  # noqa: E402
 from xl_tthc.cli import main  # noqa: E402
 from xl_tthc.core.findings import Code, Finding  # noqa: E402
 from xl_tthc.core.framework import ENV_VAR, SHIPPED_DIR, Registry, default_registry  # noqa: E402
 from xl_tthc.core.model import UnitResult  # noqa: E402
-from xl_tthc.fill import FillError, fill_workbook  # noqa: E402
 from xl_tthc.io.cells import parse_a1  # noqa: E402
 from xl_tthc.io.layouts import build_layout, template_spec  # noqa: E402
 from xl_tthc.io.templates import appendix_values, single_unit_values  # noqa: E402
@@ -52,6 +51,7 @@ from xl_tthc.pipeline import REPORT_SHEET  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "workbooks" / "samples"
 DATA = ROOT / "tests" / "data"
+SEEDS = ROOT / "xl_tthc" / "sample_data"  # seeds 001 (huyện), 002 and 004: package data
 EXAMPLES = ROOT / "docs" / "examples"
 HANDMADE_002 = DATA / "handmade" / "phu_luc_405_thang7_2023.xlsx"
 
@@ -143,8 +143,8 @@ TEMPLATE_INPUTS = {
     "template-tthc-xa": ("tthc-dienbien-1187-2019-xa", DATA / "seed001_tthc_xa.json", "Quý II, năm 2021"),
     "template-sv766": ("sv766-national-2026", EXAMPLES / "sv766-national-2026-input.json", "Tháng 10 năm 2026"),
     "template-par-huyen-2019": ("par-dienbien-huyen-2019", DATA / "seed003_par_huyen_2019.json", "2019"),
-    "template-override-sv": (SV_OVERRIDE, DATA / "seed002_sv459.json", "Tháng 7 năm 2023"),
-    "template-override-tthc": (TTHC_OVERRIDE, DATA / "seed001_tthc_huyen.json", "Quý II, năm 2025"),
+    "template-override-sv": (SV_OVERRIDE, SEEDS / "seed002_sv459.json", "Tháng 7 năm 2023"),
+    "template-override-tthc": (TTHC_OVERRIDE, SEEDS / "seed001_tthc_huyen.json", "Quý II, năm 2025"),
 }
 SAMPLE_FILES = {
     "sample-tthc-huyen": "Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx",
@@ -273,7 +273,9 @@ class Runs:
         if case_id == "handmade-001-annex":
             return write_seed001_annex(folder / "Phu luc BC 205 - UBND huyen Dien Bien.xlsx")
         if case_id == "handmade-004-par":
-            return write_seed004_par(folder / "PAR INDEX 2020 tinh Dien Bien.xlsx", DATA / "seed004_par_tinh_2020.json")
+            return write_seed004_par(
+                folder / "PAR INDEX 2020 tinh Dien Bien.xlsx", SEEDS / "seed004_par_tinh_2020.json"
+            )
         if case_id in ("handmade-002-appendix", "handmade-002-ambiguous"):
             dst = folder / HANDMADE_002.name
             shutil.copyfile(HANDMADE_002, dst)
@@ -299,8 +301,8 @@ class Runs:
 
 def _fill(path: Path, out_dir: Path, frameworks: Path | None) -> Answer:
     try:
-        outcome = fill_workbook(path, out_dir / f"{path.stem} - lib.xlsx")
-    except FillError as exc:
+        outcome = api.fill_workbook(path, out_dir / f"{path.stem} - lib.xlsx")
+    except api.Error as exc:
         return Answer([], [], extra=exc)
     return answer(outcome.results, outcome.findings, outcome)
 
@@ -326,13 +328,15 @@ def _fill_cli(path: Path, out_dir: Path, frameworks: Path | None) -> Answer:
 
 
 def _validate(path: Path, out_dir: Path, frameworks: Path | None) -> Answer:
-    report = validate(path.parent, jobs=1)
+    report = api.validate(path.parent, jobs=1)
     [o] = report.outcomes
     return answer([r for _f, r in o.results], o.all_findings(), report)
 
 
 def _consolidate(path: Path, out_dir: Path, frameworks: Path | None) -> Answer:
-    report = consolidate_dir(path.parent, output=out_dir / "TONG_HOP.xlsx", jobs=1)
+    done = api.consolidate(path.parent, out_dir / "TONG_HOP.xlsx", jobs=1)
+    assert done.summary is not None and done.summary.exists()
+    report = done.report
     return answer(report.consolidation.all_results(), [f for f in report.findings if f.location.file], report)
 
 
@@ -501,7 +505,7 @@ def test_seed001_figures(runs: Runs, case_id: str, name: str, period: str) -> No
     assert [d["items"][i]["shown"] for i in range(9)] == [1.91, 1.91, 2, 2, 1.91, 2, 2, 2, 1]
 
 
-SEED002_UNITS = [u["unit"]["name"] for u in json.loads((DATA / "seed002_sv459.json").read_text("utf-8"))["units"]]
+SEED002_UNITS = [u["unit"]["name"] for u in json.loads((SEEDS / "seed002_sv459.json").read_text("utf-8"))["units"]]
 
 
 @pytest.mark.parametrize("case_id", ["sample-sv459", "handmade-002-appendix"])
@@ -666,7 +670,7 @@ def test_ambiguous_appendix_in_every_shell(runs: Runs) -> None:
     assert "sv459-dienbien-2023" in finding.message and SV_OVERRIDE in finding.message
     assert "Khung chấm điểm: <mã khung>" in finding.message
     # fill cannot write results it did not compute: it says why, with the same sentence (exit 2 on the command line)
-    assert isinstance(answers["fill"].extra, FillError) and finding.message in str(answers["fill"].extra)
+    assert isinstance(answers["fill"].extra, api.Error) and finding.message in str(answers["fill"].extra)
     code, stderr = answers["fill-cli"].extra
     assert code == 2 and finding.message in stderr
     # the add-in: one message box in a mode Windows accepts, and the finding on the findings sheet
@@ -682,6 +686,24 @@ def test_framework_cell_resolves_the_ambiguity_in_every_shell(runs: Runs) -> Non
     for shell in SHELLS:
         assert len(answers[shell].units) == 26 and {u[0] for u in answers[shell].units} == {SV_OVERRIDE}, shell
         assert Code.FRAMEWORK_AMBIGUOUS.value not in {f[0] for f in answers[shell].findings}, shell
+
+
+def test_framework_option_resolves_the_ambiguity_in_fill_validate_consolidate(runs: Runs, tmp_path: Path) -> None:
+    """The officer's other way to choose: ``--framework`` (``framework=`` in the library) on the same appendix."""
+    path = runs.file("handmade-002-ambiguous")
+    named = runs.answers("handmade-002-named")["validate"].units
+    with framework_env(runs.frameworks):
+        filled = api.fill_workbook(path, tmp_path / "ra.xlsx", framework=SV_OVERRIDE)
+        checked = api.validate(path.parent, framework=SV_OVERRIDE, jobs=1)
+        done = api.consolidate(path.parent, tmp_path / "TONG_HOP.xlsx", framework=SV_OVERRIDE, jobs=1)
+    assert answer(filled.results, filled.findings).units == named
+    assert answer([r for _f, r in checked.outcomes[0].results], []).units == named
+    assert answer(done.consolidation.all_results(), []).units == named
+    out = io.StringIO()
+    argv = ["--frameworks", str(runs.frameworks), "fill", str(path), "-o", str(tmp_path / "cli.xlsx"), "--json"]
+    with framework_env(None), contextlib.redirect_stdout(out):
+        assert main([*argv, "--framework", SV_OVERRIDE]) == 1  # the seed's own errors (11,5 > 10; 58,69 stated)
+    assert sorted((unit_sig(u) for u in json.loads(out.getvalue())["units"]), key=repr) == named
 
 
 # ---------------------------------------------------------------------------- divergence pins (issue 11, «Why»)
@@ -759,7 +781,7 @@ def test_pin_merged_input_cell_is_a_finding_in_validate_and_fill(tmp_path: Path)
 
 def test_pin_json_only_framework_scored_as_itself_in_score_fill_validate_addin(runs: Runs, tmp_path: Path) -> None:
     """Was: scored as itself by score and fill, silently as sv459-dienbien-2023 by validate and the add-in."""
-    doc = json.loads((DATA / "seed002_sv459.json").read_text("utf-8"))
+    doc = json.loads((SEEDS / "seed002_sv459.json").read_text("utf-8"))
     doc["framework"] = SV_OVERRIDE
     src = tmp_path / "dau-vao.json"
     src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -601,7 +601,10 @@ def test_fill_writes_handmade_forms_in_the_officers_layout(runs: Runs, case_id: 
     consolidated = {r.unit: r for r in answers["consolidate"].extra.consolidation.all_results()}
     report = _grid(out, REPORT_SHEET)
     header = next(i for i, row in enumerate(report) if row and row[0] == "STT")
-    listed = sorted((row[2], row[5] or None) for row in report[header + 1 :] if row and isinstance(row[0], float))
+    code_c, cell_c = report[header].index("Mã"), report[header].index("Ô")
+    listed = sorted(
+        (row[code_c], row[cell_c] or None) for row in report[header + 1 :] if row and isinstance(row[0], float)
+    )
     assert listed == sorted((f[0], f[3]) for f in answers["validate"].findings)  # the findings sheet: every finding
     if case_id == "handmade-002-appendix":
         # Trung tâm QLĐĐ in row 9: "58,69/85" typed, 58,94 (quy đổi 69,34, Trung bình) written over it

@@ -1,0 +1,81 @@
+"""Formula cells with their values: what Excel saves and openpyxl cannot write.
+
+openpyxl writes a formula cell as ``<c r="E30"><f>ROUND(…)</f><v></v></c>``: no cached value, so every reader that
+does not calculate (python-calamine, a preview, the batch) sees an empty cell until a spreadsheet program opens and
+saves the file. «Tính điểm» knows each value (the core computed it), so :func:`set_cached_values` writes it into the
+saved file as the cached value of its formula, the way Excel would have saved it; the formula stays, and Excel and
+LibreOffice recalculate it when the officer changes an input.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from xl_tthc.io.reader import sheet_part
+
+
+def _cell_re(ref: str) -> re.Pattern[bytes]:
+    return re.compile(
+        rb'<c r="' + ref.encode() + rb'"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S
+    )
+
+
+def _value_xml(value: Any) -> tuple[bytes, bytes] | None:
+    """(type attribute, <v> content) of a cached value; None when there is none to write."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return b' t="b"', b"1" if value else b"0"
+    if isinstance(value, int | float):
+        x = float(value)
+        return b"", (str(int(x)) if x.is_integer() else repr(x)).encode()
+    return b' t="str"', html.escape(str(value), quote=False).encode("utf-8")
+
+
+def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> int:
+    """Write ``values`` ({sheet name: {A1 ref: value}}) as the cached values of the formula cells of the .xlsx/.xlsm
+    at ``path`` (rewritten in place: call it on a temporary output before it is renamed over the target). Cells
+    that hold no formula are left alone. Returns how many cells were given a value."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        parts = {info.filename: zf.read(info.filename) for info in infos}
+        targets = {name: sheet_part(zf, name) for name in values}
+    done = 0
+    for name, cells in values.items():
+        part = targets.get(name)
+        if part is None or part not in parts:
+            continue
+        xml = parts[part]
+        for ref, value in cells.items():
+            cached = _value_xml(value)
+            if cached is None:
+                continue
+            t_attr, content = cached
+
+            def put(
+                m: re.Match[bytes],
+                head: bytes = b'<c r="' + ref.encode() + b'"',
+                t_attr: bytes = t_attr,
+                content: bytes = content,
+            ) -> bytes:
+                attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(1))
+                return head + attrs + t_attr + b">" + m.group(2) + b"<v>" + content + b"</v></c>"
+
+            xml, n = _cell_re(ref).subn(put, xml, count=1)
+            done += n
+        parts[part] = xml
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename])
+    path.write_bytes(buf.getvalue())
+    return done
+
+
+__all__ = ["set_cached_values"]

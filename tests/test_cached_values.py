@@ -31,3 +31,14 @@ def test_formulas_keep_their_text_and_get_the_values(tmp_path: Path) -> None:
         '=IF(B1>=70,"Khá","Trung bình")',
         "=A1",
     )
+
+
+def test_formulas_of_cells_are_read_from_the_sheet_xml(tmp_path: Path) -> None:
+    from xl_tthc.io.cached import formulas
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["C1"] = 3, "=A1*2", '=IF(A1>2,"&","<")'
+    wb.save(tmp_path / "f.xlsx")
+    got = formulas(tmp_path / "f.xlsx", ws.title, {"A1", "B1", "C1", "Z9"})
+    assert got == {"B1": "=A1*2", "C1": '=IF(A1>2,"&","<")'}

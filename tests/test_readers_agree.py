@@ -38,10 +38,10 @@ FILL_BY_SUFFIX = (
 
 VARIANTS = {
     "as is.xlsx": ("zip", False, None),
-    "Strict Open XML.xlsx": ("zip", True, FILL_STRICT),
-    "xlsx renamed.xls": ("zip", False, FILL_BY_SUFFIX),
+    "Strict Open XML.xlsx": ("zip", True, None),
+    "xlsx renamed.xls": ("zip", False, None),
     "real BIFF8.xls": ("xls", False, None),
-    "BIFF8 named.xlsx": ("xls", False, FILL_BY_SUFFIX),
+    "BIFF8 named.xlsx": ("xls", False, None),
 }
 
 

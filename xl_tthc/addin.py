@@ -179,7 +179,8 @@ def write(book: Any, outcome: Outcome) -> None:
     for name in plan.data_sheets:
         sheet = book.sheets[name]
         protected = _unprotect(sheet)
-        for r0, c0, block in blocks([(w.row, w.col, w.value) for w in plan.writes if w.sheet == name]):
+        cells = [(w.row, w.col, w.formula if w.formula is not None else w.value) for w in plan.writes if w.sheet == name]
+        for r0, c0, block in blocks(cells):
             sheet.range((r0 + 1, c0 + 1), (r0 + len(block), c0 + len(block[0]))).value = block
         for m in plan.marks:
             if m.sheet == name:

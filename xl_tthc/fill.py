@@ -11,6 +11,7 @@ longer match them. The input file is never modified unless ``in_place``; output 
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -22,8 +23,10 @@ from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.atomic import atomic_path
+from xl_tthc.io.cached import set_cached_values
 from xl_tthc.io.layouts import COLOURS
-from xl_tthc.io.probe import probe
+from xl_tthc.io.extent import present_cells
+from xl_tthc.io.probe import Probe, probe
 from xl_tthc.io.reader import ReadError
 from xl_tthc.pipeline import REPORT_SHEET, Scored, read_file, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
@@ -155,9 +158,9 @@ def fill_workbook(
     first = scored.scored[0].recognition
     assert first.framework is not None
     plan = build_plan(scored, file_label=path.name)
-    wb = _open(path, pr.container)
+    wb = _open(path, pr)
     apply_plan(wb, plan)
-    _save(wb, target)
+    _save(wb, target, plan.cached_values())
     template = first.layout.template_id if first.layout is not None else first.template
     results = [r for s in scored.scored for r in s.results]
     return FillOutcome(path, target, template, first.framework, results, scored.findings)
@@ -200,29 +203,33 @@ def _target(path: Path, out: Path | None, in_place: bool) -> Path:
     return out
 
 
-def _open(path: Path, container: str | None) -> Any:
-    """The workbook to write into: openpyxl keeps styles, merged cells, validation, print setup and other sheets of an
-    .xlsx/.xlsm; an .xls/.ods (or any file openpyxl cannot open) becomes a plain .xlsx holding its values."""
-    suffix = path.suffix.lower()
-    if suffix in CALAMINE_SUFFIXES or container != "zip":
-        return _from_calamine(path)
+def _open(path: Path, pr: Probe) -> Any:
+    """The workbook to write into, chosen by the file's content (the probe), not its name: openpyxl keeps the styles,
+    merged cells, validation, print setup and other sheets of an .xlsx/.xlsm (even one named .xls); an .xls/.ods, or
+    a Strict Open XML workbook (openpyxl does not know its namespaces), becomes a plain .xlsx holding its values."""
+    if pr.container != "zip" or pr.strict or path.suffix.lower() == ".ods":
+        return _from_calamine(path, pr.data)
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, keep_vba=suffix == ".xlsm", keep_links=True, rich_text=False)
+        source: Any = io.BytesIO(pr.data) if pr.data is not None else path  # a BytesIO: no check of the suffix
+        wb = openpyxl.load_workbook(source, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True, rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds on broken parts
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được ({exc.__class__.__name__}).") from None
+    return wb if wb.worksheets else _from_calamine(path, pr.data)
 
 
-def _from_calamine(path: Path) -> Any:
-    """An openpyxl workbook holding the values and merged ranges of every sheet of an .xls/.ods file."""
+def _from_calamine(path: Path, data: bytes | None = None) -> Any:
+    """An openpyxl workbook holding the values and merged ranges of every sheet of a workbook python-calamine reads
+    (by its content when the bytes are given, as the batch reads it)."""
     import openpyxl
     from python_calamine import CalamineWorkbook
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     try:
-        with CalamineWorkbook.from_path(str(path)) as cw:
+        opened = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
+        with opened as cw:
             for name in cw.sheet_names:
                 sheet = cw.get_sheet_by_name(name)
                 ws = wb.create_sheet(name[:31])
@@ -258,7 +265,7 @@ def apply_plan(wb: Any, plan: WritePlan) -> None:
         c = wb[w.sheet].cell(row=w.row + 1, column=w.col + 1)
         if c.__class__.__name__ == "MergedCell":
             continue
-        c.value = w.value
+        c.value = w.formula if w.formula is not None else w.value
         if w.number_format:
             c.number_format = w.number_format
     for m in plan.marks:
@@ -275,20 +282,19 @@ def _clear_marks(ws: Any, colours: dict[tuple[int, int], str]) -> None:
     from openpyxl.styles import PatternFill
 
     ours = {COLOURS["error"], COLOURS["warning"], COLOURS["info"]}
-    for row in ws.iter_rows():
-        for c in row:
-            comment = c.comment
-            if comment is not None and comment.author == AUTHOR:
-                kept = None
-                m = re.search(r"\n——— ghi chú trước đó \((?P<author>.*?)\) ———\n", comment.text)
-                if m:
-                    kept = Comment(comment.text[m.end() :], m["author"])
-                c.comment = kept
-            fill = c.fill
-            rgb = str(getattr(fill.fgColor, "rgb", "") or "") if fill is not None and fill.fill_type == "solid" else ""
-            if rgb[-6:].upper() in ours:
-                original = colours.get((c.row - 1, c.column - 1))
-                c.fill = PatternFill("solid", fgColor=original) if original else PatternFill(fill_type=None)
+    for c in present_cells(ws):  # only the cells the sheet holds: a stray format at row 1.048.576 costs nothing
+        comment = c.comment
+        if comment is not None and comment.author == AUTHOR:
+            kept = None
+            m = re.search(r"\n——— ghi chú trước đó \((?P<author>.*?)\) ———\n", comment.text)
+            if m:
+                kept = Comment(comment.text[m.end() :], m["author"])
+            c.comment = kept
+        fill = c.fill
+        rgb = str(getattr(fill.fgColor, "rgb", "") or "") if fill is not None and fill.fill_type == "solid" else ""
+        if rgb[-6:].upper() in ours:
+            original = colours.get((c.row - 1, c.column - 1))
+            c.fill = PatternFill("solid", fgColor=original) if original else PatternFill(fill_type=None)
 
 
 def _mark(c: Any, m: CellMark) -> None:
@@ -371,10 +377,13 @@ def _store_meta(wb: Any, meta: dict[str, str]) -> None:
         props.append(StringProperty(name=name, value=value))
 
 
-def _save(wb: Any, target: Path) -> None:
+def _save(wb: Any, target: Path, cached: dict[str, dict[str, Any]] | None = None) -> None:
+    """Save atomically; the formulas written get the core's figures as their cached values (io/cached.py)."""
     try:
         with atomic_path(target) as tmp:  # keeps the mode of a file it replaces (--in-place)
             wb.save(tmp)
+            if cached:
+                set_cached_values(Path(tmp), cached)
     except OSError as exc:
         raise FillError(f"Không ghi được tệp kết quả «{target}» ({exc.strerror or exc.__class__.__name__}).") from None
 

@@ -125,8 +125,9 @@ def _relocate(f: Finding, shown: str) -> Finding:
 def _probe(out: FileOutcome) -> probe_mod.Probe | None:
     """Look at one file before any parser does; None (with the findings in ``out``) when it is not to be read."""
     path, shown = Path(out.path), out.file
+    root = path.parents[shown.count("/")] if len(path.parents) > shown.count("/") else None  # the folder walked
     try:
-        pr = probe_mod.probe(path)
+        pr = probe_mod.probe(path, root=root)
     except Exception as exc:  # the probe does not catch every broken deflate stream (zlib.error): a corrupt file
         out.status = "unreadable"
         out.findings.append(

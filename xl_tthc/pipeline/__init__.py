@@ -21,22 +21,16 @@ from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn
+from xl_tthc.io.cached import formulas
 from xl_tthc.io.reader import MAX_ROWS, VERY_HIDDEN, VISIBLE, Sheet, cell_states
-from xl_tthc.pipeline.checks import run_checks
-from xl_tthc.pipeline.model import SheetData, WorkbookData
-from xl_tthc.recognise import SKIP, Context, Recognition, recognise
+from xl_tthc.pipeline.checks import check_formulas, run_checks
+from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData
+from xl_tthc.recognise import SKIP, Context, recognise
 from xl_tthc.recognise.common import Grid, pretty_name, row_cells
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 FINGERPRINT_PREFIX = "Mã kiểm tra số liệu:"  # a visible line of the findings sheet: every reader sees it
 REPORT_SHEET = "Kết quả kiểm tra"
-
-
-@dataclass(slots=True)
-class SheetOutcome:
-    sheet: SheetData
-    recognition: Recognition
-    results: list[UnitResult] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -150,6 +144,7 @@ def score_workbook(
         fw = s.recognition.framework
         assert fw is not None
         s.results = score_units(fw, s.recognition.units, summary=s.recognition.role == "summary")
+        out.findings.extend(check_formulas(wb, s))
     return out
 
 
@@ -304,5 +299,6 @@ def workbook_data(
         file=shown if shown is not None else str(path),
         sheets=[SheetData(s.name, s.grid or [], s.state, s.rows, s.cols, s.merged, s.too_large) for s in sheets],
         cell_states=partial(cell_states, Path(path), data=data) if is_xlsx else None,  # type: ignore[arg-type]
+        formulas=partial(formulas, Path(path), data=data) if is_xlsx else None,
         stem=PurePath(path).stem,
     )

@@ -9,11 +9,12 @@ core's: it reports them while scoring. To add a check, write a function ``(Workb
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.keys import get_key, set_key
 from xl_tthc.io.cells import a1
-from xl_tthc.pipeline.model import SheetData, WorkbookData
+from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData, formulas_at
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import CellSources, value
 
@@ -143,8 +144,106 @@ def published_ratio_with_counts(wb: WorkbookData, sh: SheetData, rec: Recognitio
 CHECKS: list[Check] = [merged_inputs, empty_cell_states, published_ratio_with_counts]
 
 
+# ---------------------------------------------------------------------------- after scoring: the sheet's formulas
+
+_TOLERANCE = 0.005  # a formula's figure equals the core's within half a hundredth (figures are shown to 0,01)
+WHY_VI = (
+    "những gì công thức của bảng tính không làm được chính xác: điểm vượt tối đa, mức điểm chọn trái với số liệu, "
+    "cách làm tròn và tỷ lệ đã công bố của Cổng DVCQG; xem các ghi chú khác trên bảng"
+)
+
+
+def _norm_formula(f: str) -> str:
+    return "".join(f.split()).replace("$", "").upper()
+
+
+def _same(formula_value: Any, core_value: Any) -> bool:
+    if isinstance(core_value, int | float) and not isinstance(core_value, bool):
+        return isinstance(formula_value, int | float) and abs(float(formula_value) - float(core_value)) <= _TOLERANCE
+    return " ".join(str(formula_value or "").split()) == " ".join(str(core_value or "").split())
+
+
+def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
+    """The spreadsheet's formulas against the core, on the output cells of a scored sheet.
+
+    Our templates compute by themselves (formulas generated from the framework data, :mod:`xl_tthc.io.layouts`): a
+    typed number, a blank or another formula where the template computes is reported and the template's formula
+    restored (``s.restore``); a formula whose saved figure differs from the core's is reported (the core is the
+    source of truth). A form a unit typed itself keeps its own formulas (``s.own_formulas``): they are not
+    overwritten, and their figures are compared by the core as stated figures.
+    """
+    from xl_tthc.pipeline.plan import output_values_of, unit_outputs
+
+    rec = s.recognition
+    if rec.framework is None or rec.role != "unit" or not s.results:
+        return []
+    sh = s.sheet
+    cells = {rc for i in range(len(rec.units)) for rc in unit_outputs(rec, i).values()}
+    actual = formulas_at(wb, sh, cells)
+    layout = rec.layout
+    formulas_of = getattr(layout, "formulas", None)  # templates built before formulas were generated have none
+    expected: dict[str, str] = formulas_of() if formulas_of is not None else {}
+    if not expected:
+        s.own_formulas = set(actual)
+        return []
+    findings: list[Finding] = []
+    for i, r in enumerate(s.results):
+        values = output_values_of(rec, r)
+        for key, (row, col) in unit_outputs(rec, i).items():
+            ref = a1(row, col)
+            want = expected.get(ref)
+            if want is None:
+                continue
+            s.restore[(row, col)] = want  # the template's formula is written (back), the core's figure its cached value
+            have = actual.get((row, col))
+            loc = Location(file=wb.file, sheet=sh.name, cell=ref)
+            if have is None or _norm_formula(have) != _norm_formula(want):
+                typed = value(sh.grid, row, col)
+                what = (
+                    f"công thức khác ({have})" if have is not None else f"giá trị gõ tay «{typed}»" if typed is not None else "ô trống"
+                )
+                findings.append(
+                    Finding(
+                        Code.FORMULA_OVERWRITTEN,
+                        Severity.WARNING,
+                        f"Ô {ref} của biểu mẫu tự tính bằng công thức {want} nhưng đang chứa {what}: đã khôi phục công thức "
+                        "(bảng tính tự tính lại khi số liệu thay đổi).",
+                        loc,
+                        r.unit,
+                        value=have if have is not None else typed,
+                        expected=want,
+                    )
+                )
+                continue
+            got = value(sh.grid, row, col)
+            core = values.get(key)
+            if got is None or core is None or _same(got, core):
+                continue  # not calculated yet (a file no spreadsheet program saved), or the same figure
+            findings.append(
+                Finding(
+                    Code.FORMULA_DISAGREES,
+                    Severity.WARNING,
+                    f"Công thức ở ô {ref} cho «{_shown(got)}», phần mềm tính «{_shown(core)}»: khác biệt thuộc {WHY_VI}. "
+                    "Con số đúng là con số phần mềm tính.",
+                    loc,
+                    r.unit,
+                    value=got,
+                    expected=core,
+                )
+            )
+    return findings
+
+
+def _shown(v: Any) -> str:
+    from xl_tthc.core.numbers import fmt_vn
+
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return fmt_vn(float(v), 2)
+    return str(v)
+
+
 def run_checks(wb: WorkbookData, sh: SheetData, rec: Recognition) -> list[Finding]:
     return [f for check in CHECKS for f in check(wb, sh, rec)]
 
 
-__all__ = ["CHECKS", "Check", "run_checks"]
+__all__ = ["CHECKS", "Check", "check_formulas", "run_checks"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from xl_tthc.core.model import UnitResult
 from xl_tthc.io.reader import VISIBLE, CellState
+from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import Grid
 
 
@@ -31,7 +33,36 @@ class WorkbookData:
     file: str  # as shown to the user
     sheets: list[SheetData]
     cell_states: Callable[[str, set[str]], dict[str, CellState]] | None = None
+    formulas: Callable[[str, set[str]], dict[str, str]] | None = None  # (sheet, A1 refs) → the refs' formulas
     stem: str = ""  # the file name without suffix: the unit name when a form names none
 
 
-__all__ = ["SheetData", "WorkbookData"]
+@dataclass(slots=True)
+class SheetOutcome:
+    sheet: SheetData
+    recognition: Recognition
+    results: list[UnitResult] = field(default_factory=list)
+    own_formulas: set[tuple[int, int]] = field(default_factory=set)  # output cells with the officer's own formula
+    restore: dict[tuple[int, int], str] = field(default_factory=dict)  # our template's formula to write back
+
+
+def formulas_at(wb: WorkbookData, sh: SheetData, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The formulas ("=…") of the given cells, from the reader's formula grid (xlwings) or the file (calamine)."""
+    from xl_tthc.io.cells import a1, parse_a1
+
+    if not cells:
+        return {}
+    if sh.formulas is not None:
+        grid = sh.formulas
+        out = {}
+        for r, c in cells:
+            f = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+            if isinstance(f, str) and f.startswith("=") and len(f) > 1:
+                out[(r, c)] = f
+        return out
+    if wb.formulas is None:
+        return {}
+    return {parse_a1(ref): f for ref, f in wb.formulas(sh.name, {a1(r, c) for r, c in cells}).items()}
+
+
+__all__ = ["SheetData", "SheetOutcome", "WorkbookData", "formulas_at"]

@@ -41,8 +41,9 @@ class CellWrite:
     sheet: str
     row: int  # 0-based
     col: int
-    value: Any
+    value: Any  # the core's figure; the cached value of ``formula`` when there is one
     number_format: str | None = None
+    formula: str | None = None  # our template's formula ("=…"): written (restored) so the sheet computes by itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,16 @@ class WritePlan:
     def report_header(self) -> tuple[str, ...]:
         return FINDING_ROW_HEADERS
 
+    def cached_values(self) -> dict[str, dict[str, Any]]:
+        """{sheet: {A1: the core's figure}} of the formula cells written: their cached values in a saved file."""
+        from xl_tthc.io.cells import a1
+
+        out: dict[str, dict[str, Any]] = {}
+        for w in self.writes:
+            if w.formula is not None:
+                out.setdefault(w.sheet, {})[a1(w.row, w.col)] = w.value
+        return out
+
 
 def unit_outputs(rec: Recognition, i: int) -> dict[str, tuple[int, int]]:
     """Where unit ``i``'s figures go: our template's output cells, or the cells of the figures the unit wrote."""
@@ -92,6 +103,12 @@ def unit_outputs(rec: Recognition, i: int) -> dict[str, tuple[int, int]]:
             _s, code, col = key.split("/")
             out[f"{col}/{code}"] = rc
     return out
+
+
+def output_values_of(rec: Recognition, r: UnitResult) -> dict[str, Any]:
+    """What each output key of a unit holds after scoring."""
+    assert rec.framework is not None
+    return _values(rec.framework, rec, r)
 
 
 def _values(fw: Framework, rec: Recognition, r: UnitResult) -> dict[str, Any]:
@@ -127,7 +144,9 @@ def _sheet_writes(s: SheetOutcome, plan: WritePlan) -> None:
             rescaled = fw.na_mode == "rescale" and abs(r.applicable_max - fw.max_total) > 1e-9
             if key == "total" and rec.layout is not None and rec.layout.table is not None and r.status == "scored" and rescaled:
                 fmt = f'0.00"/{fmt_vn(r.applicable_max, None)}"'
-            plan.writes.append(CellWrite(name, row, col, values.get(key), fmt))
+            if (row, col) in s.own_formulas:
+                continue  # the officer's own formula stays; the core compared its figure as a stated one
+            plan.writes.append(CellWrite(name, row, col, values.get(key), fmt, s.restore.get((row, col))))
             if rec.layout is not None:
                 plan.colours[(name, row, col)] = COLOURS["output"]
     if rec.layout is not None:

@@ -24,8 +24,8 @@ from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.atomic import atomic_path
 from xl_tthc.io.cached import set_cached_values
-from xl_tthc.io.layouts import COLOURS
 from xl_tthc.io.extent import present_cells
+from xl_tthc.io.layouts import COLOURS
 from xl_tthc.io.probe import Probe, probe
 from xl_tthc.io.reader import ReadError
 from xl_tthc.pipeline import REPORT_SHEET, Scored, read_file, score_workbook

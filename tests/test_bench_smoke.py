@@ -20,7 +20,18 @@ PYTHON = str(VENV_PY if VENV_PY.exists() else Path(sys.executable))
 def test_bench_core_runs_and_reports_ratio(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [PYTHON, str(ROOT / "bench" / "bench_core.py"), "--units", "60", "--repeat", "1", "--json", str(out)],
+        [
+            PYTHON,
+            str(ROOT / "bench" / "bench_core.py"),
+            "--units",
+            "60",
+            "--repeat",
+            "1",
+            "--files",
+            "3",
+            "--json",
+            str(out),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -34,6 +45,16 @@ def test_bench_core_runs_and_reports_ratio(tmp_path: Path) -> None:
     assert figures["units"] == 60
     assert figures["calamine_ms"] > 0 and figures["core_ms"] > 0
     assert abs(figures["ratio"] - figures["core_ms"] / figures["calamine_ms"]) < 1e-9
+    # every shipped framework is scored against the reading of its own workbook
+    from xl_tthc.core.framework import SHIPPED_DIR, Registry
+
+    reg = Registry()
+    shipped = {i for i in reg.ids() if reg.get(i).source_file.startswith(str(SHIPPED_DIR))}
+    assert {f["framework"] for f in figures["frameworks"]} == shipped
+    by_id = {f["framework"]: f for f in figures["frameworks"]}
+    assert by_id["sv459-dienbien-2023"]["units_per_workbook"] == 26  # the seed's appendix, one read for 26 units
+    assert all(f["calamine_ms"] > 0 and f["core_ms"] > 0 for f in figures["frameworks"])
+    assert "target core < 0.1 × calamine on every shipped framework:" in proc.stdout, proc.stdout
 
 
 def test_core_import_and_scoring_load_no_data_or_excel_libraries() -> None:

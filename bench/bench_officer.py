@@ -82,7 +82,9 @@ CLICK = textwrap.dedent(
     payload = json.loads(open(sys.argv[1], encoding="utf-8").read())
     payload["version"] = xw.__version__
     outcome = addin.run(xw.Book(json=payload))
-    print(sum(len(s.results) for s in outcome.sheets) if outcome else -1)
+    # the sheets scored: Outcome.sheets before the one pipeline, Outcome.scored.scored since
+    sheets = (outcome.sheets if hasattr(outcome, "sheets") else outcome.scored.scored) if outcome else None
+    print(sum(len(s.results) for s in sheets) if sheets is not None else -1)
     """
 )
 
@@ -206,10 +208,13 @@ def _renamed_copy(src: bytes, names: list[str], suffix: str, out: Path) -> int:
             if info.filename.endswith(".xml") and info.filename.startswith("xl/"):
                 text = data.decode("utf-8")
                 for name in names:
-                    key = f">{html.escape(name, quote=False)}<"
-                    if key in text:
-                        found += 1
-                        text = text.replace(key, f">{html.escape(name + suffix, quote=False)}<")
+                    plain = html.escape(name, quote=False)
+                    # as UTF-8 text, or with every non-ASCII character written as a reference (&#226;)
+                    for form in (plain, "".join(c if ord(c) < 128 else f"&#{ord(c)};" for c in plain)):
+                        if f">{form}<" in text:
+                            found += 1
+                            text = text.replace(f">{form}<", f">{form}{suffix}<")
+                            break
                 data = text.encode("utf-8")
             zout.writestr(info, data)
     return found

@@ -178,10 +178,15 @@ def consolidate(
     jobs: int | None = None,
     quiet: bool = True,
     frameworks: Iterable[StrPath] = (),
+    summary_only: bool = False,
 ) -> Consolidated:
     """The quarter-end job on a folder: validate and consolidate every unit workbook, record the period in the
     ``history`` database and compare with the previous one, write the summary workbook ``output`` and the draft
-    report ``report`` (.docx). Unit files are never modified; outputs are written atomically."""
+    report ``report`` (.docx). Unit files are never modified; outputs are written atomically.
+
+    ``summary_only``: the caller reads nothing of the unit results beyond what the summary workbook shows (no
+    ``to_dict()``), so without ``history`` and ``report`` the workers send compact results back (faster, less
+    memory; see :func:`xl_tthc.batch.worker.compact_result`)."""
     from xl_tthc.batch import find_files
     from xl_tthc.io.paths import is_own_summary, read_set
 
@@ -200,6 +205,7 @@ def consolidate(
         quiet=quiet,
         roster=roster,
         exclude=[out] if out is not None else [],
+        compact=summary_only and history is None and report is None,
     )
     done = Consolidated(rep)
     if history is not None:

@@ -342,6 +342,7 @@ def _consolidate(args: argparse.Namespace) -> int:
         framework=args.framework,
         jobs=args.jobs,
         quiet=args.quiet,
+        summary_only=not args.json,  # --json prints every unit's whole result
     )
     report = done.report
     _traces(report)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_tthc.batch.roster import RosterError, read_roster
-from xl_tthc.batch.worker import FileOutcome, process_file, process_files
+from xl_tthc.batch.worker import FileOutcome, process_file, process_files, unpack_outcomes
 from xl_tthc.core.consolidate import Consolidation, RosterEntry, consolidate, period_mismatch
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
@@ -155,7 +155,9 @@ class _NoBar:
         pass
 
 
-def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: str | None) -> Iterator[FileOutcome]:
+def _outcomes(
+    tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: str | None, compact: bool = False
+) -> Iterator[FileOutcome]:
     show = not quiet and sys.stderr.isatty()
     bar: Any = _NoBar()
     if show:  # tqdm is imported only when a bar is drawn
@@ -165,7 +167,7 @@ def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: s
     try:
         if jobs <= 1 or len(tasks) < 4 * jobs:
             for t in tasks:
-                yield process_file(t, framework)
+                yield process_file(t, framework, compact=compact)
                 bar.update(1)
             return
         default_registry().all()  # build every framework once, before the workers fork
@@ -174,8 +176,8 @@ def _outcomes(tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: s
         size = max(1, min(64, len(tasks) // (jobs * 8)))
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=gc.enable) as ex:
-            for outs in ex.map(partial(process_files, framework=framework), chunks):
-                yield from outs
+            for outs in ex.map(partial(process_files, framework=framework, compact=compact, pack=compact), chunks):
+                yield from unpack_outcomes(outs) if compact else outs
                 bar.update(len(outs))
     finally:
         bar.close()
@@ -190,9 +192,14 @@ def run(
     quiet: bool = True,
     exclude: Sequence[Path] = (),
     framework: str | None = None,
+    compact: bool = False,
 ) -> BatchReport:
     """Read, check and score every workbook under ``root``; consolidate the units (see the module docstring).
-    ``framework``: the officer's choice where a form fits several frameworks (``--framework``)."""
+    ``framework``: the officer's choice where a form fits several frameworks (``--framework``).
+    ``compact``: keep of each unit result only what the summary workbook shows (see
+    :func:`xl_tthc.batch.worker.compact_result`): less to send between processes and to hold in memory, for a run
+    that writes the summary workbook and nothing else (not ``--json``, a report or the history, which read every
+    item)."""
     start = time.perf_counter()
     folder = Path(root)
     if not folder.is_dir():
@@ -218,7 +225,7 @@ def run(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(folder, tasks, entries, want, jobs, quiet, start, framework)
+        return _run(folder, tasks, entries, want, jobs, quiet, start, framework, compact)
     finally:
         if was_enabled:
             gc.enable()
@@ -233,8 +240,9 @@ def _run(
     quiet: bool,
     start: float,
     framework: str | None = None,
+    compact: bool = False,
 ) -> BatchReport:
-    outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework))
+    outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework, compact))
     notes: list[Finding] = []
     scored = []
     reg = default_registry()

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
-from xl_tthc.core.framework import default_registry
-from xl_tthc.core.model import UnitResult
+from xl_tthc.core.framework import Framework, default_registry
+from xl_tthc.core.model import ItemResult, UnitResult
 from xl_tthc.io import probe as probe_mod
 from xl_tthc.io import reader
 from xl_tthc.pipeline import score_workbook, workbook_data
@@ -51,18 +51,138 @@ PHASE_BYTES = 16 * 1024 * 1024  # file bytes held between the probe phase and th
 PHASE_CELLS = 250_000  # cells read and held before the examine phase, at most (a few MB of Python objects)
 
 
-def process_file(task: tuple[str, str], framework: str | None = None) -> FileOutcome:
+# What the summary workbook and the consolidation read of a result beyond its scalars (xl_tthc.io.summary):
+# the item columns (TTHC criteria, service-index indicators, PAR fields) and these keys of ``extra``.
+SUMMARY_EXTRA_KEYS = ("counts", "self_total", "appraised_total")
+
+
+def compact_result(fw: Framework, r: UnitResult) -> UnitResult:
+    """``r`` with only what the summary workbook and the consolidation use: the scalars, the findings, the items
+    shown as columns (without their ``detail``), the groups and the ``extra`` keys of :data:`SUMMARY_EXTRA_KEYS`.
+
+    A worker sends these back instead of the whole result: a PAR result carries its 153 rows with their detail
+    (about 100 KiB pickled), a 459 appendix 26 units of item details, and unpickling them in the one main process
+    cost as much as writing the summary workbook. Not for ``--json``, the report or the history, which read every
+    item and detail."""
+    shown = _shown_codes(fw)
+    return UnitResult(
+        framework_id=r.framework_id,
+        framework_version=r.framework_version,
+        kind=r.kind,
+        unit=r.unit,
+        level=r.level,
+        period=r.period,
+        status=r.status,
+        items=[_bare_item(it) for it in r.items if it.code in shown],
+        groups=[_bare_item(g) for g in r.groups],
+        total=r.total,
+        total_shown=r.total_shown,
+        max_total=r.max_total,
+        applicable_max=r.applicable_max,
+        quy_doi=r.quy_doi,
+        band_code=r.band_code,
+        band_label=r.band_label,
+        extra={k: r.extra[k] for k in SUMMARY_EXTRA_KEYS if k in r.extra},
+        findings=r.findings,
+        unit_code=r.unit_code,
+        file=r.file,
+        rank=r.rank,
+    )
+
+
+_SHOWN: dict[int, tuple[Framework, frozenset[str]]] = {}
+
+
+def _shown_codes(fw: Framework) -> frozenset[str]:
+    hit = _SHOWN.get(id(fw))
+    if hit is None or hit[0] is not fw:
+        codes = {c.code for c in fw.criteria} | {i.code for i in fw.indicators()} | {n.code for n in fw.tree}
+        hit = _SHOWN[id(fw)] = (fw, frozenset(codes))
+    return hit[1]
+
+
+def _bare_item(it: ItemResult) -> ItemResult:
+    return ItemResult(it.code, it.title, it.max, it.score, it.shown, it.applicable, it.group)
+
+
+# A compact result crosses the process boundary as plain tuples: unpickling a few hundred slotted objects per
+# file (their state goes as dicts) cost the main process about a millisecond per 459 appendix.
+Packed = tuple[Any, ...]
+
+
+def pack_result(r: UnitResult) -> Packed:
+    """A compact result (see :func:`compact_result`) as a tuple of plain values; :func:`unpack_result` undoes it."""
+    return (
+        r.framework_id,
+        r.framework_version,
+        r.kind,
+        r.unit,
+        r.level,
+        r.period,
+        r.status,
+        tuple((it.code, it.title, it.max, it.score, it.shown, it.applicable, it.group) for it in r.items),
+        tuple((g.code, g.title, g.max, g.score, g.shown, g.applicable, g.group) for g in r.groups),
+        r.total,
+        r.total_shown,
+        r.max_total,
+        r.applicable_max,
+        r.quy_doi,
+        r.band_code,
+        r.band_label,
+        r.extra,
+        r.findings,
+        r.unit_code,
+        r.file,
+        r.rank,
+    )
+
+
+def unpack_result(p: Packed) -> UnitResult:
+    (fid, version, kind, unit, level, period, status, items, groups, *rest) = p
+    (total, total_shown, max_total, applicable_max, quy_doi, band_code, band_label, extra, findings, code, file, rank) = (
+        rest
+    )
+    return UnitResult(
+        fid,
+        version,
+        kind,
+        unit,
+        level,
+        period,
+        status,
+        [ItemResult(*it) for it in items],
+        [ItemResult(*g) for g in groups],
+        total,
+        total_shown,
+        max_total,
+        applicable_max,
+        quy_doi,
+        band_code,
+        band_label,
+        extra,
+        findings,
+        code,
+        file,
+        rank,
+    )
+
+
+def process_file(task: tuple[str, str], framework: str | None = None, *, compact: bool = False) -> FileOutcome:
     """One file: ``task`` is (absolute path, display name)."""
-    return process_files([task], framework)[0]
+    return process_files([task], framework, compact=compact)[0]
 
 
-def process_files(tasks: list[tuple[str, str]], framework: str | None = None) -> list[FileOutcome]:
+def process_files(
+    tasks: list[tuple[str, str]], framework: str | None = None, *, compact: bool = False, pack: bool = False
+) -> list[FileOutcome]:
     """Worker entry point: a chunk of files, each ``(absolute path, display name)``, one outcome each, in order.
 
     The chunk goes phase by phase (probe every file, read every file, then recognise, check and score them), up to
     :data:`PHASE_BYTES` of files and :data:`PHASE_CELLS` cells at a time: alternating per file between the Python
     probe, python-calamine's Rust parser and the Python checks costs about a tenth more CPU (measured on 3.321 unit
     workbooks). Each file's problems stay its own: an internal error in one file becomes that file's finding.
+    ``compact``: results as :func:`compact_result` makes them (for the summary workbook alone); ``pack``: and as
+    :func:`pack_result` tuples, to be sent to another process (:func:`unpack_outcomes` restores them there).
     """
     outs = [FileOutcome(p, shown) for p, shown in tasks]
     probed: list[tuple[FileOutcome, probe_mod.Probe]] = []
@@ -73,13 +193,25 @@ def process_files(tasks: list[tuple[str, str]], framework: str | None = None) ->
             probed.append((out, pr))
             held += len(pr.data or b"")
         if held >= PHASE_BYTES:
-            _read_and_examine(probed, framework)
+            _read_and_examine(probed, framework, compact)
             probed, held = [], 0
-    _read_and_examine(probed, framework)
+    _read_and_examine(probed, framework, compact)
+    if compact and pack:
+        for out in outs:
+            out.results = [(fid, pack_result(r)) for fid, r in out.results]  # type: ignore[misc]
     return outs
 
 
-def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]], framework: str | None) -> None:
+def unpack_outcomes(outs: list[FileOutcome]) -> list[FileOutcome]:
+    """The outcomes of ``process_files(…, compact=True, pack=True)`` with their results made whole again."""
+    for out in outs:
+        out.results = [(fid, unpack_result(p)) for fid, p in out.results]  # type: ignore[arg-type]
+    return outs
+
+
+def _read_and_examine(
+    probed: list[tuple[FileOutcome, probe_mod.Probe]], framework: str | None, compact: bool = False
+) -> None:
     read: list[tuple[FileOutcome, probe_mod.Probe, list[reader.Sheet]]] = []
     cells = 0
     for k, (out, pr) in enumerate(probed):
@@ -89,7 +221,7 @@ def _read_and_examine(probed: list[tuple[FileOutcome, probe_mod.Probe]], framewo
             cells += sum(sh.rows * sh.cols for sh in sheets if sh.grid is not None)
         if cells >= PHASE_CELLS or k == len(probed) - 1:
             for o, p, shs in read:
-                _guarded(o, _examine, o, p, shs, framework)
+                _guarded(o, _examine, o, p, shs, framework, compact)
             read, cells = [], 0
 
 
@@ -179,7 +311,13 @@ def _read(out: FileOutcome, pr: probe_mod.Probe) -> list[reader.Sheet] | None:
     return sheets
 
 
-def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet], framework: str | None = None) -> None:
+def _examine(
+    out: FileOutcome,
+    pr: probe_mod.Probe,
+    sheets: list[reader.Sheet],
+    framework: str | None = None,
+    compact: bool = False,
+) -> None:
     """Recognise, check and score a file that was read, through the one pipeline every shell takes."""
     path, shown = Path(out.path), out.file
     is_xlsx = pr.container == "zip" and path.suffix.lower() in {".xlsx", ".xlsm"}
@@ -187,12 +325,12 @@ def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet], 
     scored = score_workbook(wb, registry=default_registry(), framework=framework, summaries=False)
     out.findings.extend(scored.findings)
     out.template = scored.template
-    for fw, r in scored.units():
-        r.file = shown
-        out.results.append((fw.id, r))
     for s in scored.scored:
         for u, r in zip(s.recognition.units, s.results, strict=True):
             r.unit_code = u.code
+    for fw, r in scored.units():
+        r.file = shown
+        out.results.append((fw.id, compact_result(fw, r) if compact else r))
     if scored.summary:
         out.status = "skipped"
     elif not scored.recognised:
@@ -200,4 +338,13 @@ def _examine(out: FileOutcome, pr: probe_mod.Probe, sheets: list[reader.Sheet], 
         out.status = "unreadable" if has_sheet_error else "unknown"
 
 
-__all__ = ["FileOutcome", "process_file", "process_files"]
+__all__ = [
+    "SUMMARY_EXTRA_KEYS",
+    "FileOutcome",
+    "compact_result",
+    "pack_result",
+    "process_file",
+    "process_files",
+    "unpack_outcomes",
+    "unpack_result",
+]

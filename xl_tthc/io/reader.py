@@ -95,6 +95,32 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 
 
+# A formula element ends in "f>" (<f>…</f>, <x:f>…</x:f>) unless it is an empty shared-formula reference
+# (<f t="shared" si="0"/>) or a data table (<f t="dataTable" …/>); an error value is a cell typed t="e".
+_FORMULA_OR_ERROR_TOKENS = (b"f>", b'si="', b"dataTable", b't="e"', b"t='e'")
+
+
+def _may_hold_formula_or_error(xml: bytes) -> bool:
+    """False only when the sheet XML has no formula element and no error-typed cell (plain substring searches: a
+    regex over the whole sheet cost more than the rest of the look). A false True only means a closer look."""
+    return any(token in xml for token in _FORMULA_OR_ERROR_TOKENS)
+
+
+def _cell_element(xml: bytes, ref: bytes) -> re.Match[bytes] | None:
+    """The ``<c r="ref">`` element of a sheet's XML, found by its r attribute (the nearest "<" before the attribute
+    starts its tag: XML escapes "<" inside attribute values), or None."""
+    needle = b'r="' + ref + b'"'
+    at = xml.find(needle)
+    while at > 0:
+        if xml[at - 1 : at].isspace():  # r="…", not ref="…" or another name ending in r
+            start = xml.rfind(b"<", 0, at)
+            m = _CELL.match(xml, start) if start >= 0 else None
+            if m is not None and _attrs(m.group(1)).get(b"r") == ref:
+                return m
+        at = xml.find(needle, at + 1)
+    return None
+
+
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
     return {k.split(b":")[-1] if k != b"r:id" else k: v for k, v in _TAG_ATTRS.findall(raw)}
 
@@ -145,22 +171,25 @@ def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None 
     except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError):
         return {}
     out: dict[str, CellState] = {}
-    wanted = {r.encode() for r in refs}
-    for m in _CELL.finditer(xml):
-        a = _attrs(m.group(1))
-        ref = a.get(b"r")
-        if ref not in wanted:
+    if not _may_hold_formula_or_error(xml):
+        return out  # no formula and no error value anywhere in the sheet: an empty cell is simply empty
+    # only the wanted cells are looked at (a Python loop over every cell of the sheet cost as much as reading the
+    # file): a cell's start tag is the nearest "<" before its r="…" attribute (XML escapes "<" inside values)
+    for ref in sorted(refs):
+        m = _cell_element(xml, ref.encode())
+        if m is None:
             continue
+        a = _attrs(m.group(1))
         body = m.group(2) or b""
         v = _VALUE.search(body)
         cached = v.group(1).strip() if v else b""
         if a.get(b"t") == b"e":
-            out[ref.decode()] = CellState("error", html.unescape(cached.decode("utf-8", "replace")) or "#VALUE!")
+            out[ref] = CellState("error", html.unescape(cached.decode("utf-8", "replace")) or "#VALUE!")
             continue
         f = _FORMULA.search(body)
         if f is not None and not cached and a.get(b"t") not in {b"str", b"inlineStr"}:
             formula = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
-            out[ref.decode()] = CellState("formula_without_value", "=" + formula if formula else "")
+            out[ref] = CellState("formula_without_value", "=" + formula if formula else "")
     return out
 
 

@@ -8,11 +8,12 @@ before the groups are summed (the national portal does), how a 0/0 indicator sco
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, parsed
 from xl_tthc.core.findings import Code, Findings, Severity
-from xl_tthc.core.framework import Framework, Indicator
+from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, fmt_vn, truncate
 
@@ -24,6 +25,51 @@ def indicator_score(ind: Indicator, ratio: float) -> float:
     return min(ind.max, ind.max * ratio / 100)
 
 
+@dataclass(frozen=True, slots=True)
+class _Ind:
+    """One indicator with the keys and label its findings use, worked out once per framework."""
+
+    ind: Indicator
+    base: str  # indicators/<code>
+    label: str
+
+    @property
+    def code(self) -> str:
+        return self.ind.code
+
+
+_PLANS: dict[int, tuple[Framework, tuple[tuple[Group, tuple[_Ind, ...]], ...]]] = {}
+
+
+def _plan(fw: Framework) -> tuple[tuple[Group, tuple[_Ind, ...]], ...]:
+    hit = _PLANS.get(id(fw))
+    if hit is not None and hit[0] is fw:
+        return hit[1]
+    plan = tuple(
+        (
+            grp,
+            tuple(
+                _Ind(ind, f"indicators/{ind.code}", f"Chỉ số {ind.code} – {ind.short or ind.title}")
+                for ind in grp.indicators
+            ),
+        )
+        for grp in fw.groups
+    )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(fw)] = (fw, plan)
+    return plan
+
+
+def _lookup(container: Any, part: str) -> Any:
+    """``container[part]`` as the reader walks a key path (a dict key, or a list index written in digits)."""
+    if isinstance(container, dict):
+        return container.get(part)
+    if isinstance(container, list) and part.isdigit() and int(part) < len(container):
+        return container[int(part)]
+    return None
+
+
 def score(fw: Framework, unit: UnitInput) -> UnitResult:
     findings = Findings(unit.name)
     rd = Reader(unit, findings)
@@ -32,13 +78,17 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     result = new_result(fw, unit, applicable_max=0.0)
     broken = False
     entered = False
-    for grp in fw.groups:
+    missing: list[tuple[ItemResult, str]] = []
+    indicators = unit.data.get("indicators") if isinstance(unit.data, dict) else None
+    for grp, plan in _plan(fw):
         group_scores: list[float] = []
         group_max = 0.0
-        for ind in grp.indicators:
-            item = _indicator(fw, ind, rd)
-            entered = entered or item.detail.get("entered", False)
-            item.detail.pop("entered", None)
+        for pi in plan:
+            ind = pi.ind
+            item, typed, label = _indicator(fw, pi, _lookup(indicators, ind.code), rd)
+            entered = entered or typed
+            if label:
+                missing.append((item, label))
             result.items.append(item)
             if ind.monitoring_only:
                 continue
@@ -64,9 +114,8 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
             )
         )
     result.applicable_max = sum(g.detail["applicable_max"] for g in result.groups)
-    for it in result.items:
-        label = it.detail.pop("missing", None)
-        if label and entered:
+    if entered:
+        for it, label in missing:
             findings.add(
                 Code.MISSING_VALUE,
                 Severity.ERROR,
@@ -109,28 +158,26 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     return result
 
 
-def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
-    base = f"indicators/{ind.code}"
-    raw: Any = rd.raw(base)
-    label = f"Chỉ số {ind.code} – {ind.short or ind.title}"
-    item = ItemResult(ind.code, ind.title, ind.max, None, None, group=ind.group, detail={"entered": False})
+def _indicator(fw: Framework, pi: _Ind, raw: Any, rd: Reader) -> tuple[ItemResult, bool, str | None]:
+    """One indicator's item; whether the unit typed anything for it; the label of a missing value (reported only
+    when the unit has entered something at all)."""
+    ind, base, label = pi.ind, pi.base, pi.label
+    item = ItemResult(ind.code, ind.title, ind.max, None, None, group=ind.group, detail={})
     if ind.monitoring_only:
         item.applicable = False
-        return item
+        return item, False, None
     if _blank(raw):
-        item.detail["missing"] = label  # reported only when the unit has entered something at all
-        return item
-    item.detail["entered"] = True
+        return item, False, label
     if not isinstance(raw, dict):
-        return _stated_score(fw, ind, rd, base, label, item)
+        return _stated_score(fw, ind, rd, base, raw, label, item), True, None
     if "score" in raw:
-        return _stated_score(fw, ind, rd, f"{base}/score", label, item)
+        return _stated_score(fw, ind, rd, f"{base}/score", raw["score"], label, item), True, None
     if "ratio" in raw:
-        r = rd.number(f"{base}/ratio", f"{label} (tỷ lệ %)", allow_na=True, item=ind.code)
+        r = rd.value(raw["ratio"], f"{base}/ratio", lambda: f"{label} (tỷ lệ %)", allow_na=True, item=ind.code)
         if r == NA:
-            return _not_applicable(fw, ind, rd, f"{base}/ratio", item)
+            return _not_applicable(fw, ind, rd, f"{base}/ratio", item), True, None
         if not isinstance(r, float):
-            return item
+            return item, True, None
         if r > 100:
             rd.findings.add(
                 Code.RATIO_OUT_OF_RANGE,
@@ -140,13 +187,27 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
                 item=ind.code,
                 value=r,
             )
-        return _from_ratio(fw, ind, r, item)
-    n = rd.number(f"{base}/numerator", f"{label} (tử số)", allow_na=True, item=ind.code, required=True)
-    d = rd.number(f"{base}/denominator", f"{label} (mẫu số)", allow_na=True, item=ind.code, required=True)
+        return _from_ratio(fw, ind, r, item), True, None
+    n = rd.value(
+        raw.get("numerator"),
+        f"{base}/numerator",
+        lambda: f"{label} (tử số)",
+        allow_na=True,
+        item=ind.code,
+        required=True,
+    )
+    d = rd.value(
+        raw.get("denominator"),
+        f"{base}/denominator",
+        lambda: f"{label} (mẫu số)",
+        allow_na=True,
+        item=ind.code,
+        required=True,
+    )
     if NA in (n, d):
-        return _not_applicable(fw, ind, rd, f"{base}/numerator", item)
+        return _not_applicable(fw, ind, rd, f"{base}/numerator", item), True, None
     if not isinstance(n, float) or not isinstance(d, float):
-        return item
+        return item, True, None
     item.detail.update(numerator=n, denominator=d)
     if d == 0:
         item.detail["zero_denominator"] = ind.zero_denominator
@@ -156,7 +217,7 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
             item.applicable = False
         else:
             item.score = 0.0
-        return item
+        return item, True, None
     if n > d:
         rd.findings.add(
             Code.NUMERATOR_ABOVE_DENOMINATOR,
@@ -167,7 +228,7 @@ def _indicator(fw: Framework, ind: Indicator, rd: Reader) -> ItemResult:
             value=n,
             expected=d,
         )
-    return _from_ratio(fw, ind, 100 * n / d, item)
+    return _from_ratio(fw, ind, 100 * n / d, item), True, None
 
 
 def _blank(raw: Any) -> bool:
@@ -203,8 +264,10 @@ def _not_applicable(fw: Framework, ind: Indicator, rd: Reader, key: str, item: I
     return item
 
 
-def _stated_score(fw: Framework, ind: Indicator, rd: Reader, key: str, label: str, item: ItemResult) -> ItemResult:
-    v = rd.number(key, label, allow_na=True, item=ind.code)
+def _stated_score(
+    fw: Framework, ind: Indicator, rd: Reader, key: str, raw: Any, label: str, item: ItemResult
+) -> ItemResult:
+    v = rd.value(raw, key, label, allow_na=True, item=ind.code)
     if v == NA:
         return _not_applicable(fw, ind, rd, key, item)
     if not isinstance(v, float):

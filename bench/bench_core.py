@@ -14,7 +14,7 @@ building a ``UnitInput`` for every unit's data and scoring them with ``score_man
 Then every shipped framework in turn (``--files`` reads per framework, default 300): python-calamine reads the
 workbook that holds a framework's units (the published sample where one ships, else the framework's official
 template from ``workbooks/``) and the core scores the units of that framework's seed or example input document
-(``tests/data/seed*.json``, ``docs/examples/<id>-input.json``) as often; the 459 sample holds the seed's 26 units,
+(``xl_tthc/sample_data/seed*.json``, ``docs/examples/<id>-input.json``) as often; the 459 sample holds the seed's 26 units,
 so one read stands for 26 scored units. Exit code 1 when the core is not under 0,1 × calamine for the commune
 workbooks or for any framework.
 """
@@ -77,7 +77,7 @@ def _framework_cases() -> list[tuple[Any, list[UnitInput], Path]]:
     reg = Registry()
     docs: dict[str, Path] = {}
     for path in sorted((ROOT / "docs" / "examples").glob("*-input.json")) + sorted(
-        (ROOT / "tests" / "data").glob("seed*.json")
+        (ROOT / "xl_tthc" / "sample_data").glob("seed*.json")
     ):  # seeds last: they win
         docs[json.loads(path.read_text("utf-8"))["framework"]] = path
     cases = []

@@ -62,7 +62,7 @@ SAMPLE_459 = SAMPLES / "Vi_du_Bo_chi_so_459_huyen_Dien_Bien_thang_7_2023.xlsx"
 SAMPLE_PAR = SAMPLES / "Vi_du_Chi_so_CCHC_tinh_Dien_Bien_2020.xlsx"
 SAMPLE_TTHC = SAMPLES / "Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx"
 SAMPLE_HANDMADE = ROOT / "tests" / "data" / "handmade" / "phu_luc_405_thang7_2023.xlsx"
-SEED_459 = ROOT / "tests" / "data" / "seed002_sv459.json"
+SEED_459 = ROOT / "xl_tthc" / "sample_data" / "seed002_sv459.json"
 KINDS = ("template", "multi-unit", "par", "hand-made")
 NEUTRAL = tempfile.gettempdir()
 

@@ -836,6 +836,9 @@ def _issue_12(
         p, _ = unit_file(d, idx)
         mutate(p, lambda wb, ws, cell=cell: ws.__setitem__(cell, "sót"))
         expect(k, p, "sheet_too_large", "error", "quá lớn", sheet=SHEET)
+    p = d / "Xã Ô Sót Cuối.xls"  # Excel 97–2003: 65.536 × 256 at most, still a gigabyte for calamine
+    write_xls(p, SHEET, [["Tổng số hồ sơ", 12], *([] for _ in range(65_534)), [*[None] * 255, "sót"]])
+    expect(k, p, "sheet_too_large", "error", "có ô dữ liệu ở IV65536", sheet=SHEET)
 
     k, d = kind("formatted_far_cell", "Ô trống được tô màu ở dòng 1.048.576", "59 ô tô màu xa")
     from openpyxl.styles import PatternFill

@@ -220,11 +220,17 @@ def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
 def _probe_ole(path: Path) -> Probe:
     import olefile
 
+    far = None
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
+            book = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
+            if book is not None and "EncryptionInfo" not in streams:
+                far = _xls_too_far(ole.openstream(book).read())
     except OSError:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng (cấu trúc OLE không đọc được).")
+    if far is not None:
+        return _far(path, *far)
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return _bad(
             path,
@@ -285,6 +291,68 @@ def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) ->
                 break
             head += more
         return head
+
+
+def _far(path: Path, sheet: str, ref: str, rows: int, cols: int) -> Probe:
+    return Probe(
+        path,
+        None,
+        Finding(
+            Code.SHEET_TOO_LARGE,
+            Severity.ERROR,
+            f"Trang «{sheet}» có ô dữ liệu ở {ref} ({fmt_int_vn(rows)} dòng × {fmt_int_vn(cols)} cột): quá lớn, "
+            "không đọc tệp này (thường do một ô sót ở rất xa). Xóa các dòng, cột thừa rồi gửi lại.",
+            Location(file=str(path), sheet=sheet),
+            value=[rows, cols],
+        ),
+    )
+
+
+_BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6, 0x00BD})  # cells holding a value
+_BIFF_BOF, _BIFF_BOUNDSHEET = 0x0809, 0x0085
+
+
+def _a1(row0: int, col0: int) -> str:
+    letters, n = "", col0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def _xls_too_far(stream: bytes) -> tuple[str, str, int, int] | None:
+    """:func:`_too_far` for a BIFF8 workbook stream: the record of every cell holding a value gives its row and column
+    (a .xls sheet is at most 65.536 × 256, which python-calamine would still build as one block of a gigabyte)."""
+    names: dict[int, str] = {}
+    pos, n = 0, len(stream)
+    sheet: str | None = None
+    rows = cols = 0
+    far = ""
+
+    def verdict() -> tuple[str, str, int, int] | None:
+        return (sheet or "?", far, rows, cols) if rows * cols > MAX_DENSE_CELLS else None
+
+    while pos + 4 <= n:
+        rtype, size = stream[pos] | stream[pos + 1] << 8, stream[pos + 2] | stream[pos + 3] << 8
+        body = stream[pos + 4 : pos + 4 + size]
+        if rtype == _BIFF_BOUNDSHEET and len(body) >= 8:
+            cch, flags = body[6], body[7]
+            raw = body[8 : 8 + (cch * 2 if flags & 1 else cch)]
+            names[int.from_bytes(body[0:4], "little")] = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+        elif rtype == _BIFF_BOF:
+            hit = verdict()
+            if hit is not None:
+                return hit
+            sheet, rows, cols, far = names.get(pos), 0, 0, ""
+        elif rtype in _BIFF_CELLS and len(body) >= 6 and sheet is not None:
+            r, c = body[0] | body[1] << 8, body[2] | body[3] << 8
+            if rtype == 0x00BD:  # MULRK: the last column ends the record
+                c = body[-2] | body[-1] << 8
+            if r + 1 > rows or c + 1 > cols:
+                rows, cols = max(rows, r + 1), max(cols, c + 1)
+                far = _a1(r, c)
+        pos += 4 + size
+    return verdict()
 
 
 def _col_index(letters: bytes) -> int:
@@ -381,19 +449,7 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
                         )
             far = _too_far(zf, infos)
             if far is not None:
-                sheet, ref, rows, cols = far
-                return Probe(
-                    path,
-                    None,
-                    Finding(
-                        Code.SHEET_TOO_LARGE,
-                        Severity.ERROR,
-                        f"Trang «{sheet}» có ô dữ liệu ở {ref} ({fmt_int_vn(rows)} dòng × {fmt_int_vn(cols)} cột): quá lớn, "
-                        "không đọc tệp này (thường do một ô sót ở rất xa). Xóa các dòng, cột thừa rồi gửi lại.",
-                        Location(file=str(path), sheet=sheet),
-                        value=[rows, cols],
-                    ),
-                )
+                return _far(path, *far)
     except zipfile.BadZipFile:
         return _bad(
             path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng hoặc tải về chưa hết (tệp nén không đọc được)."

@@ -19,6 +19,7 @@ from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.layouts import COLOURS, Layout, output_values
+from xl_tthc.io.paths import displayable
 from xl_tthc.pipeline import FINGERPRINT_PREFIX, REPORT_SHEET, Scored, SheetOutcome, fingerprint
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import CellSources
@@ -172,7 +173,7 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
             by_cell.setdefault((f.location.sheet, f.location.cell), []).append(f)
     for (sheet, ref), items in by_cell.items():
         items.sort(key=lambda f: SEVERITY_ORDER[f.severity])
-        text = "\n".join(f"{SEVERITY_LABEL_VI[f.severity]}: {f.message}" for f in items)
+        text = displayable("\n".join(f"{SEVERITY_LABEL_VI[f.severity]}: {f.message}" for f in items))
         row, col = parse_a1(ref)
         plan.marks.append(CellMark(sheet, row, col, items[0].severity, text))
     first = scored.scored[0].recognition if scored.scored else None
@@ -181,14 +182,17 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     e, w, i = (sum(1 for f in findings if f.severity is sev) for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     plan.report_lines = [
         REPORT_TITLE,
-        f"Tệp: {file_label}. "
+        f"Tệp: {displayable(file_label)}. "
         + (f"Khung chấm điểm: {fw.short_title or fw.title} (phiên bản {fw.version}). " if fw else "")
         + f"Tính điểm bằng xl_tthc {__version__}.",
         f"Số đơn vị: {fmt_int_vn(units)}. Lỗi: {fmt_int_vn(e)}; cảnh báo: {fmt_int_vn(w)}; ghi chú: {fmt_int_vn(i)}. "
         "Bấm vào địa chỉ ô để đến ô có vấn đề.",
         f"{FINGERPRINT_PREFIX} {scored.fingerprint}",
     ]
-    plan.report_rows = [finding_row(n, f) for n, f in enumerate(findings, start=1)]
+    # file names the OS gave as bytes that are not UTF-8, or with control characters, cannot go into a cell as they are
+    plan.report_rows = [
+        tuple(displayable(v) if isinstance(v, str) else v for v in finding_row(n, f)) for n, f in enumerate(findings, start=1)
+    ]
     if first is not None and first.layout is not None and first.framework is not None:
         from xl_tthc.io.layouts import (
             LAYOUT_VERSION,

@@ -125,3 +125,25 @@ def test_cell_states_of_a_sheet_without_formulas_is_empty_at_once(tmp_path: Path
     # <formula1> of a data validation is no formula cell
     path = _sheet_xml(tmp_path / "số liệu.xlsx", '<row r="2"><c r="B2" s="1"/><c r="C2"><v>5</v></c></row>')
     assert cell_states(path, "Trang 1", {"B2", "C2"}) == {}
+
+
+def test_probe_extent_bound_settles_within_bounds_and_defers_to_the_exact_scan(tmp_path: Path) -> None:
+    from xl_tthc.io.probe import MAX_DENSE_CELLS, _extent, probe
+
+    for sample in (SAMPLE_459, SAMPLE_PAR, SAMPLE_TTHC):
+        with zipfile.ZipFile(sample) as zf:
+            info = zf.getinfo("xl/worksheets/sheet1.xml")
+            bound, exact = _extent(zf, info, exact=False), _extent(zf, info, exact=True)
+        assert bound[:2] >= exact[:2] and exact[0] * exact[1] <= MAX_DENSE_CELLS, sample.name
+    # an empty styled cell far away widens the quick bound only: the exact scan (cells that hold something) decides
+    far_empty = _sheet_xml(
+        tmp_path / "ô trống xa.xlsx",
+        '<row r="2"><c r="B2"><v>1</v></c></row><row r="900000"><c r="XFD900000" s="1"/></row>',
+    )
+    assert probe(far_empty).ok
+    far_value = _sheet_xml(
+        tmp_path / "ô xa.xlsx",
+        '<row r="2"><c r="B2"><v>1</v></c></row><row r="900000"><c r="XFD900000"><v>2</v></c></row>',
+    )
+    pr = probe(far_value)
+    assert not pr.ok and pr.finding is not None and "XFD900000" in pr.finding.message

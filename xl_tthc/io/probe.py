@@ -48,6 +48,7 @@ MAX_DENSE_CELLS = 4_000_000  # 32 bytes a cell: 128 MB; the readers refuse sheet
 # a cell with a value, an inline string or a formula (calamine leaves out cells that only carry a format)
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b")
 _SCAN_CHUNK = 1 << 20
+_ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')  # a superset of _CELL_REF's cells: a quick upper bound
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
@@ -396,27 +397,46 @@ def _too_far(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[str, st
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")) or not info.file_size:
             continue
-        rows = cols = 0
-        far = ""
-        with zf.open(info) as fh:
-            carry = b""
-            while True:
-                chunk = fh.read(_SCAN_CHUNK)
-                if not chunk:
-                    break
-                text = carry + chunk
-                for m in _CELL_REF.finditer(text):
-                    r, c = int(m.group(2)), _col_index(m.group(1))
-                    if r > rows or c > cols:
-                        rows, cols = max(rows, r), max(cols, c)
-                        far = (m.group(1) + m.group(2)).decode("ascii")
-                cut = text.rfind(b"<")
-                carry = text[cut:] if cut >= 0 and len(text) - cut < 4096 else b""
+        rows, cols, _ = _extent(zf, info, exact=False)
+        if rows * cols <= MAX_DENSE_CELLS:
+            continue  # the quick upper bound settles it
+        rows, cols, far = _extent(zf, info, exact=True)
         if rows * cols > MAX_DENSE_CELLS:
             if names is None:
                 names = _sheet_names(zf)
             return names.get(info.filename, info.filename), far, rows, cols
     return None
+
+
+def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, exact: bool) -> tuple[int, int, str]:
+    """The farthest row and column of a worksheet part's cells that hold something, and the reference at which the
+    last of the two was reached; or, without ``exact``, an upper bound of the two (every r="A1"-like attribute, empty
+    cells included, found by a literal-prefix scan of the regex engine: a Python step per cell and the exact
+    pattern cost about as much as reading the file with python-calamine). Within bounds the bound settles it."""
+    rows = cols = 0
+    far = ""
+    with zf.open(info) as fh:
+        carry = b""
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                break
+            text = carry + chunk
+            if exact:
+                for m in _CELL_REF.finditer(text):
+                    r, c = int(m.group(2)), _col_index(m.group(1))
+                    if r > rows or c > cols:
+                        rows, cols = max(rows, r), max(cols, c)
+                        far = (m.group(1) + m.group(2)).decode("ascii")
+            else:
+                found = _ANY_REF.findall(text)
+                if found:
+                    letters, digits = zip(*found, strict=True)
+                    rows = max(rows, max(map(int, digits)))
+                    cols = max(cols, max(map(_col_index, set(letters))))
+            cut = text.rfind(b"<")
+            carry = text[cut:] if cut >= 0 and len(text) - cut < 4096 else b""
+    return rows, cols, far
 
 
 def _probe_zip(path: Path, data: bytes | None = None) -> Probe:

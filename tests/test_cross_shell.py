@@ -827,3 +827,95 @@ def test_pin_unnamed_unit_takes_the_file_name_in_every_shell(tmp_path: Path) -> 
     for shell, a in answers.items():
         assert [d["unit"]["name"] for d in a.raw] == ["UBND huyện Điện Biên"], shell
         assert Code.MISSING_VALUE.value in {f[0] for f in a.findings}, shell
+
+
+# ---------------------------------------------------------------------------- a workbook «Tính điểm» already wrote
+
+REFILL_CASES = [
+    "sample-tthc-huyen",
+    "template-override-sv",
+    "handmade-001-annex",
+    "handmade-002-appendix",
+    "handmade-004-par",
+]
+
+
+@pytest.mark.parametrize("case_id", REFILL_CASES)
+def test_a_filled_workbook_gives_the_same_answer_in_every_shell(runs: Runs, case_id: str, tmp_path: Path) -> None:
+    """fill's output read again by every shell: the same units and figures as the first time; the figures in the
+    form are ours now (no stated-figure finding), and nothing is stale."""
+    first = runs.answers(case_id)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = Path(shutil.copy(first["fill"].extra.output, folder))
+    frameworks = runs.frameworks if BY_ID[case_id].overrides else None
+    answers = run_shells(path, tmp_path / "out", frameworks)
+    base = answers["addin-windows"]
+    assert base.units == first["addin-windows"].units
+    codes = {f[0] for f in base.findings}
+    assert not {c for c in codes if c.startswith("stated_")} and Code.STALE_RESULTS.value not in codes
+    for shell in SHELLS:
+        units = answers[shell].units
+        if shell in ("validate", "consolidate") and len(base.units) == 1:
+            units = without_folder_rank(units)
+        assert units == base.units, shell
+        assert answers[shell].findings == base.findings, shell
+
+
+def test_stale_results_are_found_by_every_shell(runs: Runs, tmp_path: Path) -> None:
+    """An officer corrects an input after «Tính điểm»: every shell sees that the figures in the form no longer
+    match (the fingerprint of the inputs is the same whichever reader computed it) and recomputes them."""
+    filled = runs.answers("handmade-002-appendix")["fill"].extra.output
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wb = openpyxl.load_workbook(filled)
+    wb["Phụ lục"]["F9"] = 30  # Trung tâm QLĐĐ: Tiến độ 23,45 → 30
+    wb.save(folder / filled.name)
+    answers = run_shells(folder / filled.name, tmp_path / "out")
+    for shell, a in answers.items():
+        assert Code.STALE_RESULTS.value in {f[0] for f in a.findings}, shell
+        # 58,94 − 23,45 + 30 = 65,49; 65,49/85 × 100 = 77,047… → 77,05 → Khá (70 ≤ 77,05 < 80)
+        [d] = [d for d in a.raw if d["unit"]["name"] == "Trung tâm QLĐĐ"]
+        assert fig(d) == (65.49, 77.05, "Khá"), shell
+        assert a.units == answers["addin-windows"].units and a.findings == answers["addin-windows"].findings, shell
+
+
+def test_handmade_appendix_saved_as_ods_gives_the_same_answer(runs: Runs, tmp_path: Path) -> None:
+    """The seed 002 appendix saved by LibreOffice (.ods): fill (a plain .xlsx copy), validate, consolidate and the
+    add-in (remote engine, the values Excel would send) give what the .xlsx gives."""
+    ods = HANDMADE_002.with_suffix(".ods")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = Path(shutil.copy(ods, folder))
+    answers = run_shells(path, tmp_path / "out", shells=("fill", "fill-cli", "validate", "consolidate", "addin-remote"))
+    xlsx = runs.answers("handmade-002-appendix")["addin-windows"]
+    for shell, a in answers.items():
+        assert a.units == xlsx.units, shell
+        assert a.findings == xlsx.findings, shell
+    out = answers["fill"].extra.output
+    assert out.suffix == ".xlsx" and openpyxl.load_workbook(out).sheetnames == ["Phụ lục", REPORT_SHEET]
+
+
+@pytest.mark.parametrize("case_id", ["sample-sv459", "handmade-004-par"])
+def test_summary_workbook_is_refreshed_alike_and_left_out_by_the_batch(
+    runs: Runs, case_id: str, tmp_path: Path
+) -> None:
+    """consolidate's summary workbook: fill and the add-in refresh its unit tables with the same figures the units
+    had; validate and consolidate leave it out (its units were counted in their own files)."""
+    runs.answers(case_id)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = Path(shutil.copy(runs.tmp / "out" / case_id / "TONG_HOP.xlsx", folder))
+    answers = run_shells(path, tmp_path / "out")
+    base = answers["addin-windows"]
+    for shell in ("fill", "fill-cli", "addin-remote"):
+        assert answers[shell].units == base.units and answers[shell].findings == base.findings, shell
+    for shell in ("validate", "consolidate"):
+        assert answers[shell].units == []
+        assert answers[shell].findings == [(Code.FILE_UNSUPPORTED.value, "info", None, None)], shell
+
+    def figures(a: Answer) -> list[tuple[Any, ...]]:
+        return sorted((d["unit"]["name"], d["total_shown"], d["quy_doi"], fig(d)[2], d["rank"]) for d in a.raw)
+
+    original = runs.answers(case_id)["consolidate"]  # the ranks of the summary are the consolidation's
+    assert figures(base) == figures(original)

@@ -919,3 +919,86 @@ def test_summary_workbook_is_refreshed_alike_and_left_out_by_the_batch(
 
     original = runs.answers(case_id)["consolidate"]  # the ranks of the summary are the consolidation's
     assert figures(base) == figures(original)
+
+
+# ---------------------------------------------------------------------------- our templates, as officers change them
+
+
+def _renamed(wb: Any) -> None:
+    wb.worksheets[0].title = "Quý II"
+
+
+def _rows_inserted(wb: Any) -> None:
+    """Two rows inserted under the title, as Excel does it (the merged areas move with the cells)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ws = wb.worksheets[0]
+    merges = [CellRange(str(m)) for m in ws.merged_cells.ranges]
+    for m in merges:
+        ws.unmerge_cells(m.coord)
+    ws.insert_rows(3, 2)
+    for m in merges:
+        if m.min_row >= 3:
+            m.shift(row_shift=2)
+        ws.merge_cells(m.coord)
+
+
+def _old_version(wb: Any) -> None:
+    for row in wb.worksheets[0].iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith("Mã biểu mẫu:"):
+                c.value = c.value.replace("phiên bản 2019.1", "phiên bản 2018.1")
+
+
+def _hidden_sheet(wb: Any) -> None:
+    ws = wb.create_sheet("Nháp")
+    ws["A1"], ws["B2"] = "số liệu quý trước", 12
+    ws.sheet_state = "hidden"
+
+
+def _second_form(wb: Any) -> None:
+    src = openpyxl.load_workbook(HANDMADE_002).active
+    ws = wb.create_sheet("Phụ lục 405")
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None:
+                ws[c.coordinate] = c.value
+    for m in src.merged_cells.ranges:
+        ws.merge_cells(str(m))
+
+
+VARIANTS = {  # change, (code, severity, sheet) it must give in every shell
+    "sheet-renamed": (_renamed, (Code.SHEET_RENAMED.value, "info", "Quý II")),
+    "rows-inserted": (_rows_inserted, (Code.TEMPLATE_OUTDATED.value, "warning", "Đánh giá TTHC")),
+    "older-version": (_old_version, (Code.TEMPLATE_OUTDATED.value, "warning", "Đánh giá TTHC")),
+    "hidden-sheet": (_hidden_sheet, (Code.SHEET_HIDDEN.value, "warning", "Nháp")),
+    "second-form": (_second_form, (Code.SCORE_ABOVE_MAX.value, "error", "Phụ lục 405")),
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_changed_template_gives_the_same_answer_in_every_shell(variant: str, tmp_path: Path) -> None:
+    """The seed 001 sample with a sheet renamed, rows inserted, an older template version, a hidden sheet with
+    data, or a second form (the seed 002 appendix) in another sheet: one answer in every shell."""
+    change, (code, severity, sheet) = VARIANTS[variant]
+    wb = openpyxl.load_workbook(SAMPLES / SAMPLE_FILES["sample-tthc-huyen"])
+    change(wb)
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / SAMPLE_FILES["sample-tthc-huyen"]
+    wb.save(path)
+    # the remote engine's payload carries no sheet visibility: that shell is left out for the hidden sheet
+    shells = tuple(s for s in SHELLS if not (variant == "hidden-sheet" and s == "addin-remote"))
+    answers = run_shells(path, tmp_path / "out", shells=shells)
+    base = answers["addin-windows"]
+    assert code in {f[0] for f in base.findings if f[1:3] == (severity, sheet)}
+    tthc = [d for d in base.raw if d["framework"]["id"] == "tthc-dienbien-1187-2019-huyen"]
+    assert [(d["unit"]["name"], d["total_shown"], d["band"]["label"]) for d in tthc] == [
+        (SEED001_NAME, 16.74, "Xuất sắc")
+    ]
+    assert len(base.raw) == (27 if variant == "second-form" else 1)
+    for shell in shells:
+        units = answers[shell].units
+        if shell in ("validate", "consolidate"):  # the batch ranks the lone TTHC unit among the folder's: 1
+            units = [u if u[0] != tthc[0]["framework"]["id"] else (*u[:RANK], None, *u[RANK + 1 :]) for u in units]
+        assert units == base.units, shell
+        assert answers[shell].findings == base.findings, shell

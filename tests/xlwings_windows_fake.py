@@ -48,6 +48,10 @@ Book / Sheets
       :class:`ComError` *and the added sheet stays behind* under its default name. The new sheet goes right after
       ``after`` (or before ``before``). A workbook with a protected structure refuses to add a sheet
       (:class:`ComError`).
+  B6. ``book.fullname`` is ``Workbook.FullName`` (win 914-925): the path of the file the book was opened from (a
+      book loaded with :func:`book_from_xlsx`), or only its name for a book never saved (``Book1``).
+  B7. ``sheet.delete()`` (main 1714-1720, win 1094-1099) deletes the sheet with Excel's alerts off. Excel refuses to
+      delete the last visible sheet and any sheet of a workbook whose structure is protected (:class:`ComError`).
   B5. Sheet names (``sheet.name = …``, main 1547-1562 first: empty, ``\\ / ? * [ ]`` or > 31 characters is a
       ``ValueError``; then Excel: also ``:``, a leading or trailing apostrophe, the reserved name ``History`` and a
       duplicate name (case-insensitive) are a :class:`ComError`).
@@ -106,6 +110,11 @@ Range
       a note is a ``ValueError``; on a sheet whose drawing objects are protected, adding or editing a note is a
       :class:`ComError`. ``Note.text`` (main 5410-5432, win 2693-2707) reads and replaces the whole text.
   R8. ``row``/``column`` are the 1-based top-left cell, ``shape`` (rows, columns), ``sheet`` the Sheet.
+  R10. ``number_format`` (main 2789-2811, win 1636-1646) is COM's ``Range.NumberFormat`` (format codes in Excel's
+      invariant, English form: ``#,##0.00``); reading a range of mixed formats gives None. Setting it on a protected
+      sheet without ``AllowFormattingCells`` is a :class:`ComError`; anything but text is a :class:`ComError`.
+  R11. A text written through ``value`` that starts with an apostrophe is stored without it (Excel's prefix
+      character: the rest stays text, never a formula or a number).
   R9. Merged cells (loaded from the file): Excel keeps a merged cell's value in its top-left cell only; a value
       written into another cell of the area is not kept (no error): :class:`WindowsPitfall` for a non-empty value
       (writing empty there is harmless). ``Range.clear_contents`` on part of a merged area is a :class:`ComError`
@@ -211,6 +220,7 @@ class Cell:
     note: str | None = None
     locked: bool = True  # Excel's default for every cell
     formatted: bool = False  # counts for UsedRange even when empty
+    number_format: str = "General"  # Range.NumberFormat (R10)
 
 
 def _reject(log_: Log, exc: BaseException) -> BaseException:
@@ -295,7 +305,7 @@ class App(_Strict):
 
 
 class Book(_Strict):
-    __slots__ = ("_app", "_locked_structure", "_name", "_sheet_counter", "_sheets")
+    __slots__ = ("_app", "_locked_structure", "_name", "_path", "_sheet_counter", "_sheets")
     _mock_caller: Book | None = None
 
     def __init__(self, name: str, log_: Log | None = None) -> None:
@@ -305,6 +315,7 @@ class Book(_Strict):
         self._sheets: list[_SheetData] = []
         self._locked_structure = False
         self._sheet_counter = 0
+        self._path: Path | None = None  # the file the book was opened from (B6)
 
     @property
     def name(self) -> str:
@@ -313,6 +324,10 @@ class Book(_Strict):
     @property
     def app(self) -> App:
         return self._app
+
+    @property
+    def fullname(self) -> str:  # B6
+        return str(self._path) if self._path is not None else self._name
 
     @property
     def sheets(self) -> Sheets:
@@ -516,6 +531,23 @@ class Sheet(_Strict):
     @property
     def index(self) -> int:
         return self._book._sheets.index(self._data) + 1
+
+    def delete(self) -> None:  # B7
+        book = self._book
+        if book._locked_structure:
+            raise _reject(
+                self._log,
+                ComError(DISP_E_EXCEPTION, "Exception occurred.", "Workbook is protected and cannot be changed."),
+            )
+        visible = [d for d in book._sheets if d.visibility == -1]
+        if visible == [self._data]:
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION, "Exception occurred.", "A workbook must contain at least one visible worksheet."
+                ),
+            )
+        book._sheets.remove(self._data)
 
     @property
     def api(self) -> Worksheet:
@@ -920,6 +952,31 @@ class Range(_Strict):
             cell_.color = None if bgr is None else int(bgr)
             cell_.formatted = True
 
+    # -- number format (R10)
+    @property
+    def number_format(self) -> str | None:
+        formats = {self._sheet._data.peek(r, c).number_format for r, c in self._cells()}
+        return formats.pop() if len(formats) == 1 else None
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise _reject(self._log, ComError(DISP_E_TYPEMISMATCH, "Type mismatch."))
+        prot = self._sheet._data.protection
+        if prot and not prot["UserInterfaceOnly"] and not prot["AllowFormattingCells"]:
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION,
+                    "Exception occurred.",
+                    "Unable to set the NumberFormat property of the Range class",
+                ),
+            )
+        for r, c in self._cells():
+            cell_ = self._sheet._data.cell(r, c)
+            cell_.number_format = value
+            cell_.formatted = True
+
     # -- notes
     @property
     def note(self) -> Note | None:
@@ -1062,6 +1119,10 @@ _NUMBER_LIKE = re.compile(
 def _store(log_: Log, sheet: str, cell_: Cell, r: int, c: int, x: Any, *, formula: bool) -> None:
     if x is None or x == "":
         cell_.value, cell_.formula = None, None
+        return
+    if isinstance(x, str) and x.startswith("'") and not formula:  # R11: the prefix character
+        cell_.formula = None
+        cell_.value = x[1:] or None
         return
     if isinstance(x, str) and x.startswith("=") and len(x) > 1:
         if cell_.formula != x:
@@ -1235,6 +1296,7 @@ def book_from_xlsx(path: Path, name: str | None = None) -> Book:
     wb_f = openpyxl.load_workbook(path)
     wb_v = openpyxl.load_workbook(path, data_only=True)
     book = Book(name or Path(path).name)
+    book._path = Path(path).resolve().parent / book.name  # B6: opened from the file's folder
     book._locked_structure = bool(wb_f.security and wb_f.security.lockStructure)
     for ws in wb_f.worksheets:
         wv = wb_v[ws.title]

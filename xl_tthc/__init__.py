@@ -11,7 +11,8 @@ __all__ = ["__version__", "main"]
 
 
 def main() -> None:
-    """The Excel ribbon button «Tính điểm» (the add-in ``xl_tthc.xlam`` runs ``import xl_tthc; xl_tthc.main()``)."""
-    from xl_tthc.addin import main as _main
+    """The Excel ribbon button «Tính điểm» (the add-in ``xl_tthc.xlam`` runs ``import xl_tthc; xl_tthc.main()``):
+    the consolidation workbook is consolidated, any other workbook scored (:mod:`xl_tthc.excel`)."""
+    from xl_tthc.excel import main as _main
 
     _main()

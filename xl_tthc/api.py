@@ -35,6 +35,7 @@ from xl_tthc.core.framework import ENV_VAR, SHIPPED_DIR, Framework, default_regi
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
+    from xl_tthc.consolidation_book import BookConsolidated
     from xl_tthc.core.compare import Comparison
     from xl_tthc.core.consolidate import Consolidation
     from xl_tthc.fill import FillOutcome
@@ -112,15 +113,22 @@ def fill_workbook(
     in_place: bool = False,
     framework: str | None = None,
     frameworks: Iterable[StrPath] = (),
-) -> FillOutcome:
+) -> FillOutcome | BookConsolidated:
     """«Tính điểm» on a workbook without Excel: scores, totals, xếp loại and findings written into a copy (default
-    «<tên tệp> - đã tính điểm.xlsx»), or into the file itself with ``in_place`` (written atomically)."""
+    «<tên tệp> - đã tính điểm.xlsx»), or into the file itself with ``in_place`` (written atomically). On the
+    consolidation workbook (``Mau_Tong_hop.xlsx``, :mod:`xl_tthc.consolidation_book`): the consolidation of the folder
+    its settings name, through :func:`consolidate`, the summary sheets after its settings sheet."""
     from xl_tthc.fill import SUFFIX_OUT, FillError
     from xl_tthc.fill import fill_workbook as fill
     from xl_tthc.io.paths import InputClash, guard_writable, safe_output_name
 
     use_frameworks(frameworks)
     src = Path(path)
+    if src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        from xl_tthc import consolidation_book
+
+        if consolidation_book.is_consolidation_file(src):  # Mau_Tong_hop.xlsx: the folder's consolidation
+            return consolidation_book.fill(src, output, in_place=in_place)
     out = Path(output) if output is not None else None
     if out is None and not in_place and src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
         # the default name, kept within the 255-byte limit of a file name
@@ -383,13 +391,15 @@ def level_name(code: str) -> str:
 
 
 def templates(output_dir: StrPath, *, frameworks: Iterable[StrPath] = ()) -> list[Path]:
-    """The official templates, one for every framework the registry finds (shipped and added)."""
+    """The official templates, one for every framework the registry finds (shipped and added), and the consolidation
+    workbook ``Mau_Tong_hop.xlsx``."""
+    from xl_tthc.consolidation_book import FILE_NAME, build_template
     from xl_tthc.io.layouts import spec_layouts
     from xl_tthc.io.templates import build_templates
 
     use_frameworks(frameworks)
-    check_output_dir(output_dir, [layout.file_name for layout in spec_layouts()], [])
-    return list(build_templates(Path(output_dir)))
+    check_output_dir(output_dir, [*(layout.file_name for layout in spec_layouts()), FILE_NAME], [])
+    return [*build_templates(Path(output_dir)), build_template(output_dir)]
 
 
 def build_addin(output_dir: StrPath) -> Path:

@@ -155,11 +155,18 @@ def _item(r: UnitResult, code: str) -> Any:
     return None
 
 
-def write_summary(report: BatchReport, output: Path, comparisons: Sequence[Comparison] = ()) -> Path:
+def write_summary(
+    report: BatchReport,
+    output: Path,
+    comparisons: Sequence[Comparison] = (),
+    *,
+    front: Callable[[Any], Any] | None = None,
+) -> Path:
     """Write the summary workbook to ``output`` (atomically: a temporary file renamed over the target).
 
     ``comparisons`` (from :func:`xl_tthc.history.compare`) add a sheet comparing each framework with its
-    previous period.
+    previous period. ``front(workbook)`` adds sheets before the overview (the settings sheet of the consolidation
+    workbook, :mod:`xl_tthc.consolidation_book`), written with the XlsxWriter workbook it is given.
     """
     import gc
 
@@ -169,13 +176,19 @@ def write_summary(report: BatchReport, output: Path, comparisons: Sequence[Compa
     was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of cell records, no reference cycles
     try:
-        return _write(report, output, xlsxwriter, comparisons)
+        return _write(report, output, xlsxwriter, comparisons, front)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _write(report: BatchReport, output: Path, xlsxwriter: Any, comparisons: Sequence[Comparison] = ()) -> Path:
+def _write(
+    report: BatchReport,
+    output: Path,
+    xlsxwriter: Any,
+    comparisons: Sequence[Comparison] = (),
+    front: Callable[[Any], Any] | None = None,
+) -> Path:
     with atomic_path(output) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
@@ -199,6 +212,10 @@ def _write(report: BatchReport, output: Path, xlsxwriter: Any, comparisons: Sequ
         )
         fm = _Formats(wb)
         used: set[str] = set()
+        if front is not None:
+            before = len(wb.worksheets())
+            front(wb)
+            used.update(ws.name.lower() for ws in wb.worksheets()[before:])
         overview = wb.add_worksheet(_sheet_name(used, "Tổng hợp"))
         level_sheets = []
         for fs in report.consolidation.frameworks:

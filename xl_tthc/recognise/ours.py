@@ -25,6 +25,11 @@ SUMMARY_TITLES = frozenset(
     )
 )
 _FINDING_HEADER = tuple(norm(h) for h in FINDING_ROW_HEADERS)
+# the visible line that marks the settings sheet of our consolidation workbook (xl_tthc/consolidation_book.py)
+CONSOLIDATION_ID = "tong-hop"
+CONSOLIDATION_MARKER = f"Mã biểu mẫu: {CONSOLIDATION_ID}"
+_CONSOLIDATION_KEY = norm(CONSOLIDATION_MARKER)
+CONSOLIDATION_SCAN_ROWS = 80
 SUMMARY_OUTPUTS = {
     "tong diem": "total",
     "diem toi da ap dung": "applicable_max",
@@ -48,9 +53,23 @@ def is_ours(grid: Grid, sheet: str | None) -> bool:
     return False
 
 
+def is_consolidation_settings(grid: Grid) -> bool:
+    """The settings sheet of our consolidation workbook: a cell of its first column starts with the marker line."""
+    for r in range(min(len(grid), CONSOLIDATION_SCAN_ROWS)):
+        first = grid[r][0] if grid[r] else None
+        if isinstance(first, str) and norm(first).startswith(_CONSOLIDATION_KEY):
+            return True
+    return False
+
+
 def summary_table(grid: Grid, ctx: Context) -> Recognition | None:
     """A unit table of our summary workbook: its second row is the framework's full title, its fourth the header
-    (Hạng, Đơn vị, the items' codes with their maxima, Tổng điểm, Điểm tối đa áp dụng, Quy đổi, Xếp loại)."""
+    (Hạng, Đơn vị, the items' codes with their maxima, Tổng điểm, Điểm tối đa áp dụng, Quy đổi, Xếp loại).
+
+    The settings sheet of our consolidation workbook is recognised here too, as a summary without units: the batch
+    leaves such a workbook out of a consolidation like the summary workbook itself."""
+    if is_consolidation_settings(grid):
+        return Recognition(None, [], [], "Sổ tổng hợp của xl_tthc", role="summary")
     if len(grid) < 5 or not grid[1] or not isinstance(grid[1][0], str):
         return None
     title = grid[1][0].strip()
@@ -80,4 +99,11 @@ def summary_table(grid: Grid, ctx: Context) -> Recognition | None:
     return rec
 
 
-__all__ = ["FINDINGS_SHEETS", "is_ours", "summary_table"]
+__all__ = [
+    "CONSOLIDATION_ID",
+    "CONSOLIDATION_MARKER",
+    "FINDINGS_SHEETS",
+    "is_consolidation_settings",
+    "is_ours",
+    "summary_table",
+]

@@ -153,7 +153,8 @@ def test_fill_consolidates_the_folder_as_consolidate_does(tmp_path: Path, refere
     result = {r[0]: r[1] for r in settings[RESULT_ROW0 + 1 : RESULT_ROW0 + 9]}
     assert result["Kỳ đánh giá"] == "2023-07" and result["Số đơn vị đã chấm điểm"] == 26
     assert result["Số tệp đã xét"] == 2 and result["Số lỗi (cần sửa)"] == ref_report.errors == 4
-    assert result["Tệp dự thảo báo cáo"] == str(docx)
+    assert result["Tệp dự thảo báo cáo"] == docx.name  # relative to the workbook's folder
+    assert result["Thư mục đã tổng hợp"] == f"thư mục chứa sổ này («{folder.name}»)"
     assert is_consolidation_settings(settings)
     # the output is our summary: a later consolidation of the folder leaves it out as well
     again = api.consolidate(folder, None, jobs=1)
@@ -490,3 +491,43 @@ def test_every_xlwings_member_the_consolidation_uses_is_real(tmp_path: Path) -> 
             assert [(p.name, p.default) for p in fake_sig.parameters.values()] == [
                 (p.name, p.default) for p in real_sig.parameters.values()
             ], (cls_name, member)
+
+
+def test_consolidated_workbook_renders_in_libreoffice(tmp_path: Path) -> None:
+    """Pages 1 (the settings sheet with the result of the run) and 2 (the overview with its charts) of the headless
+    output; ``XL_TTHC_UPDATE_IMAGES=1`` refreshes the committed pictures."""
+    import os
+
+    if shutil.which("soffice") is None or shutil.which("pdftoppm") is None:
+        pytest.skip("LibreOffice (soffice) or poppler (pdftoppm) is not installed; CI installs both")
+    folder = tmp_path / "Tổng hợp tháng 7"
+    folder.mkdir()
+    shutil.copyfile(HANDMADE, folder / HANDMADE.name)
+    typed_book(folder / FILE_NAME, period="2023-07", issuer="UBND HUYỆN ĐIỆN BIÊN", place="Điện Biên")
+    done = api.fill_workbook(folder / FILE_NAME)
+    assert done.output is not None
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_images", ROOT / "scripts" / "render_images.py")
+    assert spec is not None and spec.loader is not None
+    rim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rim)
+    profile = rim.profile(tmp_path / "lo-profile")  # the vi-VN profile of the other pictures (decimal comma)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(done.output)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    pdf = tmp_path / f"{done.output.stem}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "SỔ TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CÁC ĐƠN VỊ" in text and "TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CÁC ĐƠN VỊ" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 2 and all(p.stat().st_size > 10_000 for p in pages)
+    images = ROOT / "docs" / "images"
+    names = ["Mau_Tong_hop_da_tinh_diem.png", "Mau_Tong_hop_da_tinh_diem_trang2.png"]
+    if os.environ.get("XL_TTHC_UPDATE_IMAGES") == "1":
+        for page, name in zip(pages, names, strict=True):
+            shutil.copyfile(page, images / name)
+    assert all((images / n).exists() for n in names)

@@ -276,17 +276,32 @@ class BookConsolidated:
                 RESULT_LABELS,
                 (
                     f"{self.written_at:%H:%M ngày %d/%m/%Y}",
-                    _shown(self.settings.folder),
+                    self._where(self.settings.folder),
                     period,
                     rep.files,
                     rep.units,
                     rep.errors,
                     rep.warnings,
-                    _shown(report) if report is not None else "",
+                    self._where(report) if report is not None else "",
                 ),
                 strict=True,
             )
         )
+
+
+    def _where(self, p: Path) -> str:
+        """A path as the settings sheet shows it: relative to the workbook's folder when inside it."""
+        base = self.input.parent if self.input is not None else None
+        if base is not None:
+            try:
+                rel = Path(os.path.relpath(p, base))
+            except ValueError:  # another drive on Windows
+                return _shown(p)
+            if rel == Path("."):
+                return f"thư mục chứa sổ này («{_shown(Path(base.name))}»)"
+            if not rel.parts or rel.parts[0] != "..":
+                return _shown(rel)
+        return _shown(p)
 
 
 def _shown(p: Path) -> str:
@@ -453,6 +468,7 @@ def write_settings_sheet(wb: Any, values: dict[str, Any], results: Sequence[tupl
             ws.write_string(r, 1, str(v), f_out)
         else:
             ws.write_blank(r, 1, None, f_out)
+        ws.write_blank(r, 2, None, f_out)
     ws.write_string(MARKER_ROW0, 0, MARKER_LINE, f_meta)
     ws.set_paper(9)
     ws.set_portrait()

@@ -514,7 +514,16 @@ def test_consolidated_workbook_renders_in_libreoffice(tmp_path: Path) -> None:
     spec.loader.exec_module(rim)
     profile = rim.profile(tmp_path / "lo-profile")  # the vi-VN profile of the other pictures (decimal comma)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(done.output)],
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(done.output),
+        ],
         capture_output=True,
         timeout=180,
         check=True,
@@ -522,7 +531,11 @@ def test_consolidated_workbook_renders_in_libreoffice(tmp_path: Path) -> None:
     pdf = tmp_path / f"{done.output.stem}.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "SỔ TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CÁC ĐƠN VỊ" in text and "TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CÁC ĐƠN VỊ" in text
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 2 and all(p.stat().st_size > 10_000 for p in pages)
     images = ROOT / "docs" / "images"

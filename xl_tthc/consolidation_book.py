@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -203,10 +205,23 @@ def is_consolidation_file(path: api.StrPath) -> bool:
 
 
 def _settings_grid(path: Path) -> list[list[Any]] | None:
+    """The settings sheet's first rows, read only after the probe found a regular, sane workbook file (a FIFO is never
+    opened, a sheet calamine would abort the process on is never built: fill then says what is wrong with it)."""
+    from xl_tthc.io.probe import probe
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        pr = probe(path)
+        if not pr.ok:
+            return None
         from python_calamine import CalamineWorkbook
 
-        with CalamineWorkbook.from_path(str(path)) as wb:
+        with (
+            CalamineWorkbook.from_filelike(io.BytesIO(pr.data))
+            if pr.data is not None
+            else CalamineWorkbook.from_path(str(path)) as wb
+        ):
             names = list(wb.sheet_names)
             if not names:
                 return None
@@ -287,7 +302,6 @@ class BookConsolidated:
                 strict=True,
             )
         )
-
 
     def _where(self, p: Path) -> str:
         """A path as the settings sheet shows it: relative to the workbook's folder when inside it."""

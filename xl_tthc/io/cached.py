@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.io.reader import sheet_part
+from xl_tthc.io.reader import cell_element, sheet_part, sheet_xml
 
 
 def _cell_re(ref: str) -> re.Pattern[bytes]:
@@ -88,23 +88,16 @@ def formulas(path: Path | None, sheet: str, refs: set[str], data: bytes | None =
     its text is the master's. Any problem reading the XML gives an empty answer."""
     if not refs:
         return {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:  # type: ignore[arg-type]
-            part = sheet_part(zf, sheet)
-            if part is None:
-                return {}
-            xml = zf.read(part)
-    except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError):
+    xml = sheet_xml(path, sheet, data)  # inflated once for this check and the cell states
+    if xml is None or b"<f" not in xml:
         return {}
-    if b"<f" not in xml:
-        return {}
-    wanted = {r.encode() for r in refs}
     out: dict[str, str] = {}
-    for m in _CELL_ANY.finditer(xml):
-        if m.group(1) in wanted and m.group(2):
-            f = _FORMULA.search(m.group(2))
+    for ref in sorted(refs):  # the wanted cells only (a walk over every cell of the sheet cost as much as the read)
+        cell = cell_element(xml, ref)
+        if cell is not None and cell[1]:
+            f = _FORMULA.search(cell[1])
             if f is not None:
-                out[m.group(1).decode()] = "=" + html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                out[ref] = "=" + html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
     return out
 
 

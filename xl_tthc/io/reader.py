@@ -148,6 +148,65 @@ def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
     return None
 
 
+_LAST_XML: list[tuple[object, str, bytes | None]] = []  # the last sheet XML inflated: (its source, sheet, XML)
+
+
+def sheet_xml(path: Path | None, sheet_name: str, data: bytes | None = None) -> bytes | None:
+    """The XML of one worksheet of an .xlsx/.xlsm (``data``: the file's bytes when the caller already read them), or
+    None when it cannot be read. The last one is kept: the checks after a read (cell states, formulas) ask for the
+    same sheet of the same bytes one after the other, and it is inflated once."""
+    source: object = data if data is not None else path
+    if _LAST_XML and _LAST_XML[0][0] is source and _LAST_XML[0][1] == sheet_name:
+        return _LAST_XML[0][2]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:  # type: ignore[arg-type]
+            part = sheet_part(zf, sheet_name)
+            xml = zf.read(part) if part is not None else None
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError):
+        xml = None
+    _LAST_XML[:] = [(source, sheet_name, xml)]
+    return xml
+
+
+def cell_element(xml: bytes, ref: str) -> tuple[dict[bytes, bytes], bytes] | None:
+    """The attributes and the content of the ``<c r="ref">`` element of a sheet's XML, when that cell holds a formula
+    or an error value (the only cells the checks after a read look at); None otherwise."""
+    special = _special_cells(xml)
+    m = _cell_element(xml, ref.encode()) if special is None else special.get(ref.encode())
+    return None if m is None else (_attrs(m.group(1)), m.group(2) or b"")
+
+
+_LAST_SPECIAL: list[tuple[bytes, dict[bytes, re.Match[bytes]] | None]] = []
+_TAG_END = (b" ", b">", b"/", b"\n", b"\r", b"\t")
+
+
+def _special_cells(xml: bytes) -> dict[bytes, re.Match[bytes]] | None:
+    """Every cell of a sheet's XML that holds a formula element or an error value, by reference; None when the XML
+    writes its element names with a prefix (<x:c>: then cells are looked up one by one). Found from the few <f and
+    t="e" in the sheet rather than by a walk over every cell; kept for the last sheet asked about."""
+    if _LAST_SPECIAL and _LAST_SPECIAL[0][0] is xml:
+        return _LAST_SPECIAL[0][1]
+    out: dict[bytes, re.Match[bytes]] | None = {}
+    if b":c " in xml or b":c>" in xml:
+        out = None
+    else:
+        for token in (b"<f", b't="e"'):
+            pos = xml.find(token)
+            while pos >= 0:
+                if token == b't="e"' or xml[pos + 2 : pos + 3] in _TAG_END:  # <f …>, not <formula1>
+                    start = xml.rfind(b"<c", 0, pos)
+                    while start >= 0 and xml[start + 2 : start + 3] not in _TAG_END:  # <c …>, not <col> or <cfRule>
+                        start = xml.rfind(b"<c", 0, start)
+                    m = _CELL.match(xml, start) if start >= 0 else None
+                    if m is not None and m.end() > pos:
+                        ref = _attrs(m.group(1)).get(b"r")
+                        if ref:
+                            out[ref] = m  # type: ignore[index]
+                pos = xml.find(token, pos + 1)
+    _LAST_SPECIAL[:] = [(xml, out)]
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CellState:
     kind: str  # "formula_without_value" | "error"
@@ -162,25 +221,19 @@ def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None 
     """
     if not refs:
         return {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            part = sheet_part(zf, sheet_name)
-            if part is None:
-                return {}
-            xml = zf.read(part)
-    except (OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError):
+    xml = sheet_xml(path, sheet_name, data)
+    if xml is None:
         return {}
     out: dict[str, CellState] = {}
     if not _may_hold_formula_or_error(xml):
         return out  # no formula and no error value anywhere in the sheet: an empty cell is simply empty
-    # only the wanted cells are looked at (a Python loop over every cell of the sheet cost as much as reading the
-    # file): a cell's start tag is the nearest "<" before its r="…" attribute (XML escapes "<" inside values)
+    # only the wanted cells that hold a formula or an error are looked at (a Python loop over every cell of the sheet
+    # cost as much as reading the file)
     for ref in sorted(refs):
-        m = _cell_element(xml, ref.encode())
-        if m is None:
+        cell = cell_element(xml, ref)
+        if cell is None:
             continue
-        a = _attrs(m.group(1))
-        body = m.group(2) or b""
+        a, body = cell
         v = _VALUE.search(body)
         cached = v.group(1).strip() if v else b""
         if a.get(b"t") == b"e":
@@ -193,4 +246,18 @@ def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None 
     return out
 
 
-__all__ = ["HIDDEN", "MAX_CELLS", "MAX_ROWS", "VERY_HIDDEN", "VISIBLE", "CellState", "ReadError", "Sheet", "cell_states", "read_sheets", "sheet_part"]
+__all__ = [
+    "HIDDEN",
+    "MAX_CELLS",
+    "MAX_ROWS",
+    "VERY_HIDDEN",
+    "VISIBLE",
+    "CellState",
+    "ReadError",
+    "Sheet",
+    "cell_element",
+    "cell_states",
+    "read_sheets",
+    "sheet_part",
+    "sheet_xml",
+]

@@ -474,3 +474,24 @@ def test_fill_on_a_name_that_is_not_utf8_or_has_control_characters(tmp_path: Pat
     err = proc.stderr.decode("utf-8", "replace")
     assert "không mong muốn" not in err and proc.returncode in (0, 1), err
     assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_a_cp1258_roster_note_reaches_the_batch_report(tmp_path: Path) -> None:
+    from xl_tthc import api
+
+    folder = tmp_path / "don-vi"
+    folder.mkdir()
+    roster = tmp_path / "danh sách.csv"
+    roster.write_bytes(cp1258(ROSTER))
+    report = api.consolidate(folder, roster=roster, jobs=1).report
+    notes = [f for f in report.findings if f.code.value == "file_legacy_format"]
+    assert notes and "«danh sách.csv»" in notes[0].message and CP1258 in notes[0].message
+    assert report.roster_size == 3  # the three units, read in Windows-1258
+
+
+def test_a_fifo_in_a_frameworks_folder_is_refused_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "khung.json")
+    proc = subprocess.run(
+        [PYTHON, "-m", "xl_tthc", "--frameworks", str(tmp_path), "frameworks"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2 and "không phải tệp thường" in proc.stderr and "Traceback" not in proc.stderr

@@ -205,11 +205,12 @@ def run(
     if not folder.is_dir():
         raise BatchError(f"không tìm thấy thư mục «{root}».")
     entries: list[RosterEntry] | None
+    roster_notes: list[Finding] = []  # a roster in a legacy encoding (cp1258) is read with a note
     if roster is None:
         entries = None
     elif isinstance(roster, str | os.PathLike):
         try:
-            entries = read_roster(Path(roster))
+            entries = read_roster(Path(roster), roster_notes)
         except RosterError as exc:
             raise BatchError(str(exc)) from None
     else:
@@ -225,7 +226,7 @@ def run(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(folder, tasks, entries, want, jobs, quiet, start, framework, compact)
+        return _run(folder, tasks, entries, want, jobs, quiet, start, framework, compact, roster_notes)
     finally:
         if was_enabled:
             gc.enable()
@@ -241,9 +242,10 @@ def _run(
     start: float,
     framework: str | None = None,
     compact: bool = False,
+    roster_notes: list[Finding] | None = None,
 ) -> BatchReport:
     outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework, compact))
-    notes: list[Finding] = []
+    notes: list[Finding] = list(roster_notes or [])
     scored = []
     reg = default_registry()
     for o in outcomes:

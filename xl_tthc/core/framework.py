@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -379,8 +380,18 @@ def _check_consistency(fw: Framework) -> None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    """A framework file; only a regular file is read (a FIFO or a device named *.json in a framework folder never
+    blocks or floods the process)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise FrameworkError(f"Tệp khung chấm điểm {path} không phải tệp thường (FIFO, thiết bị…): không đọc; hãy bỏ nó khỏi thư mục khung chấm điểm.")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                text = fh.read().decode("utf-8")
+        finally:
+            os.close(fd)
+        data = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FrameworkError(f"Không đọc được tệp khung chấm điểm {path}: {exc}") from None
     if not isinstance(data, dict):

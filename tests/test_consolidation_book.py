@@ -358,11 +358,39 @@ def test_windows_fake_consolidates_into_the_open_workbook(
     assert sheet.peek(5, qd_col).number_format == "#,##0.00"
     result = {r[0]: r[1] for r in got[SETTINGS_SHEET][RESULT_ROW0 + 1 : RESULT_ROW0 + 9]}
     assert result["Số đơn vị đã chấm điểm"] == 26 and result["Kỳ đánh giá"] == "2023-07"
+    # Excel on the desktop copied the sheets of the summary file: its charts came along, their series re-pointed at
+    # the copies in this workbook (a column and a pie chart per level on the overview, a bar chart per level sheet)
+    charts = {name: fk.sheet_data(book, name).charts for name in ref}
+    assert [c.kind for c in charts["Tổng hợp"]] == ["BarChart", "PieChart", "BarChart", "PieChart"]
+    assert [len(charts[n]) for n in ("Chỉ số SV459 – Phòng", "Chỉ số SV459 – Xã", "Kết quả kiểm tra")] == [1, 1, 0]
+    assert all(ref.startswith(f"'{name}'!") for name, cs in charts.items() for c in cs for ref in c.refs)
+    assert fk.sheet_data(book, "Tổng hợp").merged  # the merged title rows too
+    assert book.app._books == [book]  # the temporary summary file was closed
     # a second click replaces the sheets of the first (no «Tổng hợp (2)»), the unit file is never touched
     excel.run(book)
     assert list(book_sheets(book)) == [SETTINGS_SHEET, *ref] and fk.log(book).rejections == []
     after = sha256_tree(folder)
     assert {k: v for k, v in after.items() if k != f"{Path(FILE_NAME).stem} - dự thảo báo cáo.docx"} == before
+
+
+def test_windows_fake_values_route(tmp_path: Path, reference: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The route the remote engine takes (values and number formats, no file opened), on the strict fake."""
+    _f, _r, ref = reference
+    monkeypatch.setattr(consolidation_book, "copies_sheets", lambda book: False)
+    folder = folder_with_book(tmp_path)
+    book = fk.book_from_xlsx(folder / FILE_NAME)
+    assert excel.run(book) is not None and excel.run(book) is not None  # twice: the first run's sheets replaced
+    log = fk.log(book)
+    assert log.rejections == [] and log.coercions == [] and [a.mode for a in log.alerts] == ["info", "info"]
+    got = book_sheets(book)
+    assert list(got) == [SETTINGS_SHEET, *ref]
+    for name in ref:
+        assert comparable(got[name]) == comparable(ref[name]), name
+    sheet = fk.sheet_data(book, "Chỉ số SV459 – Phòng")
+    qd_col = [str(v).split("\n")[0] for v in got["Chỉ số SV459 – Phòng"][3]].index("Quy đổi") + 1
+    assert sheet.peek(5, qd_col).number_format == "#,##0.00" and not sheet.charts
+    pct_col = got["Tổng hợp"][11].index("Tỷ lệ") + 1
+    assert fk.sheet_data(book, "Tổng hợp").peek(13, pct_col).number_format == "0.0%"
 
 
 def test_windows_fake_other_workbooks_go_to_the_addin() -> None:
@@ -473,8 +501,23 @@ def test_every_xlwings_member_the_consolidation_uses_is_real(tmp_path: Path) -> 
     book = fk.book_from_xlsx(folder / FILE_NAME)
     excel.run(book)
     excel.run(book)  # the second run deletes the first run's sheets
-    touched = fk.log(book).touched
-    assert {("Book", "fullname"), ("Sheet", "delete"), ("Range", "number_format"), ("Sheets", "add")} <= touched
+    touched = set(fk.log(book).touched)
+    assert {
+        ("Book", "fullname"),
+        ("Sheet", "delete"),
+        ("Sheet", "copy"),
+        ("Books", "open"),
+        ("Book", "close"),
+    } <= touched
+    values_route = fk.book_from_xlsx(folder / FILE_NAME)
+    consolidation_book.write_into_book(
+        values_route,
+        values_route.sheets[0],
+        [("Tổng hợp", [["Tỷ lệ", 0.5]])],
+        excel.run(book),  # type: ignore[arg-type]
+    )
+    touched |= fk.log(values_route).touched
+    assert {("Range", "number_format"), ("Sheets", "add")} <= touched
     for cls_name, member in sorted(touched):
         if cls_name in ("Worksheet", "Protection") or member.startswith("__"):
             continue

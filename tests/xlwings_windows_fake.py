@@ -52,6 +52,17 @@ Book / Sheets
       book loaded with :func:`book_from_xlsx`), or only its name for a book never saved (``Book1``).
   B7. ``sheet.delete()`` (main 1714-1720, win 1094-1099) deletes the sheet with Excel's alerts off. Excel refuses to
       delete the last visible sheet and any sheet of a workbook whose structure is protected (:class:`ComError`).
+  B8. ``app.books.open(fullname, …)`` (main 10124-10190, win 791-831): a missing file is a ``FileNotFoundError``; the
+      path is made real; a book of that name already open is returned when it is the same file, else a
+      ``ValueError`` (Excel cannot open two workbooks of one name). The opened book shares the App (and this log).
+      ``book.close()`` (main 1270-1276, win 861-862) closes it without saving. ``app.engine`` is the Windows engine
+      (win 476-483: name ``"excel"``, type ``"desktop"``).
+  B9. ``sheet.copy(before=None, after=None, name=None)`` (main 1783-1838, win 1101-1106): both ``before`` and
+      ``after`` is an ``AssertionError``; neither copies after the last sheet of the same book; a ``name`` already in
+      the target book is a ``ValueError``. Excel copies cells, formats, merged cells and charts; the copy keeps the
+      name when the target book has none like it, else Excel names it «name (2)». A chart whose series refer to the
+      copied sheet follows the copy; a series referring to another sheet of the source book would become a link to
+      that book (:class:`WindowsPitfall` here).
   B5. Sheet names (``sheet.name = …``, main 1547-1562 first: empty, ``\\ / ? * [ ]`` or > 31 characters is a
       ``ValueError``; then Excel: also ``:``, a leading or trailing apostrophe, the reserved name ``History`` and a
       duplicate name (case-insensitive) are a :class:`ComError`).
@@ -138,6 +149,7 @@ Inspecting it: :func:`log` (alerts, status-bar history, rejections, coercions, a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -254,11 +266,20 @@ class _Strict:
 
 
 class App(_Strict):
-    __slots__ = ("_status",)
+    __slots__ = ("_books", "_status")
 
     def __init__(self, log_: Log) -> None:
         self._log = log_
         self._status: str | bool = False
+        self._books: list[Book] = []  # the books open in this Excel (B8)
+
+    @property
+    def books(self) -> Books:  # B8
+        return Books(self)
+
+    @property
+    def engine(self) -> Engine:  # B8
+        return Engine(self._log)
 
     def alert(
         self,
@@ -312,6 +333,7 @@ class Book(_Strict):
         self._log = log_ or Log()
         self._name = name
         self._app = App(self._log)
+        self._app._books.append(self)
         self._sheets: list[_SheetData] = []
         self._locked_structure = False
         self._sheet_counter = 0
@@ -328,6 +350,10 @@ class Book(_Strict):
     @property
     def fullname(self) -> str:  # B6
         return str(self._path) if self._path is not None else self._name
+
+    def close(self) -> None:  # B8
+        if self in self._app._books:
+            self._app._books.remove(self)
 
     @property
     def sheets(self) -> Sheets:
@@ -353,6 +379,7 @@ class _SheetData:
     protection: dict[str, Any] | None = None  # the COM Protect arguments in force, None when unprotected
     visibility: int = -1  # Worksheet.Visible: xlSheetVisible -1, xlSheetHidden 0, xlSheetVeryHidden 2
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (top, left, bottom, right) areas
+    charts: list[ChartData] = field(default_factory=list)  # embedded charts (B9)
 
     def merge_area(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         return next((m for m in self.merged if m[0] <= row <= m[2] and m[1] <= col <= m[3]), None)
@@ -452,6 +479,76 @@ class Sheets(_Strict):
         return sheet
 
 
+@dataclass
+class ChartData:
+    kind: str  # the openpyxl chart class: BarChart (bars and columns), PieChart, …
+    refs: list[str]  # every range its series read (values and categories), as the file writes them
+
+
+class Engine(_Strict):  # B8
+    __slots__ = ()
+
+    def __init__(self, log_: Log) -> None:
+        self._log = log_
+
+    @property
+    def name(self) -> str:
+        return "excel"
+
+    @property
+    def type(self) -> str:
+        return "desktop"
+
+
+class Books(_Strict):  # B8
+    __slots__ = ("_app",)
+
+    def __init__(self, app: App) -> None:
+        self._log = app._log
+        self._app = app
+
+    def open(
+        self,
+        fullname: str | None = None,
+        update_links: bool | None = None,
+        read_only: bool | None = None,
+        format: str | None = None,
+        password: str | None = None,
+        write_res_password: str | None = None,
+        ignore_read_only_recommended: bool | None = None,
+        origin: int | None = None,
+        delimiter: str | None = None,
+        editable: bool | None = None,
+        notify: bool | None = None,
+        converter: int | None = None,
+        add_to_mru: bool | None = None,
+        local: bool | None = None,
+        corrupt_load: int | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Book:
+        import os
+
+        path = os.fspath(fullname) if fullname is not None else ""
+        if not os.path.exists(path):
+            raise _reject(self._log, FileNotFoundError(f"No such file: '{path}'"))
+        real = Path(os.path.realpath(path))
+        for b in self._app._books:
+            if b.name.lower() == real.name.lower():
+                if b._path is not None and b._path.exists() and os.path.samefile(b._path, real):
+                    return b
+                raise _reject(
+                    self._log,
+                    ValueError(
+                        f"Cannot open two workbooks named '{real.name}', even if they are saved indifferent locations."
+                    ),
+                )
+        book = book_from_xlsx(real)
+        book._log = self._log
+        book._app = self._app
+        self._app._books.append(book)
+        return book
+
+
 # ---------------------------------------------------------------------------------------------------------- Sheet
 
 _FORBIDDEN_MAIN = ("\\", "/", "?", "*", "[", "]")
@@ -531,6 +628,53 @@ class Sheet(_Strict):
     @property
     def index(self) -> int:
         return self._book._sheets.index(self._data) + 1
+
+    def copy(self, before: Sheet | None = None, after: Sheet | None = None, name: str | None = None) -> Sheet:  # B9
+        assert (before is None) or (after is None), "you must provide either before or after but not both"
+        if before is None and after is None:
+            after = self._book.sheets[-1]
+        anchor = before if before is not None else after
+        assert anchor is not None
+        target = anchor._book
+        if name and name.lower() in (d.name.lower() for d in target._sheets):
+            raise _reject(self._log, ValueError(f"Sheet named '{name}' already present in workbook"))
+        if target._locked_structure:
+            raise _reject(
+                self._log,
+                ComError(DISP_E_EXCEPTION, "Exception occurred.", "Workbook is protected and cannot be changed."),
+            )
+        src = self._data
+        new_name, i = src.name, 2
+        while new_name.lower() in (d.name.lower() for d in target._sheets):
+            suffix = f" ({i})"
+            new_name = src.name[: 31 - len(suffix)] + suffix
+            i += 1
+        charts = []
+        for ch in src.charts:
+            refs = []
+            for ref in ch.refs:
+                sheet_name = ref.rsplit("!", 1)[0].strip("'").replace("''", "'")
+                if sheet_name != src.name and target is not self._book:
+                    raise _reject(
+                        self._log,
+                        WindowsPitfall(f"chart series {ref} refers to another sheet: the copy links to the source book"),
+                    )
+                refs.append(ref if sheet_name != src.name else f"'{new_name}'!{ref.rsplit('!', 1)[1]}")
+            charts.append(ChartData(ch.kind, refs))
+        data = _SheetData(
+            new_name,
+            {k: dataclasses.replace(v) for k, v in src.cells.items()},
+            None if src.protection is None else dict(src.protection),
+            src.visibility,
+            list(src.merged),
+            charts,
+        )
+        pos = target._sheets.index(anchor._data) + (0 if before is not None else 1)
+        target._sheets.insert(pos, data)
+        copied = Sheet(target, data)
+        if name:
+            copied.name = name
+        return copied
 
     def delete(self) -> None:  # B7
         book = self._book
@@ -1303,10 +1447,12 @@ def book_from_xlsx(path: Path, name: str | None = None) -> Book:
         data = _SheetData(ws.title, protection=protection_of(ws))
         data.visibility = {"visible": -1, "hidden": 0, "veryHidden": 2}.get(ws.sheet_state, -1)
         data.merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        data.charts = [ChartData(type(ch).__name__, _chart_refs(ch)) for ch in getattr(ws, "_charts", [])]
         for row in ws.iter_rows():
             for c in row:
                 x = data.cell(c.row, c.column)
                 x.formatted = c.has_style
+                x.number_format = c.number_format if c.has_style else "General"
                 x.locked = bool(c.protection.locked) if c.has_style else True
                 v = c.value
                 if isinstance(v, ArrayFormula):
@@ -1327,6 +1473,18 @@ def book_from_xlsx(path: Path, name: str | None = None) -> Book:
                     x.note = c.comment.text
         book._sheets.append(data)
     return book
+
+
+def _chart_refs(chart: Any) -> list[str]:
+    refs = []
+    for series in chart.series:
+        for ref in (series.val, series.cat):
+            if ref is None:
+                continue
+            inner = getattr(ref, "numRef", None) or getattr(ref, "strRef", None)
+            if inner is not None and inner.f:
+                refs.append(inner.f)
+    return refs
 
 
 def check_version() -> None:

@@ -12,9 +12,9 @@ instructions in Vietnamese and a visible marker line «Mã biểu mẫu: tong-ho
   after it (band counts with charts, one sheet per framework and level, missing units, the files, the findings,
   the comparison with the previous period when a history file is named); the draft report .docx beside the workbook;
 * in Excel (:func:`run_in_excel`, from the ribbon through :mod:`xl_tthc.excel`): the same summary is written to a
-  temporary file, read back and written into the open workbook, sheet by sheet, after the settings sheet (the sheets
-  of an earlier run are replaced); progress shows in the status bar. The charts of the summary file are drawn only
-  in the headless output (see docs/excel-checklist.md).
+  temporary file, whose sheets Excel on the desktop copies into the open workbook after the settings sheet (with
+  their formats and charts); the remote engine, which cannot open a file, gets the sheets' values and number formats
+  instead. The sheets of an earlier run are replaced; progress shows in the status bar.
 
 Unit files are never modified: they are only read by the batch; every output goes through the output guards.
 """
@@ -28,6 +28,7 @@ import os
 import re
 import stat
 import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -601,18 +602,54 @@ NUMBER_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 
 
-def write_into_book(
-    book: Any, settings_sheet_: Any, sheets: list[tuple[str, list[list[Any]]]], result: BookConsolidated
-) -> list[str]:
-    """The summary sheets into the open workbook after the settings sheet (an earlier run's sheets replaced), and the
-    result of the run into the settings sheet. Returns the names of the sheets written."""
+def _drop_earlier(book: Any, settings_sheet_: Any, names: set[str]) -> None:
+    """Delete the sheets an earlier run wrote (and any sheet named as one about to be written)."""
     from xl_tthc.core.framework import default_registry
 
     titles = {fw.title for fw in default_registry().all()}
     keep = settings_sheet_.name
     for sheet in list(book.sheets):
-        if sheet.name != keep and (sheet.name in {n for n, _g in sheets} or _is_ours(sheet, titles)):
+        if sheet.name != keep and (sheet.name in names or _is_ours(sheet, titles)):
             sheet.delete()
+
+
+def copies_sheets(book: Any) -> bool:
+    """Excel on the desktop copies whole sheets between workbooks (formats, merged titles, column widths, charts);
+    the remote engine cannot open a file, so there the values are written."""
+    try:
+        return bool(book.app.engine.type == "desktop")
+    except Exception:
+        return False
+
+
+def copy_into_book(book: Any, settings_sheet_: Any, scratch: Path, names: list[str]) -> list[str]:
+    """The summary workbook's sheets copied into the open workbook after the settings sheet (Excel keeps their
+    formats and charts, whose series refer to their own sheet and so follow the copy). Returns the names copied."""
+    _drop_earlier(book, settings_sheet_, set(names))
+    src = book.app.books.open(str(scratch))
+    try:
+        last = book.sheets[settings_sheet_.name]
+        written = []
+        for sheet in list(src.sheets):
+            last = sheet.copy(after=last)
+            written.append(last.name)
+    finally:
+        src.close()
+    return written
+
+
+def write_result(settings_sheet_: Any, result: BookConsolidated) -> None:
+    """The lines «Kết quả lần tổng hợp gần nhất» into the settings sheet."""
+    rows = [[label, excel_text(v)] for label, v in result.result_rows()]
+    settings_sheet_.range((RESULT_ROW0 + 2, 1)).value = rows
+
+
+def write_into_book(
+    book: Any, settings_sheet_: Any, sheets: list[tuple[str, list[list[Any]]]], result: BookConsolidated
+) -> list[str]:
+    """The summary sheets' values into the open workbook after the settings sheet (an earlier run's sheets replaced),
+    and the result of the run into the settings sheet. Returns the names of the sheets written."""
+    _drop_earlier(book, settings_sheet_, {n for n, _g in sheets})
     last = book.sheets[settings_sheet_.name]
     written = []
     for name, grid in sheets:
@@ -622,8 +659,7 @@ def write_into_book(
             _number_formats(sheet, grid)
         last = sheet
         written.append(name)
-    rows = [[label, excel_text(v)] for label, v in result.result_rows()]
-    settings_sheet_.range((RESULT_ROW0 + 2, 1)).value = rows
+    write_result(settings_sheet_, result)
     return written
 
 
@@ -662,13 +698,18 @@ def run_in_excel(book: Any, found: tuple[Any, list[list[Any]]], *, jobs: int | N
             own = base / book.name
         _status(book, f"{STATUS}: đang đọc và chấm điểm các tệp trong «{_shown(settings.folder)}»…")
         with tempfile.TemporaryDirectory(prefix="xl_tthc-tong-hop-") as tmp:
-            scratch = Path(tmp) / "TONG_HOP.xlsx"
+            # a name no open workbook has: Excel cannot open two workbooks of one name
+            scratch = Path(tmp) / f"Tong_hop_xl_tthc_{uuid.uuid4().hex[:12]}.xlsx"
             done = consolidate(settings, scratch, book=own, jobs=jobs)
             result = BookConsolidated(own, None, settings, done)
             _status(book, f"{STATUS}: đang ghi các trang tổng hợp vào sổ…")
             grids = _summary_grids(scratch)
+            if copies_sheets(book):
+                written = copy_into_book(book, sheet, scratch, [n for n, _g in grids])
+                write_result(sheet, result)
+            else:
+                written = write_into_book(book, sheet, grids, result)
         done.summary = None
-        written = write_into_book(book, sheet, grids, result)
         _status(book, False)
         book.app.alert(_message(result, written), title=title, mode="info")
         return result

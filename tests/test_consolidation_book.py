@@ -23,7 +23,7 @@ from test_batch import BANDS, EXPECTED, HANDMADE, check_seed002, sha256_tree
 
 from xl_tthc import api, consolidation_book, excel
 from xl_tthc.consolidation_book import FIELD_ROW0, FIELDS, FILE_NAME, RESULT_ROW0, SETTINGS_SHEET
-from xl_tthc.recognise.ours import CONSOLIDATION_MARKER, is_consolidation_settings
+from xl_tthc.recognise.ours import CONSOLIDATION_MARKER, CONSOLIDATION_SCAN_ROWS, is_consolidation_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbooks" / FILE_NAME
@@ -114,6 +114,7 @@ def test_template_settings_sheet_and_marker_in_any_reader() -> None:
     for key in ROW:  # the input cells are text cells, so that Excel keeps «2023-07» as typed
         assert ws.cell(ROW[key] + 1, 2).number_format == "@"
     assert consolidation_book.is_consolidation_file(TEMPLATE)
+    assert consolidation_book.MARKER_ROW0 < CONSOLIDATION_SCAN_ROWS  # the ribbon finds the marker in column A alone
     assert not consolidation_book.is_consolidation_file(HANDMADE)
     assert not consolidation_book.is_consolidation_file(SAMPLES / "Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021.xlsx")
 

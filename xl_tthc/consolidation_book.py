@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xl_tthc import api
-from xl_tthc.recognise.ours import CONSOLIDATION_ID, CONSOLIDATION_MARKER, is_consolidation_settings
+from xl_tthc.recognise.ours import (
+    CONSOLIDATION_ID,
+    CONSOLIDATION_MARKER,
+    CONSOLIDATION_SCAN_ROWS,
+    is_consolidation_settings,
+)
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
@@ -553,11 +558,15 @@ def excel_grid(sheet: Any) -> list[list[Any]]:
 
 def settings_sheet(book: Any) -> tuple[Any, list[list[Any]]] | None:
     """The settings sheet of an open workbook and its grid, or None when the workbook is no consolidation workbook.
-    Looks at the sheet «Thiết lập tổng hợp», else at the first sheet (one used-range read)."""
+    Looks at the sheet «Thiết lập tổng hợp», else at the first sheet: first its column A down to the marker line (one
+    small read, so that «Tính điểm» on a big unit workbook costs nothing more), then its used range."""
     sheets = list(book.sheets)
     if not sheets:
         return None
     sheet = next((s for s in sheets if s.name == SETTINGS_SHEET), sheets[0])
+    column = sheet.range((1, 1), (CONSOLIDATION_SCAN_ROWS, 1)).options(ndim=2).value or []
+    if not is_consolidation_settings(column):
+        return None
     grid = excel_grid(sheet)
     return (sheet, grid) if is_consolidation_settings(grid) else None
 

@@ -57,7 +57,7 @@ def is_consolidation_settings(grid: Grid) -> bool:
     """The settings sheet of our consolidation workbook: a cell of its first column starts with the marker line."""
     for r in range(min(len(grid), CONSOLIDATION_SCAN_ROWS)):
         first = grid[r][0] if grid[r] else None
-        if isinstance(first, str) and norm(first).startswith(_CONSOLIDATION_KEY):
+        if isinstance(first, str) and first.lstrip()[:1] in ("M", "m") and norm(first).startswith(_CONSOLIDATION_KEY):
             return True
     return False
 

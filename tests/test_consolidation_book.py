@@ -347,6 +347,7 @@ def test_windows_fake_consolidates_into_the_open_workbook(
     alert = log.alerts[0].prompt
     assert "26 đơn vị" in alert and "Xuất sắc 2, Tốt 1, Trung bình 2" in alert
     assert any(isinstance(s, str) and s.startswith("Tổng hợp: đang đọc và chấm điểm") for s in log.status)
+    assert "Tổng hợp: đã đọc 2/2 tệp…" in log.status  # the appendix and the workbook itself (left out)
     assert log.status[-1] is False
     got = book_sheets(book)
     assert list(got) == [SETTINGS_SHEET, *ref]
@@ -588,3 +589,16 @@ def test_consolidated_workbook_renders_in_libreoffice(tmp_path: Path) -> None:
         for page, name in zip(pages, names, strict=True):
             shutil.copyfile(page, images / name)
     assert all((images / n).exists() for n in names)
+
+
+def test_progress_is_told_as_files_are_read(tmp_path: Path) -> None:
+    """``api.consolidate(progress=…)``, which the status bar shows: every file counted once, in worker processes too."""
+    folder = tmp_path / "nhiều tệp"
+    for i in range(9):  # enough files for the process pool (4 × jobs)
+        sub = folder / f"đợt {i}"
+        sub.mkdir(parents=True)
+        shutil.copyfile(HANDMADE, sub / HANDMADE.name)
+    calls: list[tuple[int, int]] = []
+    api.consolidate(folder, None, jobs=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (9, 9) and all(t == 9 for _d, t in calls)
+    assert [d for d, _t in calls] == sorted(d for d, _t in calls)

@@ -186,6 +186,7 @@ def consolidate(
     jobs: int | None = None,
     quiet: bool = True,
     frameworks: Iterable[StrPath] = (),
+    progress: Callable[[int, int], None] | None = None,
     summary_only: bool = False,
 ) -> Consolidated:
     """The quarter-end job on a folder: validate and consolidate every unit workbook, record the period in the
@@ -194,7 +195,8 @@ def consolidate(
 
     ``summary_only``: the caller reads nothing of the unit results beyond what the summary workbook shows (no
     ``to_dict()``), so without ``history`` and ``report`` the workers send compact results back (faster, less
-    memory; see :func:`xl_tthc.batch.worker.compact_result`)."""
+    memory; see :func:`xl_tthc.batch.worker.compact_result`). ``progress(done, total)`` is called as the files are
+    read."""
     from xl_tthc.batch import find_files
     from xl_tthc.io.paths import is_own_summary, read_set
 
@@ -214,6 +216,7 @@ def consolidate(
         roster=roster,
         exclude=[out] if out is not None else [],
         compact=summary_only and history is None and report is None,
+        progress=progress,
     )
     done = Consolidated(rep)
     if history is not None:

@@ -337,6 +337,7 @@ def consolidate(
     book: Path | None = None,
     jobs: int | None = None,
     frameworks: Sequence[api.StrPath] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> api.Consolidated:
     """:func:`api.consolidate` on the settings' folder, the summary workbook to ``summary``. ``book``: the consolidation
     workbook's own file, which is read (never written) here."""
@@ -355,6 +356,7 @@ def consolidate(
         report_meta=meta,
         jobs=jobs,
         frameworks=frameworks,
+        progress=progress,
     )
 
 
@@ -538,6 +540,26 @@ def _status(book: Any, text: str | bool) -> None:
         book.app.status_bar = text
 
 
+PROGRESS_EVERY = 0.5  # seconds between two status-bar updates while files are read (each is a call into Excel)
+
+
+def _progress(book: Any) -> Callable[[int, int], None]:
+    """«Tổng hợp: đã đọc 120/3.000 tệp…» in the status bar, at most every half second, and at the last file."""
+    import time
+
+    from xl_tthc.core.numbers import fmt_int_vn
+
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - last[0] >= PROGRESS_EVERY:
+            last[0] = now
+            _status(book, f"{STATUS}: đã đọc {fmt_int_vn(done)}/{fmt_int_vn(total)} tệp…")
+
+    return show
+
+
 def book_folder(book: Any) -> Path | None:
     """The folder of an open workbook, or None when it has none (never saved; the remote engine gives no path)."""
     try:
@@ -709,7 +731,7 @@ def run_in_excel(book: Any, found: tuple[Any, list[list[Any]]], *, jobs: int | N
         with tempfile.TemporaryDirectory(prefix="xl_tthc-tong-hop-") as tmp:
             # a name no open workbook has: Excel cannot open two workbooks of one name
             scratch = Path(tmp) / f"Tong_hop_xl_tthc_{uuid.uuid4().hex[:12]}.xlsx"
-            done = consolidate(settings, scratch, book=own, jobs=jobs)
+            done = consolidate(settings, scratch, book=own, jobs=jobs, progress=_progress(book))
             result = BookConsolidated(own, None, settings, done)
             _status(book, f"{STATUS}: đang ghi các trang tổng hợp vào sổ…")
             grids = _summary_grids(scratch)

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -155,8 +155,28 @@ class _NoBar:
         pass
 
 
+class _Reporting:
+    """A progress bar that also tells ``progress(files done, files in all)`` (Excel's status bar)."""
+
+    def __init__(self, bar: Any, total: int, progress: Callable[[int, int], None]) -> None:
+        self.bar, self.total, self.progress, self.done = bar, total, progress, 0
+
+    def update(self, n: int = 1) -> None:
+        self.bar.update(n)
+        self.done += n
+        self.progress(self.done, self.total)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def _outcomes(
-    tasks: list[tuple[str, str]], jobs: int, quiet: bool, framework: str | None, compact: bool = False
+    tasks: list[tuple[str, str]],
+    jobs: int,
+    quiet: bool,
+    framework: str | None,
+    compact: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[FileOutcome]:
     show = not quiet and sys.stderr.isatty()
     bar: Any = _NoBar()
@@ -164,6 +184,8 @@ def _outcomes(
         from tqdm import tqdm
 
         bar = tqdm(total=len(tasks), file=sys.stderr, unit=" tệp", desc="Đọc tệp", leave=False)
+    if progress is not None:
+        bar = _Reporting(bar, len(tasks), progress)
     try:
         if jobs <= 1 or len(tasks) < 4 * jobs:
             for t in tasks:
@@ -193,8 +215,10 @@ def run(
     exclude: Sequence[Path] = (),
     framework: str | None = None,
     compact: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchReport:
     """Read, check and score every workbook under ``root``; consolidate the units (see the module docstring).
+    ``progress(done, total)``: called as files are read (Excel's status bar during a consolidation).
     ``framework``: the officer's choice where a form fits several frameworks (``--framework``).
     ``compact``: keep of each unit result only what the summary workbook shows (see
     :func:`xl_tthc.batch.worker.compact_result`): less to send between processes and to hold in memory, for a run
@@ -226,7 +250,7 @@ def run(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(folder, tasks, entries, want, jobs, quiet, start, framework, compact, roster_notes)
+        return _run(folder, tasks, entries, want, jobs, quiet, start, framework, compact, roster_notes, progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -243,8 +267,9 @@ def _run(
     framework: str | None = None,
     compact: bool = False,
     roster_notes: list[Finding] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchReport:
-    outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework, compact))
+    outcomes = list(_outcomes(tasks, max(1, jobs), quiet, framework, compact, progress))
     notes: list[Finding] = list(roster_notes or [])
     scored = []
     reg = default_registry()

@@ -22,7 +22,7 @@ from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, Registry
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn, parse_number
-from xl_tthc.core.periods import PERIOD_EXAMPLES_VI
+from xl_tthc.core.periods import PERIOD_EXAMPLES_VI, parse_period
 from xl_tthc.io.cells import a1
 from xl_tthc.io.layouts import Layout
 
@@ -64,6 +64,7 @@ def text(v: Any) -> str:
 
 
 def ntext(grid: Grid, r: int, c: int) -> str:
+    """The cell at (r, c) as normalised text (:func:`norm` for a string, :func:`text` otherwise)."""
     v = value(grid, r, c)
     return norm(v) if isinstance(v, str) else text(v)
 
@@ -80,6 +81,7 @@ def row_cells(grid: Grid, r: int) -> list[tuple[int, Any]]:
 
 
 def grid_width(grid: Grid) -> int:
+    """The widest row among the first :data:`HEADER_SCAN_ROWS`."""
     return max((len(r) for r in grid[:HEADER_SCAN_ROWS]), default=0)
 
 
@@ -231,6 +233,7 @@ class CellSources(dict[str, Location]):
 
 
 def cell_loc(file: str | None, sheet: str | None, r: int, c: int) -> Location:
+    """The :class:`Location` of the cell at (r, c)."""
     return Location(file=file, sheet=sheet, cell=a1(r, c))
 
 
@@ -324,6 +327,7 @@ def dotted_codes(grid: Grid, h: int) -> bool:
 
 
 def label_key(label: str) -> str:
+    """A metadata label normalised for matching: "- Kỳ đánh giá:" → "ky danh gia"."""
     return norm(label).lstrip("-+*•–. ").rstrip(": ").strip()
 
 
@@ -351,6 +355,8 @@ def meta_lines(grid: Grid, upto: int) -> list[tuple[str, str, Any, int, int, str
 
 
 def header_columns(grid: Grid, r: int, spec: dict[str, Callable[[str], bool]]) -> dict[str, int]:
+    """Key → column of the header at row r: from the left, each column goes to the first key of ``spec`` not yet
+    taken whose test one of its labels passes."""
     cols: dict[str, int] = {}
     for c, texts in sorted(header_labels(grid, r).items()):
         for key, test in spec.items():
@@ -361,6 +367,7 @@ def header_columns(grid: Grid, r: int, spec: dict[str, Callable[[str], bool]]) -
 
 
 def stt_int(v: Any) -> int | None:
+    """A row number 1–99 in an STT cell (3, 3.0, "3", "3."), else None."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int | float):
@@ -386,6 +393,7 @@ def cv(row: Sequence[Any], c: int, n: int) -> Any:
 def check_max(
     raw: Any, expected: float, what: str, loc: Location, unit: str | None, item: str, findings: list[Finding]
 ) -> None:
+    """A finding into ``findings`` when the maximum written on the form (a number) is not the framework's."""
     p = parse_number(raw)
     if p.ok and p.value is not None and abs(p.value - expected) > 1e-9 and abs(p.value) < 1e15:
         findings.append(
@@ -416,7 +424,6 @@ class Context:
     framework: str | None = None  # the officer's explicit choice (--framework, the API); wins over everything
 
 
-
 def period_finding(raw: Any, loc: Location) -> Finding:
     """A period cell that holds no real period (quarter 5, month 13, free text)."""
     shown = text(raw)
@@ -427,3 +434,12 @@ def period_finding(raw: Any, loc: Location) -> Finding:
         loc,
         value=shown,
     )
+
+
+def title_period(grid: Grid, h: int) -> str | None:
+    """The period written in the title rows above the header row ``h`` («Tháng 7 năm 2023»): the first one."""
+    for r in range(h):
+        for _c, v in row_cells(grid, r):
+            if isinstance(v, str) and (period := parse_period(v)):
+                return period
+    return None

@@ -8,16 +8,18 @@ service-index framework whose groups and indicators the columns map (:func:`xl_t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from xl_tthc.core.findings import Code, Finding, Severity
+from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn
-from xl_tthc.core.periods import parse_period
 from xl_tthc.recognise.choose import choose
 from xl_tthc.recognise.common import (
     STT_LABELS,
+    TOTAL_ROW,
     CellSources,
     Context,
     Grid,
@@ -34,6 +36,7 @@ from xl_tthc.recognise.common import (
     row_cells,
     stt_int,
     text,
+    title_period,
     value,
 )
 
@@ -55,21 +58,100 @@ def _group_tokens(t: str) -> set[str]:
     return out
 
 
+_TEMPLATE = "Phụ lục kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp (mẫu tự lập)"
+
+
+_STATED = (("total", "TỔNG ĐIỂM ĐẠT ĐƯỢC"), ("quy_doi", "TỔNG ĐIỂM QUY ĐỔI"), ("band", "XẾP LOẠI"))
+
+
 def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
     """The multi-unit appendix whose header row is ``h``; None when no service-index framework fits its columns."""
-    file, sheet = ctx.file, ctx.sheet
-    findings: list[Finding] = []
-    width = grid_width(grid)
+    head = _Header.read(grid, h)
+    head_loc = cell_loc(ctx.file, ctx.sheet, h, head.stt_c)  # where findings on the header point
+    findings = [
+        Finding(
+            Code.COLUMN_MISSING,
+            Severity.WARNING,
+            f"Phụ lục thiếu cột «{what}»: không đối chiếu được con số đơn vị đã ghi.",
+            head_loc,
+        )
+        for key, what in _STATED
+        if key not in head.cols
+    ]
+    fits, fit = _fitting(head, ctx)
+    period = title_period(grid, h)
+    fw, chosen = choose(ctx, "service_index", grid=grid, fits=fit, period=period, where=(h, head.stt_c))
+    findings.extend(chosen)
+    if fw is None:
+        return Recognition(None, [], findings, _TEMPLATE) if chosen else None
+    mapping, notes = fits.get(fw.id) or _map_indicators(fw, head.leaf_of_col, head.group_of_col, ctx)
+    findings.extend(notes)
+    findings.extend(_missing_indicators(fw, mapping, head_loc))
+    rec = Recognition(fw, [], findings, _TEMPLATE)
+    for r, name, level, level_cell in _unit_rows(grid, head):
+        unit = UnitInput(
+            name=name,
+            data={"indicators": {}, "stated": {}},
+            level=level,
+            period=period,
+            file=ctx.file,
+            sheet=ctx.sheet,
+        )
+        _read_unit_row(grid, r, head, mapping, unit, level_cell, rec)
+        rec.units.append(unit)
+    return rec
+
+
+def _missing_indicators(fw: Framework, mapping: dict[str, int], loc: Location) -> list[Finding]:
+    """A finding for each scored indicator of ``fw`` that no column maps."""
+    return [
+        Finding(
+            Code.COLUMN_MISSING,
+            Severity.ERROR,
+            f"Phụ lục thiếu cột chỉ số {ind.code} ({ind.title}, tối đa {fmt_vn(ind.max, None)} điểm).",
+            loc,
+            item=ind.code,
+        )
+        for ind in fw.indicators()
+        if ind.code not in mapping and not ind.monitoring_only
+    ]
+
+
+@dataclass(slots=True)
+class _Header:
+    """The header block of the appendix: from the header row to the first data row (a section row or a numbered
+    unit row), and the columns it names."""
+
+    stt_c: int
+    first_data: int  # the first section or unit row (len(grid) when there is none)
+    block: range  # the header's rows (at most six)
+    cols: dict[str, int]  # name, total, quy_doi, band, rank
+    name_c: int
+    leaf_of_col: dict[int, tuple[int, str]]  # indicator column -> (row, text) of its own header
+    group_of_col: dict[int, tuple[int, int, str]]  # indicator column -> (row, col, text) of its group header
+
+    @classmethod
+    def read(cls, grid: Grid, h: int) -> _Header:
+        """The header whose first row is ``h``."""
+        stt_c = next((c for c, v in row_cells(grid, h) if isinstance(v, str) and norm_label(v) in STT_LABELS), 0)
+        first_data = len(grid)
+        for r in range(h + 1, len(grid)):
+            v = value(grid, r, stt_c)
+            if v is not None and (stt_int(v) is not None or is_section(v)):
+                first_data = r
+                break
+        block = range(h, min(first_data, h + 6))
+        cols = _named_columns(grid, block)
+        name_c = cols.get("name", stt_c + 1)
+        width = grid_width(grid)
+        end_c = min(c for c in (*(cols.get(k) for k in ("total", "quy_doi", "band", "rank")), width) if c is not None)
+        leaf_of_col, group_of_col = _indicator_headers(grid, block, name_c, end_c)
+        return cls(stt_c, first_data, block, cols, name_c, leaf_of_col, group_of_col)
+
+
+def _named_columns(grid: Grid, block: range) -> dict[str, int]:
+    """The unit name, total, converted total, band and rank columns (the first header text of each)."""
     cols: dict[str, int] = {}
-    # the header block: from the header row to the first data row (a section row or a numbered unit row)
-    stt_c = next((c for c, v in row_cells(grid, h) if isinstance(v, str) and norm_label(v) in STT_LABELS), 0)
-    first_data = len(grid)
-    for r in range(h + 1, len(grid)):
-        v = value(grid, r, stt_c)
-        if v is not None and (stt_int(v) is not None or is_section(v)):
-            first_data = r
-            break
-    block = range(h, min(first_data, h + 6))
     for r in block:
         for c, v in row_cells(grid, r):
             if not isinstance(v, str):
@@ -79,29 +161,22 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
                 cols["name"] = c
             elif "quy doi" in t and "quy_doi" not in cols:
                 cols["quy_doi"] = c
-            elif t.startswith(("tong diem", "tong cong", "tong so diem")) and "total" not in cols:
+            elif t.startswith(TOTAL_ROW) and "total" not in cols:
                 cols["total"] = c
             elif t.startswith("xep loai") and "band" not in cols:
                 cols["band"] = c
             elif t in {"hang", "xep hang", "thu hang"} and "rank" not in cols:
                 cols["rank"] = c
-    name_c = cols.get("name", stt_c + 1)
-    end_c = min(
-        c for c in (cols.get("total"), cols.get("quy_doi"), cols.get("band"), cols.get("rank"), width) if c is not None
-    )
-    for key, what in (("total", "TỔNG ĐIỂM ĐẠT ĐƯỢC"), ("quy_doi", "TỔNG ĐIỂM QUY ĐỔI"), ("band", "XẾP LOẠI")):
-        if key not in cols:
-            findings.append(
-                Finding(
-                    Code.COLUMN_MISSING,
-                    Severity.WARNING,
-                    f"Phụ lục thiếu cột «{what}»: không đối chiếu được con số đơn vị đã ghi.",
-                    cell_loc(file, sheet, h, stt_c),
-                )
-            )
-    # indicator columns: the lowest header text in each column between the name and the totals
-    group_of_col: dict[int, tuple[int, int, str]] = {}  # col -> (row, col, text) of its group header
-    leaf_of_col: dict[int, tuple[int, str]] = {}  # col -> (row, text) of its own header
+    return cols
+
+
+def _indicator_headers(
+    grid: Grid, block: range, name_c: int, end_c: int
+) -> tuple[dict[int, tuple[int, str]], dict[int, tuple[int, int, str]]]:
+    """The indicator columns between the name and the totals: the lowest header text of each (its own header) and
+    the one above it (its group header), the group carried right from a merged group header."""
+    group_of_col: dict[int, tuple[int, int, str]] = {}
+    leaf_of_col: dict[int, tuple[int, str]] = {}
     for c in range(name_c + 1, end_c):
         texts = [(r, norm(v)) for r in block if isinstance(v := value(grid, r, c), str)]
         texts = [(r, t) for r, t in texts if not t.startswith("diem cac chi so")]
@@ -121,48 +196,36 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
             group_of_col[c] = last
         else:
             last = None
-    # which framework: the registry's service-index frameworks whose indicators the columns map best
-    fits: dict[str, tuple[dict[str, int], list[Finding]]] = {}
-    best = 0.0
+    return leaf_of_col, group_of_col
+
+
+_Mapped = tuple[dict[str, int], list[Finding]]
+
+
+def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[[Framework], bool]]:
+    """The registry's service-index frameworks whose scored indicators the columns map at least half of (their
+    mappings), and the test that keeps those that map the largest share."""
+    fits: dict[str, _Mapped] = {}
+    shares: dict[str, float] = {}
     for cand in ctx.registry.all():
         if cand.kind != "service_index":
             continue
-        mapped = _map_indicators(cand, leaf_of_col, group_of_col, ctx)
+        mapped = _map_indicators(cand, head.leaf_of_col, head.group_of_col, ctx)
         scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
         share = sum(1 for ind in scored if ind.code in mapped[0]) / max(1, len(scored))
         if share >= 0.5:
-            fits[cand.id] = mapped
-            best = max(best, share)
+            fits[cand.id], shares[cand.id] = mapped, share
+    best = max(shares.values(), default=0.0)
+    return fits, lambda cand: shares.get(cand.id) == best
 
-    def fit(cand: Framework) -> bool:
-        if cand.id not in fits:
-            return False
-        scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
-        return sum(1 for ind in scored if ind.code in fits[cand.id][0]) / max(1, len(scored)) == best
 
-    period = _title_period(grid, h)
-    template = "Phụ lục kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp (mẫu tự lập)"
-    fw, chosen = choose(ctx, "service_index", grid=grid, fits=fit, period=period, where=(h, stt_c))
-    findings.extend(chosen)
-    if fw is None:
-        return Recognition(None, [], findings, template) if chosen else None
-    mapping, notes = fits.get(fw.id) or _map_indicators(fw, leaf_of_col, group_of_col, ctx)
-    findings.extend(notes)
-    for ind in fw.indicators():
-        if ind.code not in mapping and not ind.monitoring_only:
-            findings.append(
-                Finding(
-                    Code.COLUMN_MISSING,
-                    Severity.ERROR,
-                    f"Phụ lục thiếu cột chỉ số {ind.code} ({ind.title}, tối đa {fmt_vn(ind.max, None)} điểm).",
-                    cell_loc(file, sheet, h, stt_c),
-                    item=ind.code,
-                )
-            )
-    rec = Recognition(fw, [], findings, template)
+def _unit_rows(grid: Grid, head: _Header) -> Iterator[tuple[int, str, str | None, tuple[int, int]]]:
+    """(row, unit name, level, cell the level is read from) of each numbered unit row, up to the notes under the
+    table; a section row (I, II) gives the level of the units under it."""
+    stt_c, name_c = head.stt_c, head.name_c
     level: str | None = None
     level_cell: tuple[int, int] | None = None
-    for r in range(first_data, len(grid)):
+    for r in range(head.first_data, len(grid)):
         cells = row_cells(grid, r)
         if not cells:
             continue
@@ -180,48 +243,54 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
         if stt_int(stt) is None or name_v is None:
             continue
         name = text(name_v)
-        unit = UnitInput(
-            name=name,
-            data={"indicators": {}, "stated": {}},
-            level=level or guess_level(name),
-            period=period,
-            file=file,
-            sheet=sheet,
-        )
-        ui = len(rec.units)
-        src = CellSources(file, sheet)
-        unit.sources = src
-        src.put("unit/name", r, name_c)
-        src.put("unit/level", *(level_cell or (r, name_c)))
-        src.put("indicators", r, name_c)
-        for code, c in mapping.items():
-            raw = value(grid, r, c)
-            key = f"indicators/{code}"
+        yield r, name, level or guess_level(name), level_cell or (r, name_c)
+
+
+def _read_unit_row(
+    grid: Grid,
+    r: int,
+    head: _Header,
+    mapping: dict[str, int],
+    unit: UnitInput,
+    level_cell: tuple[int, int],
+    rec: Recognition,
+) -> None:
+    """Row ``r`` into ``unit``: its indicator scores (inputs) and the totals and band it states, with their cells."""
+    ui = len(rec.units)
+    src = CellSources(unit.file, unit.sheet)
+    unit.sources = src
+    name_c, cols = head.name_c, head.cols
+    src.put("unit/name", r, name_c)
+    src.put("unit/level", *level_cell)
+    src.put("indicators", r, name_c)
+    for code, c in mapping.items():
+        raw = value(grid, r, c)
+        key = f"indicators/{code}"
+        if raw is not None:
+            set_key(unit.data, key, raw)
+        src.put(key, r, c)
+        rec.cells.append(InputCell(r, c, ui, key))
+    for key, _what in _STATED:
+        if key in cols:
+            raw = value(grid, r, cols[key])
+            if isinstance(raw, str):
+                raw = " ".join(raw.split())
             if raw is not None:
-                set_key(unit.data, key, raw)
-            src.put(key, r, c)
-            rec.cells.append(InputCell(r, c, ui, key))
-        for key in ("total", "quy_doi", "band"):
-            if key in cols:
-                raw = value(grid, r, cols[key])
-                if isinstance(raw, str):
-                    raw = " ".join(raw.split())
-                if raw is not None:
-                    set_key(unit.data, f"stated/{key}", raw)
-                src.put(f"stated/{key}", r, cols[key])
-        if "rank" in cols:  # where «Tính điểm» writes the rank; a typed rank is not an input
-            src.put("stated/rank", r, cols["rank"])
-        rec.units.append(unit)
-    return rec
+                set_key(unit.data, f"stated/{key}", raw)
+            src.put(f"stated/{key}", r, cols[key])
+    if "rank" in cols:  # where «Tính điểm» writes the rank; a typed rank is not an input
+        src.put("stated/rank", r, cols["rank"])
 
 
-def _title_period(grid: Grid, h: int) -> str | None:
-    """The period written in the title rows above the header («Tháng 7 năm 2023»)."""
-    for r in range(h):
-        for _c, v in row_cells(grid, r):
-            if isinstance(v, str) and (period := parse_period(v)):
-                return period
-    return None
+def _best_group(toks: set[str], group_tokens: list[set[str]]) -> int | None:
+    """The group whose title words the column's group header has the largest share of (the first of equals); None
+    below half."""
+    best, best_score = None, 0.0
+    for gi, gt in enumerate(group_tokens):
+        score = len(toks & gt) / max(1, len(gt))
+        if score > best_score:
+            best, best_score = gi, score
+    return best if best_score >= 0.5 else None
 
 
 def _map_indicators(
@@ -235,19 +304,14 @@ def _map_indicators(
     file, sheet = ctx.file, ctx.sheet
     findings: list[Finding] = []
     groups = list(fw.groups)
+    group_tokens = [_group_tokens(norm(g.title)) for g in groups]
     mapping: dict[str, int] = {}
     used_groups: dict[int, int] = {}
     for c in sorted(leaf_of_col):
         r, leaf = leaf_of_col[c]
         gtext = group_of_col.get(c, (r, c, leaf))[2]
-        toks = _group_tokens(gtext)
-        best, best_score = None, 0.0
-        for gi, g in enumerate(groups):
-            gt = _group_tokens(norm(g.title))
-            score = len(toks & gt) / max(1, len(gt))
-            if score > best_score:
-                best, best_score = gi, score
-        if best is None or best_score < 0.5:
+        best = _best_group(_group_tokens(gtext), group_tokens)
+        if best is None:
             continue
         g = groups[best]
         m = _CHI_SO_N.search(leaf)

@@ -102,3 +102,4 @@ def consolidate_dir(folder: Any, roster: Any = None, period: str | None = None, 
     from xl_tthc import api
 
     return api.consolidate(folder, output, roster=roster, period=period, **kw).report
+

@@ -60,8 +60,7 @@ def use_frameworks(dirs: Iterable[StrPath]) -> None:
     current = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
     wanted = current + [d for d in extra if d not in current]
     if wanted != current:
-        os.environ[ENV_VAR] = os.pathsep.join(wanted)
-        default_registry.cache_clear()
+        os.environ[ENV_VAR] = os.pathsep.join(wanted)  # default_registry() follows the variable
 
 
 def frameworks(dirs: Iterable[StrPath] = ()) -> list[Framework]:

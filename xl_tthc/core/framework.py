@@ -459,8 +459,17 @@ class Registry:
 
 
 @cache
-def default_registry() -> Registry:
+def _registry_for(extra: str) -> Registry:
     return Registry()
+
+
+def default_registry() -> Registry:
+    """The registry of the shipped frameworks and the folders in ``XL_TTHC_FRAMEWORKS`` (built once per value of the
+    variable: a process that changes it, a test say, gets the registry of the folders it names)."""
+    return _registry_for(os.environ.get(ENV_VAR, ""))
+
+
+default_registry.cache_clear = _registry_for.cache_clear  # type: ignore[attr-defined]
 
 
 def get(fid: str) -> Framework:

@@ -495,3 +495,17 @@ def test_a_fifo_in_a_frameworks_folder_is_refused_not_read(tmp_path: Path) -> No
         [PYTHON, "-m", "xl_tthc", "--frameworks", str(tmp_path), "frameworks"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2 and "không phải tệp thường" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_trace_naming_a_file_that_is_not_utf8_is_logged_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xl_tthc.api as api
+    import xl_tthc.batch as batch
+
+    class Report:
+        def traces(self) -> list[str]:
+            return ["/don-vi/UBND x\udce3 \udcff.xlsx\nTraceback …"]  # os.fsdecode of b"UBND x\xe3 \xff.xlsx"
+
+    monkeypatch.setattr(batch, "run", lambda *a, **kw: Report())
+    monkeypatch.setattr(api, "LOG_PATH", tmp_path / "loi.log")
+    api.validate(tmp_path, jobs=1)
+    assert "\\udce3" in (tmp_path / "loi.log").read_text(encoding="utf-8")

@@ -123,7 +123,7 @@ def run(book: Any) -> Outcome | None:
 
 
 def log_exception(exc: BaseException) -> Path:
-    with LOG_PATH.open("a", encoding="utf-8") as fh:
+    with LOG_PATH.open("a", encoding="utf-8", errors="backslashreplace") as fh:
         fh.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n" + "".join(traceback.format_exception(exc)))
     return LOG_PATH
 

@@ -257,7 +257,7 @@ def _batch(folder: StrPath, *, frameworks: Iterable[StrPath] = (), jobs: int | N
         raise Error(str(exc)) from None
     traces = rep.traces()
     if traces:
-        with LOG_PATH.open("a", encoding="utf-8") as fh:
+        with LOG_PATH.open("a", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write("\n".join(traces) + "\n")
     return rep
 

@@ -217,7 +217,7 @@ def _log_exception(exc: BaseException) -> Path:
     import traceback
 
     path = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
-    with path.open("a", encoding="utf-8") as fh:
+    with path.open("a", encoding="utf-8", errors="backslashreplace") as fh:
         fh.write("".join(traceback.format_exception(exc)))
     return path
 

@@ -108,18 +108,23 @@ def run(book: Any) -> Outcome | None:
         book.app.alert(outcome.message_vi(), title=TITLE, mode="info" if outcome.scored.scored else "critical")
         return outcome
     except Exception as exc:  # the one place a user could see a traceback: log it, show a sentence
-        log_exception(exc)
-        try:
-            _status(book, False)
-            book.app.alert(
-                f"Không tính được điểm do lỗi ngoài dự kiến ({exc.__class__.__name__}). "
-                f"Chi tiết kỹ thuật đã ghi vào tệp {LOG_PATH}; hãy gửi tệp này cho bộ phận hỗ trợ.",
-                title=TITLE,
-                mode="critical",
-            )
-        except Exception as inner:  # Excel itself is gone: the log is all we can do
-            log_exception(inner)
+        unexpected(book, exc, "Không tính được điểm", TITLE)
         return None
+
+
+def unexpected(book: Any, exc: Exception, what: str, title: str) -> None:
+    """An unexpected error of a ribbon job: the trace to the log file, one Vietnamese sentence to the user."""
+    log_exception(exc)
+    try:
+        _status(book, False)
+        book.app.alert(
+            f"{what} do lỗi ngoài dự kiến ({exc.__class__.__name__}). "
+            f"Chi tiết kỹ thuật đã ghi vào tệp {LOG_PATH}; hãy gửi tệp này cho bộ phận hỗ trợ.",
+            title=title,
+            mode="critical",
+        )
+    except Exception as inner:  # Excel itself is gone: the log is all we can do
+        log_exception(inner)
 
 
 def log_exception(exc: BaseException) -> Path:

@@ -716,7 +716,7 @@ def _number_formats(sheet: Any, grid: list[list[Any]]) -> None:
 def run_in_excel(book: Any, found: tuple[Any, list[list[Any]]], *, jobs: int | None = None) -> BookConsolidated | None:
     """«Tính điểm» on an open consolidation workbook. Never raises: a job that cannot be done ends in a Vietnamese
     message box, an unexpected error in the log file as the add-in logs it."""
-    from xl_tthc.addin import LOG_PATH, log_exception
+    from xl_tthc.addin import unexpected
 
     sheet, grid = found
     title = "Tính điểm"
@@ -750,15 +750,7 @@ def run_in_excel(book: Any, found: tuple[Any, list[list[Any]]], *, jobs: int | N
             book.app.alert(f"Không tổng hợp được: {exc}", title=title, mode="critical")
         return None
     except Exception as exc:  # the one place a user could see a traceback: log it, show a sentence
-        log_exception(exc)
-        with contextlib.suppress(Exception):
-            _status(book, False)
-            book.app.alert(
-                f"Không tổng hợp được do lỗi ngoài dự kiến ({exc.__class__.__name__}). "
-                f"Chi tiết kỹ thuật đã ghi vào tệp {LOG_PATH}; hãy gửi tệp này cho bộ phận hỗ trợ.",
-                title=title,
-                mode="critical",
-            )
+        unexpected(book, exc, "Không tổng hợp được", title)
         return None
 
 

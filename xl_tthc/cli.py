@@ -115,6 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
     ba.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="thư mục ghi tệp xl_tthc.xlam")
 
+    bw = sub.add_parser("bundle-windows", help="tạo bộ cài Windows (Python riêng, không cần quyền quản trị) và gói .zip")
+    bw.add_argument("-o", "--output", metavar="THƯ_MỤC", required=True, help="thư mục ghi bộ cài và gói .zip")
+    bw.add_argument("--cache", metavar="THƯ_MỤC", help="thư mục giữ các gói đã tải (mặc định: .cache/bundle-windows)")
+
     rp = sub.add_parser("report", help="soạn dự thảo báo cáo (.docx, thể thức Nghị định 30/2020/NĐ-CP)")
     rp.add_argument("input", metavar="TỆP_JSON", help="tệp JSON xl-tthc/input (sẽ chấm điểm) hoặc xl-tthc/result")
     rp.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="tệp báo cáo .docx cần ghi")
@@ -196,6 +200,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "validate": _validate,
             "consolidate": _consolidate,
             "build-addin": _build_addin,
+            "bundle-windows": _bundle_windows,
             "demo": _demo,
         }[args.command]
         return handler(args)
@@ -364,6 +369,20 @@ def _build_addin(args: argparse.Namespace) -> int:
     from xl_tthc import api
 
     print(f"Đã tạo add-in {api.build_addin(args.output)}")
+    return EXIT_OK
+
+
+def _bundle_windows(args: argparse.Namespace) -> int:
+    from xl_tthc.addin_build import AddinBuildError
+    from xl_tthc.bundle_windows import BundleError, build
+    from xl_tthc.core.numbers import fmt_int_vn
+
+    try:
+        b = build(Path(args.output), Path(args.cache) if args.cache else None)
+    except (BundleError, AddinBuildError) as exc:
+        raise UserError(str(exc)) from None
+    print(f"Đã tạo bộ cài {b.installer} ({fmt_int_vn(b.installer.stat().st_size)} byte)")
+    print(f"Đã tạo gói {b.zip} ({fmt_int_vn(b.zip.stat().st_size)} byte)")
     return EXIT_OK
 
 

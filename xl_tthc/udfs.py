@@ -60,14 +60,18 @@ def _error(exc: Exception) -> str:
     return f"{ERROR_PREFIX}lỗi ngoài dự kiến ({type(exc).__name__})"
 
 
+_SEQ = (list, tuple)  # a tuple, not ``list | tuple``: this is checked for every cell
+
+
 def _grid(raw: Cell) -> list[list[Any]] | None:
     """A range as a rectangular 2-D list (a flat list is a column); None for a single value."""
-    if not isinstance(raw, list | tuple):
+    if not isinstance(raw, _SEQ):
         return None
-    rows = [list(r) if isinstance(r, list | tuple) else [r] for r in raw]
-    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+    rows = [r if isinstance(r, _SEQ) else [r] for r in raw]
+    width = len(rows[0]) if rows else 0
+    if not width or any(len(r) != width for r in rows):
         raise UdfError("vùng ô trống hoặc không phải hình chữ nhật")
-    return rows
+    return rows  # type: ignore[return-value]
 
 
 def _size(n: int, m: int) -> str:
@@ -79,9 +83,9 @@ def _broadcast(one: Callable[..., Value], *args: Cell) -> Result:
     try:
         grids = [_grid(a) for a in args]
         shapes = [(len(g), len(g[0])) for g in grids if g is not None]
-        if not shapes:
+        if not shapes or shapes == [(1, 1)] * len(shapes):  # single cells (xlwings passes them as [[v]])
             try:
-                return one(*args)
+                return one(*(a if g is None else g[0][0] for a, g in zip(args, grids, strict=True)))
             except Exception as exc:  # a worksheet function must never raise
                 return _error(exc)
         n = max(r for r, _ in shapes)
@@ -92,14 +96,16 @@ def _broadcast(one: Callable[..., Value], *args: Cell) -> Result:
                 f"các vùng không cùng kích thước ({_size(*bad[0])} so với {_size(n, m)} hàng × cột); "
                 "mỗi vùng phải cùng kích thước hoặc chỉ một ô, một hàng, một cột"
             )
+        # per argument: a constant, or a grid read at (i, j), (i, 0), (0, j) or (0, 0)
+        picks = [
+            (a, None, False, False) if g is None else (None, g, len(g) > 1, len(g[0]) > 1)
+            for a, g in zip(args, grids, strict=True)
+        ]
         out: list[list[Value]] = []
         for i in range(n):
             row: list[Value] = []
             for j in range(m):
-                cells = [
-                    a if g is None else g[i if len(g) > 1 else 0][j if len(g[0]) > 1 else 0]
-                    for a, g in zip(args, grids, strict=True)
-                ]
+                cells = [a if g is None else g[i if down else 0][j if across else 0] for a, g, down, across in picks]
                 try:
                     row.append(one(*cells))
                 except Exception as exc:  # a worksheet function must never raise
@@ -107,7 +113,7 @@ def _broadcast(one: Callable[..., Value], *args: Cell) -> Result:
             out.append(row)
     except Exception as exc:  # a worksheet function must never raise
         return _error(exc)
-    return out[0][0] if n == m == 1 else out
+    return out
 
 
 def _show(raw: object) -> str:
@@ -183,6 +189,8 @@ def CHISO_DIEM(ty_le: Cell, diem_toi_da: Cell, nguong: Cell = None) -> Result:
     except Exception as exc:  # a worksheet function must never raise
         return _error(exc)
 
+    indicators: dict[tuple[float, float | None], Indicator] = {}
+
     def one(ratio_raw: Cell, points_raw: Cell, target_raw: Cell) -> Value:
         if parse_number(ratio_raw).kind is Kind.NOT_APPLICABLE:
             return "-"
@@ -195,7 +203,10 @@ def CHISO_DIEM(ty_le: Cell, diem_toi_da: Cell, nguong: Cell = None) -> Result:
             target = _number(target_raw, "ngưỡng")
             if target <= 0:
                 raise UdfError("ngưỡng phải lớn hơn 0")
-        ind = Indicator(code="", title="", max=points, rule="linear" if target is None else "target", target=target)
+        ind = indicators.get((points, target))
+        if ind is None:  # one per distinct (P, T) in a call: a column usually shares them
+            rule = "linear" if target is None else "target"
+            ind = indicators[points, target] = Indicator(code="", title="", max=points, rule=rule, target=target)
         return indicator_score(ind, ratio)
 
     return _broadcast(one, ty_le, diem_toi_da, nguong)

@@ -173,12 +173,22 @@ def test_paths_agree_with_the_addin_config() -> None:
     assert config["TEMP DIR"] == bw.INSTALL_DIR + "\\tmp"
 
 
-def test_zip_scripts_register_the_same_keys() -> None:
-    for script in (bw.CMD_INSTALL, bw.CMD_UNINSTALL):
-        assert f"HKCU\\{bw.TRUSTED_KEY}" in script and f"HKCU\\{bw.OPTIONS_KEY}" in script
-        assert "HKLM" not in script
-    assert '/d "\\"C:\\TinhDiem\\addin\\xl_tthc.xlam\\""' in bw.CMD_INSTALL  # the value with its quotes
-    assert "Unblock-File" in bw.CMD_INSTALL
+def test_zip_scripts_run_win_setup() -> None:
+    from xl_tthc import win_setup
+
+    assert (win_setup.TRUSTED_KEY, win_setup.OPTIONS_KEY) == (bw.TRUSTED_KEY, bw.OPTIONS_KEY)  # same keys as NSIS
+    assert win_setup.ADDIN == bw.INSTALL_DIR + "\\addin\\xl_tthc.xlam"
+    for script, verb in ((bw.CMD_INSTALL, "install"), (bw.CMD_UNINSTALL, "uninstall")):
+        assert f'"%~dp0python\\python.exe" -X utf8 -m xl_tthc.win_setup {verb}\r\n' in script
+        assert script.isascii() and "\n" not in script.replace("\r\n", "")
+
+
+def test_win_setup_refuses_off_windows(capsys: pytest.CaptureFixture[str]) -> None:
+    from xl_tthc import win_setup
+
+    assert win_setup.main(["install"]) == 1
+    assert win_setup.main(["nonsense"]) == 1
+    assert "Cách dùng" in capsys.readouterr().out
 
 
 def _tiny_tree(root: Path) -> Path:

@@ -3,8 +3,8 @@ Python, compare with Linux, update, uninstall; then the offline zip's scripts.
 
 What Wine cannot run, so this test does not cover it (docs/excel-checklist.md lists it for a Windows PC):
 Excel itself (no Office under Wine), hence the ribbon button, the VBA, the UDFs through xlwings' COM server,
-the Trust Center and the Mark of the Web (Wine has no NTFS alternate data streams; the ``Delete …:Zone.Identifier``
-steps are no-ops there), the PowerShell ``Unblock-File`` of the zip path (no PowerShell in Wine). Debian 12's
+the Trust Center and the Mark of the Web (Wine has no NTFS alternate data streams; the ``…:Zone.Identifier``
+removals of the installer and of ``xl_tthc.win_setup`` find nothing to remove there). Debian 12's
 Wine 8.0 also lacks ``bcryptprimitives.dll`` (``ProcessPrng``), which the Rust-built ``python_calamine`` module
 imports and every Windows 10/11 has: the test puts a stub of that one function (calling ``RtlGenRandom``,
 assembled with Debian's ``binutils-mingw-w64-x86-64``) into the prefix's system32 only, never into the bundle.
@@ -345,8 +345,15 @@ def test_offline_zip_scripts(dist: bw.Bundle, wine: Wine) -> None:
     assert "vị trí tin cậy" in res.stdout
     assert wine.reg_values(bw.OPTIONS_KEY) == {"OPEN": '"C:\\TinhDiem\\addin\\xl_tthc.xlam"'}
     assert (wine.reg_values(bw.TRUSTED_KEY) or {}).get("Path") == "C:\\TinhDiem\\"
+    wine.run("reg", "add", f"HKCU\\{bw.OPTIONS_KEY}", "/v", "OPEN1", "/t", "REG_SZ", "/d", "C:\\Khac\\khac.xlam", "/f")
+    wine.run("cmd", "/c", "C:\\TinhDiem\\CaiDat.cmd")  # again: ours is found, not added twice
+    assert wine.reg_values(bw.OPTIONS_KEY) == {
+        "OPEN": '"C:\\TinhDiem\\addin\\xl_tthc.xlam"',
+        "OPEN1": "C:\\Khac\\khac.xlam",
+    }
     assert wine.python("-c", "import xl_tthc, xlwings; print('ok')").stdout.strip() == "ok"
-    wine.run("cmd", "/c", "C:\\TinhDiem\\GoCaiDat.cmd")
-    assert wine.reg_values(bw.OPTIONS_KEY) in (None, {})
+    res = wine.run("cmd", "/c", "C:\\TinhDiem\\GoCaiDat.cmd")
+    assert "Đã tắt add-in" in res.stdout
+    assert wine.reg_values(bw.OPTIONS_KEY) == {"OPEN": "C:\\Khac\\khac.xlam"}  # moved down, no gap
     assert wine.reg_values(bw.TRUSTED_KEY) is None
     shutil.rmtree(wine.install_dir)

@@ -29,7 +29,8 @@ The layout is fixed because the add-in's config holds absolute paths (ASCII only
 The installer (NSIS ``amd64-unicode``, from Debian's ``nsis``) runs without administrator rights: it
 installs per user, registers the add-in and the trusted location under HKCU, removes the Mark of the Web,
 writes an uninstaller, accepts ``/S`` and replaces an earlier version in one step. The zip holds the same
-tree plus ``CaiDat.cmd``/``GoCaiDat.cmd`` doing the same registration for IT's manual path.
+tree plus ``CaiDat.cmd``/``GoCaiDat.cmd`` doing the same registration for IT's manual path
+(:mod:`xl_tthc.win_setup`, run by the bundled Python).
 
 Reproducible: every staged file gets the same modification time, the zip is written with fixed dates and
 order, and ``makensis`` output is byte-identical for identical input (tests/test_bundle.py builds twice).
@@ -53,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from xl_tthc import __version__
+from xl_tthc.win_setup import EXCEL_KEY, OPTIONS_KEY, TRUSTED_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_FILE = ROOT / "macros" / "windows-wheels.txt"
@@ -80,9 +82,6 @@ DLL_NAMES = re.compile(r"^xlwings(32|64)-[0-9.]+\.dll$")
 FIXED_MTIME = 1735689600  # 2025-01-01 00:00 UTC: the date every shipped file carries
 ZIP_DATE = (2025, 1, 1, 0, 0, 0)
 UNINSTALL_KEY = "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\TinhDiem_xl_tthc"
-EXCEL_KEY = "Software\\Microsoft\\Office\\16.0\\Excel"
-TRUSTED_KEY = EXCEL_KEY + "\\Security\\Trusted Locations\\TinhDiem"
-OPTIONS_KEY = EXCEL_KEY + "\\Options"
 
 
 class BundleError(Exception):
@@ -293,57 +292,20 @@ def _copy_package(site_packages: Path) -> None:
 # Vietnamese letters, and printing fails with UnicodeEncodeError)
 CMD_XL_TTHC = '@echo off\r\n"%~dp0python\\python.exe" -X utf8 -m xl_tthc %*\r\n'
 
-CMD_INSTALL = r"""@echo off
-rem Manual path for IT (offline zip): register what CaiDat_TinhDiem_*.exe registers. No administrator rights.
-chcp 65001 >nul
-setlocal EnableDelayedExpansion
-if /I not "%~dp0"=="C:\TinhDiem\" (
-  echo Hãy giải nén để thư mục này nằm đúng ở C:\TinhDiem rồi chạy lại ^(add-in đã ghi sẵn đường dẫn này^).
-  exit /b 1
+# The zip's scripts: the registration is xl_tthc.win_setup run by the bundled Python (one implementation
+# instead of batch loops, and Wine's cmd cannot run those: it executes the right side of "||" always).
+CMD_INSTALL = (
+    "@echo off\r\n"
+    "rem Manual path for IT (offline zip): register what CaiDat_TinhDiem_*.exe registers. No administrator rights.\r\n"
+    '"%~dp0python\\python.exe" -X utf8 -m xl_tthc.win_setup install\r\n'
+    "exit /b %errorlevel%\r\n"
 )
-powershell -NoProfile -ExecutionPolicy Bypass -Command "Get-ChildItem -LiteralPath 'C:\TinhDiem' -Recurse -File | Unblock-File" >nul 2>&1
-set "TL=HKCU\{trusted}"
-reg add "%TL%" /v Path /t REG_SZ /d "C:\TinhDiem\\" /f >nul || goto fail
-reg add "%TL%" /v AllowSubfolders /t REG_DWORD /d 1 /f >nul || goto fail
-reg add "%TL%" /v Description /t REG_SZ /d "Tinh diem (xl_tthc)" /f >nul || goto fail
-set "OPT=HKCU\{options}"
-set "NAME="
-for /L %%N in (0,1,60) do if not defined NAME (
-  if %%N==0 (set "V=OPEN") else (set "V=OPEN%%N")
-  reg query "%OPT%" /v !V! >nul 2>&1
-  if errorlevel 1 (set "NAME=!V!") else (reg query "%OPT%" /v !V! | find /I "xl_tthc.xlam" >nul && set "NAME=!V!")
+CMD_UNINSTALL = (
+    "@echo off\r\n"
+    "rem Manual path for IT: undo CaiDat.cmd (then delete C:\\TinhDiem).\r\n"
+    '"%~dp0python\\python.exe" -X utf8 -m xl_tthc.win_setup uninstall\r\n'
+    "exit /b %errorlevel%\r\n"
 )
-reg add "%OPT%" /v !NAME! /t REG_SZ /d "\"C:\TinhDiem\addin\xl_tthc.xlam\"" /f >nul || goto fail
-echo Đã bỏ chặn các tệp, thêm C:\TinhDiem vào vị trí tin cậy của Excel và bật add-in xl_tthc.xlam.
-echo Mở lại Excel để thấy thẻ «Tính điểm».
-exit /b 0
-:fail
-echo Không ghi được vào sổ đăng ký Windows ^(HKCU^).
-exit /b 1
-""".replace("{trusted}", TRUSTED_KEY).replace("{options}", OPTIONS_KEY)
-
-CMD_UNINSTALL = r"""@echo off
-rem Manual path for IT: undo CaiDat.cmd (then delete C:\TinhDiem).
-chcp 65001 >nul
-setlocal EnableDelayedExpansion
-reg delete "HKCU\{trusted}" /f >nul 2>&1
-set "OPT=HKCU\{options}"
-set "HIT="
-for /L %%N in (0,1,60) do (
-  if %%N==0 (set "V=OPEN") else (set "V=OPEN%%N")
-  if defined HIT (
-    rem shift the later add-ins down one place: Excel stops at the first missing OPENn
-    for /f "tokens=2,*" %%A in ('reg query "%OPT%" /v !V! 2^>nul ^| find "REG_SZ"') do (
-      reg add "%OPT%" /v !PREV! /t REG_SZ /d "%%B" /f >nul
-      reg delete "%OPT%" /v !V! /f >nul
-    )
-  ) else (
-    reg query "%OPT%" /v !V! 2>nul | find /I "xl_tthc.xlam" >nul && (reg delete "%OPT%" /v !V! /f >nul & set "HIT=1")
-  )
-  set "PREV=!V!"
-)
-echo Đã tắt add-in xl_tthc.xlam và bỏ vị trí tin cậy C:\TinhDiem. Đóng Excel rồi xoá thư mục C:\TinhDiem.
-""".replace("{trusted}", TRUSTED_KEY).replace("{options}", OPTIONS_KEY)
 
 
 def _guide_text() -> bytes:
@@ -638,14 +600,12 @@ def build(out_dir: Path, cache: Path | None = None) -> Bundle:
         installer = out_dir / installer_name()
         build_installer(top, installer, (size + 1023) // 1024)
         archive = out_dir / zip_name()
-        write_zip(top, archive, {"CaiDat.cmd": _crlf(CMD_INSTALL), "GoCaiDat.cmd": _crlf(CMD_UNINSTALL)})
+        write_zip(
+            top, archive, {"CaiDat.cmd": CMD_INSTALL.encode("ascii"), "GoCaiDat.cmd": CMD_UNINSTALL.encode("ascii")}
+        )
     for p in (installer, archive):
         p.chmod(0o644)
     return Bundle(installer, archive, size, count, tuple(signatures))
-
-
-def _crlf(text: str) -> bytes:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
 
 def hashes(paths: Iterable[Path]) -> dict[str, str]:

@@ -417,6 +417,19 @@ def build_addin(output_dir: StrPath) -> Path:
         raise Error(str(exc)) from None
 
 
+def bundle_windows(output_dir: StrPath, cache: StrPath | None = None) -> tuple[Path, Path]:
+    """The Windows installer and offline zip (:mod:`xl_tthc.bundle_windows`), built on Linux into ``output_dir``."""
+    from xl_tthc.addin_build import AddinBuildError
+    from xl_tthc.bundle_windows import BundleError, build, installer_name, zip_name
+
+    check_output_dir(output_dir, [installer_name(), zip_name()], [])
+    try:
+        b = build(Path(output_dir), Path(cache) if cache is not None else None)
+    except (BundleError, AddinBuildError) as exc:
+        raise Error(str(exc)) from None
+    return b.installer, b.zip
+
+
 def demo(output_dir: StrPath, echo: Callable[[str], None] = print) -> list[Any]:
     """The quarter-end job of a district office on embedded sample data (:mod:`xl_tthc.demo`), into ``output_dir``."""
     from xl_tthc.demo import run

@@ -53,7 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from xl_tthc import __version__
+from xl_tthc._version import __version__
 from xl_tthc.win_setup import EXCEL_KEY, OPTIONS_KEY, TRUSTED_KEY
 
 ROOT = Path(__file__).resolve().parent.parent

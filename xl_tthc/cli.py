@@ -373,16 +373,10 @@ def _build_addin(args: argparse.Namespace) -> int:
 
 
 def _bundle_windows(args: argparse.Namespace) -> int:
-    from xl_tthc.addin_build import AddinBuildError
-    from xl_tthc.bundle_windows import BundleError, build
-    from xl_tthc.core.numbers import fmt_int_vn
+    from xl_tthc import api
 
-    try:
-        b = build(Path(args.output), Path(args.cache) if args.cache else None)
-    except (BundleError, AddinBuildError) as exc:
-        raise UserError(str(exc)) from None
-    print(f"Đã tạo bộ cài {b.installer} ({fmt_int_vn(b.installer.stat().st_size)} byte)")
-    print(f"Đã tạo gói {b.zip} ({fmt_int_vn(b.zip.stat().st_size)} byte)")
+    for path in api.bundle_windows(args.output, args.cache):
+        print(f"Đã tạo {path}")
     return EXIT_OK
 
 

@@ -81,6 +81,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     clean_orphans(target)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=target.suffix, dir=target.parent)
     tmp_path = Path(tmp)
+    if fcntl is None:  # Windows: no lock to hold, and a file still open cannot be renamed (sharing violation)
+        os.close(fd)
+        fd = -1
     try:
         if fcntl is not None:
             with contextlib.suppress(OSError):
@@ -95,7 +98,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
             os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, target)
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
         if tmp_path.exists():
             tmp_path.unlink()
 

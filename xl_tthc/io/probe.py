@@ -133,7 +133,9 @@ def open_regular(
                 f"{fmt_int_vn(max_bytes // (1024 * 1024))} MB): không đọc.",
                 Code.FILE_TOO_LARGE,
             )
-        if hasattr(os, "set_blocking"):
+        if hasattr(os, "set_blocking") and os.name != "nt":
+            # Windows has no O_NONBLOCK; its set_blocking (Python 3.12+) is for pipes and fails on a file
+            # ("Invalid function")
             os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

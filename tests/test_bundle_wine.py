@@ -300,7 +300,10 @@ def test_fill_gives_the_same_values_as_on_linux(wine: Wine, installed: float, sa
     win_cells, linux_cells = _cells(work / f"filled-{sample}"), _cells(linux_out)
     assert win_cells.keys() == linux_cells.keys()
     for k in win_cells:
-        _same(win_cells[k], linux_cells[k], k)
+        value = win_cells[k]
+        if isinstance(value, str):  # the findings sheet names the input file as each system writes its path
+            value = value.replace(f"C:\\work\\{sample}", str(SAMPLES / sample))
+        _same(value, linux_cells[k], k)
 
 
 def test_consolidate_gives_the_same_values_as_on_linux(wine: Wine, installed: float, tmp_path: Path) -> None:

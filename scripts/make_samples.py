@@ -2,11 +2,10 @@
 
     .venv/bin/python scripts/make_samples.py [--out workbooks/samples]
 
-Values are written exactly as the seed documents print them (``xl_tthc/sample_data/seed*.json``, see :mod:`xl_tthc.samples`): text such as "1.033",
-"8.32", "11,5" or "-" stays text, numbers stay numbers, so that «Tính điểm» meets what officers really type.
-Figures the seeds print in result columns (criterion scores, totals, quy đổi, xếp loại, parent rows) go into
-the output cells, where a first fill checks them against the recomputed figures. The files are rendered from
-the layouts like the templates, so a rebuild is byte-identical.
+The seeds' inputs (``xl_tthc/sample_data/seed*.json``, see :mod:`xl_tthc.samples`) as a spreadsheet stores them
+once typed on a computer set to Vietnamese ("1.033" → 1033, "11,5" → 11,5; "-" and "x" stay text); the output
+cells hold the templates' formulas with the core's figures cached. The files are rendered from the layouts like
+the templates, so a rebuild is byte-identical.
 """
 
 from __future__ import annotations

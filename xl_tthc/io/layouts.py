@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
-from xl_tthc.core.framework import Framework, Node, Registry, default_registry, level_label
-from xl_tthc.core.model import UnitResult
+from xl_tthc.core.framework import Framework, Indicator, Node, Registry, default_registry, level_label
+from xl_tthc.core.model import STATUS_LABEL_VI, UnitResult
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.io.cells import a1
 
@@ -99,6 +100,7 @@ class Slot:
     stated: str | None = None
     also: tuple[str, ...] = ()
     last_col: int | None = None  # merged input (unit name, period)
+    formula: str | None = None  # output slots: the spreadsheet formula that computes the cell (without "=")
 
     @property
     def ref(self) -> str:
@@ -146,6 +148,18 @@ class RowTable:
 
 
 @dataclass(frozen=True, slots=True)
+class NumberRule:
+    """A conditional number format: cells ``first_row..last_row`` of ``col`` take ``num_format`` where ``criteria``
+    (a formula written for ``first_row``, relative rows) is true. Used for "58,94/85" on rescaled totals."""
+
+    first_row: int
+    last_row: int
+    col: int
+    criteria: str
+    num_format: str
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     template_id: str
     framework: Framework
@@ -163,12 +177,17 @@ class Layout:
     table: RowTable | None = None
     meta_row: int = 0
     validation_notes: dict[str, str] = field(default_factory=dict)
+    number_rules: tuple[NumberRule, ...] = ()
 
     def inputs(self) -> list[Slot]:
         return [s for s in self.slots if s.io == "input"]
 
     def outputs(self) -> list[Slot]:
         return [s for s in self.slots if s.io == "output"]
+
+    def formulas(self) -> dict[str, str]:
+        """``{A1 ref: formula text ("=…")}`` of every output cell that the template computes."""
+        return {s.ref: "=" + s.formula for s in self.slots if s.io == "output" and s.formula}
 
     def output(self, key: str) -> Slot:
         for s in self.slots:
@@ -325,6 +344,13 @@ class _Grid:
         for c in range(slot.col, (slot.last_col if slot.last_col is not None else slot.col) + 1):
             self.taken.add((slot.row, c))
 
+    def set_formula(self, row: int, col: int, formula: str) -> None:
+        for i, s in enumerate(self.slots):
+            if (s.row, s.col) == (row, col):
+                self.slots[i] = replace(s, formula=formula)
+                return
+        raise KeyError(a1(row, col))
+
     def blanks(self, rows: Iterable[int], cols: Iterable[int]) -> None:
         cols = list(cols)
         for r in rows:
@@ -403,6 +429,8 @@ def _tthc_unit(fw: Framework, file_name: str) -> Layout:
     row += 2
     totals = {chk.total for chk in fw.count_checks}
     group_has_total = {f.group for f in fw.count_fields if f.key in totals}
+    count_rows: dict[str, int] = {}
+    crit_rows: list[tuple[int, list[int]]] = []  # (criterion row, its level rows)
     first_count = True
     for f in fw.count_fields:
         is_total = f.key in totals
@@ -412,6 +440,7 @@ def _tthc_unit(fw: Framework, file_name: str) -> Layout:
         also = ("counts",) if first_count else ()
         first_count = False
         g.slot(Slot(f"counts/{f.key}", row, 3, "input", "count", f.label, also=also))
+        count_rows[f.key] = row
         row += 1
     row += 1
     header_row = row
@@ -447,6 +476,7 @@ def _tthc_unit(fw: Framework, file_name: str) -> Layout:
             )
         )
         g.slot(Slot(f"criteria/{crit.code}/note", row, 5, "input", "text", f"Ghi chú tiêu chí {crit.code}"))
+        crit_rows.append((row, list(range(row + 1, row + 1 + len(crit.levels)))))
         row += 1
         for i, lv in enumerate(crit.levels):
             g.cell(row, 1, lv.label, "text", wrap=True)
@@ -460,6 +490,7 @@ def _tthc_unit(fw: Framework, file_name: str) -> Layout:
                 g.slot(Slot(f"criteria/{crit.code}/marks/{lv.key}", row, 4, "input", "mark", label, also=also))
             row += 1
     g.blanks(range(table_top, row), range(last + 1))
+    _tthc_formulas(g, fw, count_rows, crit_rows, table_top)
     meta = _footer(g, row, last, "tthc-unit", fw)
     return g.layout(
         "tthc-unit",
@@ -556,6 +587,7 @@ def _si_appendix(fw: Framework, file_name: str) -> Layout:
     ]
     if shorts:
         notes.append("– Các chữ viết tắt: " + ", ".join(shorts) + ".")
+    rules = _appendix_formulas(g, fw, indicators, unit_rows, sections, (c_total, c_qd, c_band, c_rank))
     meta = _footer(g, row, last, "si-appendix", fw, notes)
     table = RowTable(
         first_row=first,
@@ -578,6 +610,7 @@ def _si_appendix(fw: Framework, file_name: str) -> Layout:
         table=table,
         meta_row=meta,
         validation_notes={"si_score": "Nhập điểm từ 0 đến điểm tối đa của chỉ số, hoặc dấu «-» nếu không áp dụng."},
+        number_rules=rules,
     )
 
 
@@ -612,6 +645,7 @@ def _si766_unit(fw: Framework, file_name: str) -> Layout:
         ),
     )
     top = row
+    si_rows: list[tuple[int, list[tuple[Indicator, int]]]] = []  # (group row, [(indicator, row)])
     g.cell(row, 1, "TỔNG ĐIỂM", "text_bold", anchor=True)
     g.cell(row, 2, float(fw.max_total), "max_bold")
     g.slot(Slot("total", row, 7, "output", "score", "Tổng điểm", stated="stated/total"))
@@ -625,6 +659,7 @@ def _si766_unit(fw: Framework, file_name: str) -> Layout:
         g.cell(row, 1, grp.title, "text_bold", wrap=True)
         g.cell(row, 2, grp.max, "max_bold")
         g.slot(Slot(f"group/{grp.code}", row, 7, "output", "score", grp.title))
+        si_rows.append((row, []))
         row += 1
         for ind in grp.indicators:
             base = f"indicators/{ind.code}"
@@ -660,6 +695,7 @@ def _si766_unit(fw: Framework, file_name: str) -> Layout:
                     )
                     how.append("Nhập tỷ lệ đã công bố.")
                 g.slot(Slot(f"ratio/{ind.code}", row, 6, "output", "score", f"Chỉ số {ind.code} – tỷ lệ"))
+                si_rows[-1][1].append((ind, row))
                 g.slot(Slot(f"item/{ind.code}", row, 7, "output", "score", f"Chỉ số {ind.code}"))
                 if ind.rule == "target" and ind.target:
                     how.append(f"Đạt {fmt_vn(ind.target, None)} % trở lên: đủ điểm.")
@@ -672,6 +708,7 @@ def _si766_unit(fw: Framework, file_name: str) -> Layout:
             g.fit(row, text, 8, size=9, line=12.5)
             row += 1
     g.blanks(range(top, row), range(last + 1))
+    _unit_index_formulas(g, fw, top, si_rows)
     notes = [
         "Nhập tử số và mẫu số; chỉ khi không có số liệu gốc mới nhập tỷ lệ đã công bố (%). "
         "Điểm chỉ số = điểm tối đa × tỷ lệ / 100 (chỉ số có mức đạt thì so với mức đạt), không vượt điểm tối đa."
@@ -793,6 +830,7 @@ def _par_self(fw: Framework, file_name: str) -> Layout:
             walk(node.children, depth + 1)
 
     walk(fw.tree, 0)
+    par_rows = {node.code: r for node, r in zip(fw.nodes(), range(top, row), strict=True)}
     g.cell(row, 1, "TỔNG ĐIỂM", "text_bold", anchor=True)
     g.cell(row, 2, float(fw.max_total), "max_bold")
     g.slot(Slot("total/self", row, 3, "output", "par", "Tổng điểm tự đánh giá", stated="stated/total/self"))
@@ -823,6 +861,7 @@ def _par_self(fw: Framework, file_name: str) -> Layout:
         g.slot(Slot("band", row, 6, "output", "band", "Xếp loại"))
         row += 1
     g.blanks(range(top, row), range(last + 1))
+    _par_formulas(g, fw, par_rows)
     meta = _footer(g, row, last, "par-self", fw)
     return g.layout(
         "par-self",
@@ -835,6 +874,329 @@ def _par_self(fw: Framework, file_name: str) -> Layout:
         freeze=(header_row + 2, 0),
         meta_row=meta,
     )
+
+
+# ---------------------------------------------------------------------------- formulas
+#
+# Every output cell of a template carries a formula generated from the framework data, so that the workbook
+# computes by itself in Excel 2010+, LibreOffice and WPS (plain functions only: SUM, MIN, ROUND, IF, AND, OR, N,
+# ISNUMBER, COUNTA, COUNTIF, SUMPRODUCT, LOOKUP, RANK). The core stays the source of truth: docs/templates.md
+# lists what the formulas do not reproduce and «Tính điểm» checks.
+
+NOT_SCORED = STATUS_LABEL_VI["not_scored"]
+NO_DOSSIERS = STATUS_LABEL_VI["no_dossiers"]
+INVALID = STATUS_LABEL_VI["invalid"]
+
+
+def _n(x: float) -> str:
+    """A number as formula text: 2, 0.5, 15 (never "2.0")."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _abs_row(row: int, col: int) -> str:
+    """"R$12": a reference whose row stays put when the formula is copied down."""
+    ref = a1(row, col)
+    i = next(k for k, ch in enumerate(ref) if ch.isdigit())
+    return f"{ref[:i]}${ref[i:]}"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _ranges(col: int, rows: Iterable[int]) -> list[str]:
+    """A1 ranges covering ``rows`` of ``col``, one per run of consecutive rows ("D7:D16", "E41")."""
+    out: list[str] = []
+    run: list[int] = []
+    for r in sorted(set(rows)):
+        if run and r != run[-1] + 1:
+            out.append(_span(col, run))
+            run = []
+        run.append(r)
+    if run:
+        out.append(_span(col, run))
+    return out
+
+
+def _span(col: int, run: list[int]) -> str:
+    return a1(run[0], col) if len(run) == 1 else f"{a1(run[0], col)}:{a1(run[-1], col)}"
+
+
+def _any_typed(refs: list[str]) -> str:
+    """True when any of the ranges holds something (COUNTA takes at most 255 arguments: chunked)."""
+    chunks = [refs[i : i + 200] for i in range(0, len(refs), 200)] or [[]]
+    return "(" + "+".join(f"COUNTA({','.join(c)})" for c in chunks if c) + ">0)" if refs else "(FALSE)"
+
+
+def band_formula(fw: Framework, basis: str) -> str:
+    """``LOOKUP(basis, {mins}, {labels})``: the highest band whose inclusive minimum ``basis`` reaches."""
+    if not fw.bands:
+        return '""'
+    items = list(reversed(fw.bands.items))  # ascending minimum; the lowest band has none
+    mins = ",".join("-1E+307" if b.min is None else _n(b.min) for b in items)
+    labels = ",".join(_q(b.label) for b in items)
+    return f"LOOKUP({basis},{{{mins}}},{{{labels}}})"
+
+
+def _round(expr: str, decimals: int) -> str:
+    return f"ROUND({expr},{decimals})"
+
+
+def _sum(terms: list[str]) -> str:
+    return "+".join(terms) if terms else "0"
+
+
+def _tthc_formulas(
+    g: _Grid, fw: Framework, count_rows: dict[str, int], crit_rows: list[tuple[int, list[int]]], table_top: int
+) -> None:
+    """TTHC: Σ(points × dossiers)/Σ dossiers per weighted criterion, the marked level's points per level choice."""
+    dec = fw.rounding.decimals
+    count = {k: a1(r, 3) for k, r in count_rows.items()}
+    typed = _ranges(3, count_rows.values())
+    scores: list[str] = []  # unrounded criterion scores
+    oks: list[str] = []  # the criterion can be scored
+    weighted_rows: list[tuple[int, str, str]] = []
+    choice_rows: list[tuple[int, str, str]] = []
+    for crit, (crow, lrows) in zip(fw.criteria, crit_rows, strict=True):
+        if crit.rule == "weighted_count":
+            typed += _ranges(3, lrows)
+            eff = []
+            for lv, r in zip(crit.levels, lrows, strict=True):
+                ref = a1(r, 3)
+                src = count.get(lv.count_from) if lv.count_from else None
+                eff.append((lv.points, f'IF({ref}="",N({src}),{ref})' if src else f"N({ref})"))
+            n = "(" + _sum([e for _p, e in eff]) + ")"
+            w = "(" + _sum([(e if p == 1 else f"{_n(p)}*{e}") for p, e in eff if p]) + ")"
+            score = f"{w}/{n}"
+            if fw.rounding.sum_rounded_items:
+                score = _round(score, dec)
+            scores.append(score)
+            oks.append(f"{n}>0")
+            weighted_rows.append((crow, n, w))
+        else:
+            typed += _ranges(4, lrows)
+            marks = f"{a1(lrows[0], 4)}:{a1(lrows[-1], 4)}"
+            pts = "(" + _sum([f'({a1(r, 4)}="x")*{_n(lv.points)}' for lv, r in zip(crit.levels, lrows, strict=True) if lv.points]) + ")"
+            scores.append(pts)
+            oks.append(f'COUNTIF({marks},"x")=1')
+            choice_rows.append((crow, marks, pts))
+    nothing = f"NOT{_any_typed(typed)}"
+    none = [nothing]
+    if "resolved_total" in count:
+        res = count["resolved_total"]
+        rec = f"N({count['received_total']})=0" if "received_total" in count else "TRUE"
+        none_dossiers = f"AND(ISNUMBER({res}),{res}=0,{rec})"
+        none.append(none_dossiers)
+    else:
+        none_dossiers = "FALSE"
+    for crow, n, w in weighted_rows:
+        g.set_formula(crow, 3, f'IF(OR({",".join(none)},{n}=0),"",{n})')
+        g.set_formula(crow, 4, f'IF(OR({",".join(none)},{n}=0),"",{_round(f"{w}/{n}", dec)})')
+    for crow, marks, pts in choice_rows:
+        g.set_formula(crow, 4, f'IF(OR({nothing},COUNTIF({marks},"x")<>1),"",{_round(pts, dec)})')
+    complete = f"AND({','.join(oks)})" if oks else "TRUE"
+    total = _sum(scores)
+    g.set_formula(table_top, 4, f'IF(OR({",".join(none)},NOT({complete})),"",{_round(total, dec)})')
+    band = (
+        f"IF({nothing},{_q(NOT_SCORED)},IF({none_dossiers},{_q(NO_DOSSIERS)},"
+        f"IF(NOT({complete}),{_q(INVALID)},{band_formula(fw, total)})))"
+    )
+    g.set_formula(table_top + 1, 4, band)
+
+
+def _appendix_formulas(
+    g: _Grid,
+    fw: Framework,
+    indicators: list[Indicator],
+    unit_rows: list[tuple[int, str]],
+    sections: list[Section],
+    cols: tuple[int, int, int, int],
+) -> tuple[NumberRule, ...]:
+    """Service index, one unit per row: scores as typed (capped at each maximum), "-" dropped and the total
+    converted to /100 (quy đổi) where the framework rescales, band and rank within the section (unit level)."""
+    c_total, c_qd, c_band, c_rank = cols
+    dec, qdec = fw.rounding.decimals, fw.rounding.quy_doi_decimals
+    rescale = fw.na_mode == "rescale"
+    n = len(indicators)
+    by_level: dict[str, list[int]] = {}
+    for r, level in unit_rows:
+        by_level.setdefault(level, []).append(r)
+
+    def applicable_max(r: int) -> str:
+        if not rescale:
+            return _n(sum(i.max for i in indicators))
+        return _sum([f'({a1(r, 2 + k)}<>"-")*{_n(ind.max)}' for k, ind in enumerate(indicators)])
+
+    for r, level in unit_rows:
+        cells = f"{a1(r, 2)}:{a1(r, 1 + n)}"
+        name = a1(r, 1)
+        empty = f"COUNTA({cells})=0"
+        items = [f"MIN({_n(ind.max)},N({a1(r, 2 + k)}))" for k, ind in enumerate(indicators)]
+        if fw.rounding.sum_rounded_items:
+            items = [_round(i, dec) for i in items]
+        total = "(" + _sum(items) + ")"
+        amax = "(" + applicable_max(r) + ")"
+        ok = f'COUNT({cells})+SUMPRODUCT(--({cells}="-"))={n}' if rescale else f"COUNT({cells})={n}"
+        bad = f"OR(NOT({ok}),{amax}=0)"
+        total_ref, qd_ref = a1(r, c_total), a1(r, c_qd)
+        g.set_formula(r, c_total, f'IF(OR({empty},{bad}),"",{_round(total, dec)})')
+        if rescale:
+            qd = _round(f"{total}/{amax}*{_n(fw.na_scale)}", qdec)
+            g.set_formula(r, c_qd, f'IF(OR({empty},{bad}),"",{qd})')
+        else:
+            g.set_formula(r, c_qd, f'IF(ISNUMBER({total_ref}),{total_ref},"")')
+        basis = qd_ref if fw.bands and fw.bands.scale == "quy_doi" else total
+        g.set_formula(
+            r,
+            c_band,
+            f'IF({empty},IF({name}="","",{_q(NOT_SCORED)}),IF({bad},{_q(INVALID)},{band_formula(fw, basis)}))',
+        )
+        rows = by_level[level]
+        section = f"{_abs_row(rows[0], c_qd)}:{_abs_row(rows[-1], c_qd)}"
+        g.set_formula(r, c_rank, f'IF(ISNUMBER({qd_ref}),RANK({qd_ref},{section}),"")')
+    if not rescale or not unit_rows:
+        return ()
+    # "58,94/85": the total shows the applicable maximum when some indicators are "-" (one rule per possible sum)
+    sums = {0.0}
+    for ind in indicators:
+        sums |= {round(s + ind.max, 9) for s in sums}
+    full = round(sum(i.max for i in indicators), 9)
+    possible = sorted(s for s in sums if 0 < s < full)
+    if len(possible) > 60:
+        return ()
+    first, last_row = unit_rows[0][0], unit_rows[-1][0]
+    amax = applicable_max(first)
+    return tuple(
+        NumberRule(first, last_row, c_total, f"({amax})={_n(s)}", f'0.00"/{fmt_vn(s, None)}"') for s in possible
+    )
+
+
+def _unit_index_formulas(g: _Grid, fw: Framework, top: int, groups: list[tuple[int, list[tuple[Indicator, int]]]]) -> None:
+    """Service index, one unit (766 layout): ratio from numerator/denominator or the published ratio, linear or
+    target rule capped at the maximum, 0/0 policy, "-" policy, group and total sums, band."""
+    dec = fw.rounding.decimals
+    rescale = fw.na_mode == "rescale"
+    typed: list[str] = []
+    broken: list[str] = []
+    gmax_terms: list[str] = []
+    group_scores: list[str] = []  # unrounded (or rounded when the framework sums rounded scores)
+    for grow, members in groups:
+        app_terms: list[str] = []
+        item_terms: list[str] = []
+        for ind, r in members:
+            num, den, rat, score_cell = (a1(r, c) for c in (3, 4, 5, 7))
+            has_nd = bool(ind.numerator_label)
+            typed += [f"{num}:{rat}"] if has_nd else [rat]
+            blank_nd = f'AND({num}="",{den}="")' if has_nd else "TRUE"
+            nd_ok = f"AND(ISNUMBER({num}),ISNUMBER({den}))"
+            used, rule = partial(_used_ratio, ind), partial(_indicator_rule, ind)
+            zero = {"full": _n(ind.max), "zero": "0"}.get(ind.zero_denominator, '""')
+            ratio_nd = f'IF({nd_ok},IF({den}=0,"",{used(f"100*{num}/{den}")}),"")'
+            score_nd = f'IF({nd_ok},IF({den}=0,{zero},{rule(f"100*{num}/{den}")}),"")'
+            ratio_only = f'IF(ISNUMBER({rat}),{used(rat)},"")'
+            score_only = f'IF(ISNUMBER({rat}),{rule(rat)},"")'
+            if has_nd:
+                g.set_formula(r, 6, f"IF({blank_nd},{ratio_only},{ratio_nd})")
+                unrounded = f"IF({blank_nd},{score_only},{score_nd})"
+            else:
+                g.set_formula(r, 6, ratio_only)
+                unrounded = score_only
+            g.set_formula(r, 7, _rounded_if(unrounded, dec))
+            not_app: list[str] = []
+            if rescale:
+                not_app.append(f'IF({blank_nd},{rat}="-",OR({num}="-",{den}="-"))' if has_nd else f'{rat}="-"')
+            if ind.zero_denominator == "not_applicable" and has_nd:
+                not_app.append(f"AND(NOT({blank_nd}),{nd_ok},N({den})=0)")
+            app = f"NOT(OR({','.join(not_app)}))" if not_app else "TRUE"
+            app_terms.append(f"{app}*{_n(ind.max)}")
+            broken.append(f"AND({app},NOT(ISNUMBER({score_cell})))")
+            item_terms.append(f"N({score_cell})" if fw.rounding.sum_rounded_items else f"N({unrounded})")
+        gmax = "(" + _sum(app_terms) + ")"
+        gmax_terms.append(gmax)
+        gsum = "(" + _sum(item_terms) + ")"
+        g.set_formula(grow, 7, f'IF({gmax}>0,{_round(gsum, dec)},"")')
+        group_scores.append(f"N({a1(grow, 7)})" if fw.rounding.sum_rounded_items else gsum)
+    entered = _any_typed(typed)
+    amax = "(" + _sum(gmax_terms) + ")"
+    bad = f"OR({','.join(broken)},{amax}=0)" if broken else f"{amax}=0"
+    total = _sum(group_scores)
+    if fw.rounding.sum_rounded_items:
+        total = _round(total, dec)
+    g.set_formula(top, 7, f'IF(OR(NOT{entered},{bad}),"",{_round(total, dec)})')
+    if fw.bands and fw.bands.scale == "quy_doi":
+        basis = (
+            _round(f"({total})/{amax}*{_n(fw.na_scale)}", fw.rounding.quy_doi_decimals)
+            if rescale
+            else _round(total, dec)
+        )
+    else:
+        basis = total
+    g.set_formula(
+        top + 1, 7, f"IF(NOT{entered},{_q(NOT_SCORED)},IF({bad},{_q(INVALID)},{band_formula(fw, basis)}))"
+    )
+
+
+def _used_ratio(ind: Indicator, x: str) -> str:
+    """The ratio an indicator scores from: rounded to 2 decimals first where the portal states ratios so."""
+    return _round(x, 2) if ind.use_stated_ratio else x
+
+
+def _indicator_rule(ind: Indicator, x: str) -> str:
+    """max × ratio / 100 (linear) or max × ratio / target (target), never above the maximum."""
+    div = _n(ind.target) if ind.rule == "target" and ind.target else "100"
+    return f"MIN({_n(ind.max)},{_n(ind.max)}*{_used_ratio(ind, x)}/{div})"
+
+
+def _rounded_if(expr: str, dec: int) -> str:
+    return f'IF(ISNUMBER({expr}),ROUND({expr},{dec}),"")'
+
+
+def _par_formulas(g: _Grid, fw: Framework, rows: dict[str, int]) -> None:
+    """PAR tree: a parent is the sum of its children capped at its standard points, leaves capped too; totals,
+    the implementation/survey split and the band on the appraised (else self-assessed) total."""
+    dec = fw.rounding.decimals
+    nodes = fw.nodes()
+    has = {}
+    for col in (3, 6):
+        leaves = [rows[n.code] for n in nodes if n.is_leaf and (col == 6 or n.source != "survey")]
+        has[col] = _any_typed(_ranges(col, leaves))
+
+    def value(node: Node, col: int) -> str:
+        ref = a1(rows[node.code], col)
+        if not node.is_leaf:
+            return f"N({ref})"
+        if col == 3 and node.source == "survey":
+            return "0"
+        return f"MIN({_n(node.max)},N({ref}))"
+
+    for node in nodes:
+        if node.is_leaf:
+            continue
+        for col in (3, 6):
+            parts = _sum([value(c, col) for c in node.children])
+            g.set_formula(rows[node.code], col, f'IF(NOT{has[col]},"",MIN({_n(node.max)},{parts}))')
+    outs = {s.key: s for s in g.slots if s.io == "output"}
+    totals = {}
+    for col, key in ((3, "total/self"), (6, "total/appraised")):
+        s = outs[key]
+        totals[col] = a1(s.row, s.col)
+        g.set_formula(s.row, s.col, f'IF(NOT{has[col]},"",{_sum([value(r, col) for r in fw.tree])})')
+    survey = _sum([value(n, 6) for n in nodes if n.is_leaf and n.source == "survey"])
+    if "survey" in outs:
+        s = outs["survey"]
+        g.set_formula(s.row, s.col, f'IF(NOT{has[6]},"",{survey})')
+    if "implementation" in outs:
+        s = outs["implementation"]
+        g.set_formula(s.row, s.col, f'IF(NOT{has[6]},"",N({totals[6]})-({survey}))')
+    if "band" in outs and fw.bands:
+        s = outs["band"]
+        basis = f"IF({has[6]},N({totals[6]}),N({totals[3]}))"
+        if fw.bands.scale == "quy_doi":
+            basis = _round(f"{basis}/{_n(fw.max_total)}*100", dec)
+        g.set_formula(
+            s.row, s.col, f"IF(AND(NOT{has[3]},NOT{has[6]}),{_q(NOT_SCORED)},{band_formula(fw, basis)})"
+        )
 
 
 # ---------------------------------------------------------------------------- entry points

@@ -181,12 +181,38 @@ def render(
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         )
-        _write(wb, layout, values)
+        _write(wb, layout, [(layout.sheet, values)])
         wb.close()
     return path
 
 
-def _write(wb: Any, layout: Layout, values: Mapping[tuple[int, int], Any]) -> None:
+def render_sheets(
+    layout: Layout, path: Path, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]], *, lean: bool = False
+) -> Path:
+    """Write ``layout`` once per (sheet name, slot values) into one .xlsx: many units' templates in one file, each
+    sheet computing by itself (the LibreOffice recalculation check and benchmark). ``lean`` sheets hold only the
+    slots (typed inputs and the output formulas at their cells), without labels, styles, validation or print
+    setup: the same arithmetic for a fraction of the spreadsheet program's loading work."""
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        if lean:
+            for name, values in sheets:
+                ws = wb.add_worksheet(name)
+                for slot in layout.slots:
+                    value = values.get((slot.row, slot.col))
+                    if slot.formula:
+                        ws.write_formula(slot.row, slot.col, "=" + slot.formula, None, "")
+                    elif value is not None:
+                        _put(ws, slot.row, slot.col, value, None)
+        else:
+            _write(wb, layout, sheets)
+        wb.close()
+    return path
+
+
+def _write(wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]]) -> None:
     fw = layout.framework
     wb.set_properties(
         {
@@ -213,12 +239,16 @@ def _write(wb: Any, layout: Layout, values: Mapping[tuple[int, int], Any]) -> No
 
     formats: dict[str, Any] = {}
 
-    def fmt(key: str, props: dict[str, Any]) -> Any:
+    def fmt(key: str, props: dict[str, Any], base: bool = True) -> Any:
         if key not in formats:
-            formats[key] = wb.add_format({**_BASE, **props})
+            formats[key] = wb.add_format({**_BASE, **props} if base else props)
         return formats[key]
 
-    ws = wb.add_worksheet(layout.sheet)
+    for i, (name, values) in enumerate(sheets):
+        _sheet(wb, wb.add_worksheet(name), layout, values, fmt, active=i == 0)
+
+
+def _sheet(wb: Any, ws: Any, layout: Layout, values: Mapping[tuple[int, int], Any], fmt: Any, active: bool) -> None:
     for c, width in enumerate(layout.columns):
         ws.set_column(c, c, width)
     heights = dict(layout.row_heights)
@@ -239,7 +269,12 @@ def _write(wb: Any, layout: Layout, values: Mapping[tuple[int, int], Any]) -> No
         value = values.get((slot.row, slot.col))
         if slot.last_col is not None:
             ws.merge_range(slot.row, slot.col, slot.row, slot.last_col, "", f)
-        _put(ws, slot.row, slot.col, value, f)
+        if slot.formula:
+            # the cached value is what the formula gives on these inputs when the caller knows it (samples), else
+            # none at all: Excel and LibreOffice then compute on opening (fullCalcOnLoad) and readers see no value
+            ws.write_formula(slot.row, slot.col, "=" + slot.formula, f, "" if value is None else value)
+        else:
+            _put(ws, slot.row, slot.col, value, f)
         if isinstance(value, str) and slot.io == "input" and slot.kind in {"text", "name", "period", "level"}:
             width = sum(layout.columns[slot.col : (slot.last_col or slot.col) + 1])
             small = slot.kind == "text"
@@ -247,6 +282,11 @@ def _write(wb: Any, layout: Layout, values: Mapping[tuple[int, int], Any]) -> No
             heights[slot.row] = max(heights.get(slot.row, 15.0), lines * (13.0 if small else 15.0) + 3)
     for row, height in sorted(heights.items()):
         ws.set_row(row, height)
+    for nr in layout.number_rules:
+        shown = fmt(nr.num_format, {"num_format": nr.num_format}, base=False)
+        ws.conditional_format(
+            nr.first_row, nr.col, nr.last_row, nr.col, {"type": "formula", "criteria": "=" + nr.criteria, "format": shown}
+        )
     for first, r0, r1 in _validation_ranges(list(layout.slots)):
         rule = _validation(layout, first, first.ref)
         if rule is not None:
@@ -274,7 +314,8 @@ def _write(wb: Any, layout: Layout, values: Mapping[tuple[int, int], Any]) -> No
             "select_unlocked_cells": True,
         },
     )
-    ws.activate()
+    if active:
+        ws.activate()
 
 
 def _put(ws: Any, row: int, col: int, value: Any, f: Any) -> None:
@@ -299,7 +340,7 @@ def build_templates(out_dir: Path, registry: Registry | None = None) -> list[Pat
     return [render(layout, out_dir / layout.file_name) for layout in spec_layouts(registry or Registry())]
 
 
-__all__ = ["BUILD_DATE", "build_templates", "render", "slot_style"]
+__all__ = ["BUILD_DATE", "build_templates", "render", "render_sheets", "slot_style"]
 
 
 def single_unit_values(layout: Layout, unit: dict[str, Any], period: str) -> dict[tuple[int, int], Any]:

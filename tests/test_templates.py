@@ -7,6 +7,7 @@ The committed copies in ``workbooks/`` must equal a fresh build byte for byte; r
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -382,3 +383,46 @@ def test_template_field_is_validated_and_inherited(tmp_path: Path) -> None:
     (tmp_path / "sv-thu-nghiem.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(FrameworkError, match="không đúng cấu trúc"):
         Registry([tmp_path]).get("sv-thu-nghiem-2025")
+
+
+# ---------------------------------------------------------------------------- formulas
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.file_name)
+def test_every_output_cell_holds_its_generated_formula(spec: Any) -> None:
+    layout = build_layout(spec.template_id, get(spec.framework_id))
+    formulas = layout.formulas()
+    outputs = layout.outputs()
+    assert outputs and set(formulas) == {s.ref for s in outputs}  # every output computes
+    ws = openpyxl.load_workbook(WORKBOOKS / spec.file_name)[layout.sheet]
+    for ref, text in formulas.items():
+        assert ws[ref].value == text, ref
+        assert ws[ref].protection.locked  # protected against typing over by accident (no password)
+    used = {w for text in formulas.values() for w in re.findall(r"([A-Z][A-Z.]+)\(", text)}
+    plain = {"IF", "AND", "OR", "NOT", "N", "ISNUMBER", "COUNTA", "COUNT", "COUNTIF", "SUMPRODUCT", "MIN", "ROUND"}
+    assert used <= plain | {"LOOKUP", "RANK"}, used  # Excel 2010+, LibreOffice and WPS alike; no UDF, no _xlfn.
+    assert not any("_xlfn" in t or "xl_tthc" in t.lower() for t in formulas.values())
+
+
+def test_formulas_come_from_the_framework_data() -> None:
+    tthc = build_layout("tthc-unit", get("tthc-dienbien-1187-2019-huyen")).formulas()
+    band = next(t for t in tthc.values() if "LOOKUP(" in t)
+    assert '{-1E+307,6,9,12,15},{"Yếu","Trung bình","Khá","Tốt","Xuất sắc"}' in band  # the JSON's bands
+    assert '"Chưa phát sinh hồ sơ"' in band and '"Chưa chấm điểm"' in band
+    si = build_layout("si-appendix", get("sv459-dienbien-2023"))
+    assert si.number_rules and {r.num_format for r in si.number_rules} >= {'0.00"/85"', '0.00"/65"'}
+    row = si.table.unit_rows[0][0]  # type: ignore[union-attr]
+    qd = si.formulas()[a1(row, si.table.outputs[1][1])]  # type: ignore[union-attr]
+    assert "MIN(30,N(F" in qd and '(F' in qd and '<>"-")*30' in qd and "*100,2)" in qd  # cap, "-" dropped, /100
+    v766 = build_layout("si766-unit", get("sv766-national-2026")).formulas()
+    assert any("MIN(2,2*ROUND(100*" in t and "/80)" in t for t in v766.values())  # 3.5: stated ratio, target 80
+
+
+def test_a_json_only_framework_gets_its_formulas(tmp_path: Path) -> None:
+    from xl_tthc.core.framework import Registry
+
+    _json_frameworks(tmp_path)
+    reg = Registry([tmp_path])
+    layout = build_layout("si-appendix", reg.get("sv-thu-nghiem-2025"))
+    bands = [t for t in layout.formulas().values() if "LOOKUP(" in t]
+    assert bands and all('{-1E+307,55,75},{"Chưa đạt","Đạt","Tốt"}' in t for t in bands)

@@ -320,7 +320,7 @@ def _par(layout: Layout, rng: random.Random, k: int) -> dict[str, Any]:
     return v
 
 
-def generated_books(fw: Framework, count: int, seed: int, out_dir: Path) -> list[Book]:
+def generated_books(fw: Framework, count: int, seed: int, out_dir: Path, cached: Any = "") -> list[Book]:
     """``count`` generated units of ``fw`` in its template, written as workbooks of many sheets."""
     from xl_tthc.io.layouts import template_spec
 
@@ -344,6 +344,7 @@ def generated_books(fw: Framework, count: int, seed: int, out_dir: Path) -> list
             out_dir / f"{fw.id}-{i // SHEETS_PER_BOOK + 1}.xlsx",
             [(s.name, s.values) for s in book.sheets],
             lean=True,
+            cached=cached,
         )
         books.append(book)
     return books
@@ -375,7 +376,7 @@ def _appendix_sheet(layout: Layout, name: str, rows: dict[int, tuple[str | None,
     return Sheet(name, cells, units, blank)
 
 
-def sample_books(out_dir: Path) -> list[Book]:
+def sample_books(out_dir: Path, cached: Any = "") -> list[Book]:
     """The seeds' samples as templates with only the inputs typed (the formulas are all LibreOffice sees)."""
     import make_samples
 
@@ -401,7 +402,7 @@ def sample_books(out_dir: Path) -> list[Book]:
             cells, unit = single_unit(layout, by_key)
             sheet = Sheet(layout.sheet, cells, [unit])
         book = Book(Path(file_name).stem, layout, [sheet])
-        book.path = render_sheets(layout, out_dir / file_name, [(sheet.name, sheet.values)])
+        book.path = render_sheets(layout, out_dir / file_name, [(sheet.name, sheet.values)], cached=cached)
         books.append(book)
     return books
 

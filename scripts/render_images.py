@@ -1,5 +1,8 @@
 """Render page 1 of every template and every filled sample to PNG in ``docs/images/`` (LibreOffice headless).
 
+Also the seeds' samples with only their inputs typed into the templates and no value cached: every figure in
+those pictures (``*_LibreOffice_tu_tinh.png``) was computed by the templates' formulas in LibreOffice, no Python.
+
     .venv/bin/python scripts/render_images.py [--out docs/images] [--dpi 80]
 
 Needs ``soffice`` (libreoffice-calc-nogui) and ``pdftoppm`` (poppler-utils). LibreOffice runs with a dedicated
@@ -93,15 +96,35 @@ def filled_samples(out_dir: Path) -> list[Path]:
     ]
 
 
+def libreoffice_only(out_dir: Path) -> list[Path]:
+    """The seeds' samples with only their inputs typed ("<stem> - LibreOffice tự tính.xlsx"): the output cells hold
+    formulas and nothing else, so what a viewer shows after LibreOffice opened them is the formulas' work."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import recalc_check
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    books = recalc_check.sample_books(out_dir / "inputs")
+    return [
+        Path(shutil.copyfile(b.path, out_dir / f"{b.path.stem} - LibreOffice tự tính.xlsx"))
+        for b in books
+        if b.path is not None
+    ]
+
+
 def image_name(xlsx: Path) -> str:
     """ASCII PNG name: "Vi_du_X - đã tính điểm.xlsx" → "Vi_du_X_da_tinh_diem.png"."""
-    return xlsx.stem.replace(" - đã tính điểm", "_da_tinh_diem") + ".png"
+    stem = xlsx.stem.replace(" - đã tính điểm", "_da_tinh_diem").replace(" - LibreOffice tự tính", "_LibreOffice_tu_tinh")
+    return stem + ".png"
 
 
 def render_all(out: Path, dpi: int) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="xl_tthc-render-") as tmp:
         work = Path(tmp)
-        books = build_templates(work / "templates") + filled_samples(work / "filled")
+        books = (
+            build_templates(work / "templates")
+            + filled_samples(work / "filled")
+            + libreoffice_only(work / "libreoffice")
+        )
         pdfs = convert(books, "pdf", work / "pdf", profile(work / "profile"))
         return [png_page1(pdf, out / image_name(book), dpi) for book, pdf in zip(books, pdfs, strict=True)]
 

@@ -92,3 +92,13 @@ def test_the_seeds_samples_computed_by_libreoffice_alone(recalculated: tuple[Any
     par = grid("Vi_du_Chi_so_CCHC_tinh_Dien_Bien_2020")  # seed 004: tự đánh giá 56,2967, thẩm định 84,68919
     total = row(par, "TỔNG ĐIỂM")
     assert total[3] == pytest.approx(56.2967, abs=1e-9) and total[6] == pytest.approx(84.68919, abs=1e-9)
+
+
+def test_pictures_computed_by_libreoffice_alone_are_committed() -> None:
+    for stem in (
+        "Vi_du_TTHC_huyen_Dien_Bien_quy_II_2021",
+        "Vi_du_Bo_chi_so_459_huyen_Dien_Bien_thang_7_2023",
+        "Vi_du_Chi_so_CCHC_tinh_Dien_Bien_2020",
+    ):
+        png = ROOT / "docs" / "images" / f"{stem}_LibreOffice_tu_tinh.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"run scripts/render_images.py ({png.name})"

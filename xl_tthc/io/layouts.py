@@ -12,8 +12,10 @@ from the framework JSON) and a template id:
 * ``par-self`` – the PAR self-assessment table (seed 004): one row per field, criterion and sub-criterion.
 
 The template builder (:mod:`xl_tthc.io.templates`) renders a layout; the filler (:mod:`xl_tthc.fill`) reads
-the input slots, maps them to the core's input keys and writes the output slots. This module is pure data: it
-imports no spreadsheet library.
+the input slots, maps them to the core's input keys and writes the output slots. Every output slot also carries
+the spreadsheet formula that computes it (``Slot.formula``, generated from the framework data; see "formulas"
+below and docs/templates.md), so a template computes by itself. This module is pure data: it imports no
+spreadsheet library.
 """
 
 from __future__ import annotations

@@ -187,12 +187,18 @@ def render(
 
 
 def render_sheets(
-    layout: Layout, path: Path, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]], *, lean: bool = False
+    layout: Layout,
+    path: Path,
+    sheets: list[tuple[str, Mapping[tuple[int, int], Any]]],
+    *,
+    lean: bool = False,
+    cached: Any = "",
 ) -> Path:
     """Write ``layout`` once per (sheet name, slot values) into one .xlsx: many units' templates in one file, each
     sheet computing by itself (the LibreOffice recalculation check and benchmark). ``lean`` sheets hold only the
     slots (typed inputs and the output formulas at their cells), without labels, styles, validation or print
-    setup: the same arithmetic for a fraction of the spreadsheet program's loading work."""
+    setup: the same arithmetic for a fraction of the spreadsheet program's loading work. ``cached`` is the value
+    stored with every formula ("" = none: spreadsheet programs compute such cells on opening)."""
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
@@ -203,16 +209,18 @@ def render_sheets(
                 for slot in layout.slots:
                     value = values.get((slot.row, slot.col))
                     if slot.formula:
-                        ws.write_formula(slot.row, slot.col, "=" + slot.formula, None, "")
+                        ws.write_formula(slot.row, slot.col, "=" + slot.formula, None, cached)
                     elif value is not None:
                         _put(ws, slot.row, slot.col, value, None)
         else:
-            _write(wb, layout, sheets)
+            _write(wb, layout, sheets, cached)
         wb.close()
     return path
 
 
-def _write(wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]]) -> None:
+def _write(
+    wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]], cached: Any = ""
+) -> None:
     fw = layout.framework
     wb.set_properties(
         {
@@ -245,10 +253,12 @@ def _write(wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, i
         return formats[key]
 
     for i, (name, values) in enumerate(sheets):
-        _sheet(wb, wb.add_worksheet(name), layout, values, fmt, active=i == 0)
+        _sheet(wb.add_worksheet(name), layout, values, fmt, active=i == 0, cached=cached)
 
 
-def _sheet(wb: Any, ws: Any, layout: Layout, values: Mapping[tuple[int, int], Any], fmt: Any, active: bool) -> None:
+def _sheet(
+    ws: Any, layout: Layout, values: Mapping[tuple[int, int], Any], fmt: Any, *, active: bool, cached: Any
+) -> None:
     for c, width in enumerate(layout.columns):
         ws.set_column(c, c, width)
     heights = dict(layout.row_heights)
@@ -272,7 +282,7 @@ def _sheet(wb: Any, ws: Any, layout: Layout, values: Mapping[tuple[int, int], An
         if slot.formula:
             # the cached value is what the formula gives on these inputs when the caller knows it (samples), else
             # none at all: Excel and LibreOffice then compute on opening (fullCalcOnLoad) and readers see no value
-            ws.write_formula(slot.row, slot.col, "=" + slot.formula, f, "" if value is None else value)
+            ws.write_formula(slot.row, slot.col, "=" + slot.formula, f, cached if value is None else value)
         else:
             _put(ws, slot.row, slot.col, value, f)
         if isinstance(value, str) and slot.io == "input" and slot.kind in {"text", "name", "period", "level"}:

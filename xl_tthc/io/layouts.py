@@ -1249,6 +1249,11 @@ def spec_layouts(registry: Registry | None = None) -> list[Layout]:
     return [build_layout(s.template_id, reg.get(s.framework_id), s.file_name) for s in template_specs(reg)]
 
 
+def formula_cells(layout: Layout) -> dict[str, str]:
+    """``{A1 ref: "=…"}`` of every formula cell of ``layout`` (what «Tính điểm» compares with the core and restores)."""
+    return layout.formulas()
+
+
 def slot_colour(slot: Slot) -> str:
     """The fill colour a slot has in a fresh template (restored when an old mark is removed)."""
     return COLOURS["input" if slot.io == "input" else "output"]

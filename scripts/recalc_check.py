@@ -21,7 +21,6 @@ binary half-up rounding of a score or a stated ratio that sits on a decimal half
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -378,16 +377,15 @@ def _appendix_sheet(layout: Layout, name: str, rows: dict[int, tuple[str | None,
 
 def sample_books(out_dir: Path, cached: Any = "") -> list[Book]:
     """The seeds' samples as templates with only the inputs typed (the formulas are all LibreOffice sees)."""
-    import make_samples
-
     from xl_tthc.core.framework import default_registry
+    from xl_tthc.samples import SAMPLES, sample_values, seed_document
 
     books = []
-    for file_name, seed, template_id, period in make_samples.SAMPLES:
-        doc = json.loads((make_samples.DATA / seed).read_text(encoding="utf-8"))
+    for file_name, seed, template_id, period in SAMPLES:
+        doc = seed_document(seed)
         layout = build_layout(template_id, default_registry().get(doc["framework"]))
         inputs = {(s.row, s.col) for s in layout.inputs()}
-        values = {rc: v for rc, v in make_samples.sample_values(layout, doc["units"], period).items() if rc in inputs}
+        values = {rc: v for rc, v in sample_values(layout, doc["units"], period).items() if rc in inputs}
         if layout.table is not None:
             rows: dict[int, tuple[str | None, list[Any]]] = {}
             for row, _level in layout.table.unit_rows:

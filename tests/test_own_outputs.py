@@ -26,11 +26,24 @@ def _codes(report: object, file: str) -> list[str]:
     return sorted(f.code.value for f in report.findings if f.location.file == file and f.severity is Severity.ERROR)  # type: ignore[attr-defined]
 
 
+def _type_seed_total(path: Path) -> None:
+    """The seed's own «58,69/85» typed over the total formula of Trung tâm QLĐĐ (the sample's output cells are the
+    template's formulas, with our figures cached: nothing of the officer's to compare until one is typed)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "Trung tâm QLĐĐ")
+    ws.cell(row=cell.row, column=cell.column + 12).value = "58,69/85"  # TỔNG ĐIỂM ĐẠT ĐƯỢC, after the 11 indicators
+    wb.save(path)
+
+
 def test_a_filled_workbook_is_read_once_and_its_findings_sheet_is_never_data(tmp_path: Path) -> None:
     folder = tmp_path / "don-vi"
     folder.mkdir()
     original = folder / "phu-luc.xlsx"
     shutil.copy(SI459, original)
+    _type_seed_total(original)
     before = api.validate(folder, jobs=1)
     assert before.units == 26  # seed 002: 12 offices and 14 communes
     first = _codes(before, "phu-luc.xlsx")

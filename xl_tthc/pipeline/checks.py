@@ -72,6 +72,8 @@ def empty_cell_states(wb: WorkbookData, sh: SheetData, rec: Recognition) -> list
         if (ic.unit, ic.key.rsplit("/", 1)[0]) not in chosen:
             empty[a1(ic.row, ic.col)] = (ic.unit, ic.key)
     for ui, u in enumerate(rec.units):
+        if rec.layout is not None:
+            break  # our templates' output cells are their own formulas: uncomputed means nothing stated, nothing lost
         src = u.sources
         if isinstance(src, CellSources):
             for key, (r, c) in src.cells().items():

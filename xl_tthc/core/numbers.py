@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -230,3 +231,13 @@ def fmt_int_vn(n: int | float) -> str:
 
 def fmt_percent_vn(x: float, decimals: int = 2) -> str:
     return fmt_vn(x, decimals) + " %"
+
+
+def add_up(values: Iterable[float]) -> float:
+    """Left-to-right addition, as the portals and spreadsheets add (and as Python's ``sum()`` did before 3.12, which
+    now compensates rounding errors): the same binary figure on every Python the add-in (3.12) and the CLI run on,
+    so a total that lands on a rounding half rounds the same way everywhere."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total

@@ -15,7 +15,7 @@ from xl_tthc.core.engine._values import Reader, matches_stated, new_result, plai
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
-from xl_tthc.core.numbers import ROUNDERS, fmt_vn, parse_number
+from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, parse_number
 
 COLUMNS = {"self": "Điểm tự đánh giá", "appraised": "Điểm thẩm định"}
 _UNREADABLE = frozenset({Code.NOT_A_NUMBER, Code.ERROR_VALUE, Code.NEGATIVE_VALUE})
@@ -65,7 +65,7 @@ def _plan(fw: Framework) -> _Plan:
         criteria=tuple(index[id(c)] for r in fw.tree for c in r.children),
         keys=tuple((f"rows/{n.code}/self", f"rows/{n.code}/appraised", f"rows/{n.code}/explanation") for n in nodes),
         labels=tuple((f"{COLUMNS['self']} mục {n.code}", f"{COLUMNS['appraised']} mục {n.code}") for n in nodes),
-        survey_max=sum(n.max for n in nodes if n.is_leaf and n.source == "survey"),
+        survey_max=add_up(n.max for n in nodes if n.is_leaf and n.source == "survey"),
     )
     if len(_PLANS) > 64:
         _PLANS.clear()
@@ -145,7 +145,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 detail[f"{col}_capped"] = True
             detail[col] = total
         selfs[i], appraiseds[i] = detail["self"], detail["appraised"]
-        surveys[i] = sum(surveys[c] for c in children)
+        surveys[i] = add_up(surveys[c] for c in children)
         score = detail["appraised"] if detail["appraised"] is not None else detail["self"]
         items[i] = ItemResult(
             node.code, node.title, node.max, score, None if score is None else rnd(score, dec), detail=detail
@@ -155,10 +155,10 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
 
     self_total = _total([selfs[r] for r in plan.roots])
     appraised_total = _total([appraiseds[r] for r in plan.roots])
-    survey_total = sum(surveys[r] for r in plan.roots)
+    survey_total = add_up(surveys[r] for r in plan.roots)
     survey_max = plan.survey_max
     deductions = _deductions(rd)
-    final = None if appraised_total is None else appraised_total - sum(d["amount"] for d in deductions)
+    final = None if appraised_total is None else appraised_total - add_up(d["amount"] for d in deductions)
     basis = appraised_total if appraised_total is not None else self_total
     if any(f.code in _UNREADABLE for f in findings):
         result.status = "invalid"  # a score cell could not be read: partial sums stay in the rows, no total
@@ -218,7 +218,7 @@ def _filled(row: dict[str, Any], col: str) -> bool:
 
 def _total(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
-    return sum(present) if present else None
+    return add_up(present) if present else None
 
 
 def _lost(it: ItemResult) -> dict[str, Any]:

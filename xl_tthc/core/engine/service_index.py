@@ -15,7 +15,7 @@ from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, 
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
-from xl_tthc.core.numbers import ROUNDERS, fmt_vn, truncate
+from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, truncate
 
 
 def indicator_score(ind: Indicator, ratio: float) -> float:
@@ -99,7 +99,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                     continue
                 item.shown = rnd(item.score, dec)
                 group_scores.append(item.shown if fw.rounding.sum_rounded_items else item.score)
-        g_score = sum(group_scores) if group_max else None
+        g_score = add_up(group_scores) if group_max else None
         if g_score is not None and fw.rounding.sum_rounded_items:
             g_score = rnd(g_score, dec)  # a sum of rounded scores is itself exact at `dec` decimals: drop float noise
         result.groups.append(
@@ -113,7 +113,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 detail={"applicable_max": group_max},
             )
         )
-    result.applicable_max = sum(g.detail["applicable_max"] for g in result.groups)
+    result.applicable_max = add_up(g.detail["applicable_max"] for g in result.groups)
     if entered:
         for it, label in missing:
             findings.add(
@@ -140,7 +140,7 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 unit.where(f"indicators/{first}"),
             )
     else:
-        total = sum(g.score for g in result.groups if g.score is not None)
+        total = add_up(g.score for g in result.groups if g.score is not None)
         if fw.rounding.sum_rounded_items:
             total = rnd(total, dec)  # 7,36 + 18,63 + … = 49,99999999999999 as doubles is the 50,00 that is banded
         result.total = total

@@ -509,3 +509,15 @@ def test_a_trace_naming_a_file_that_is_not_utf8_is_logged_not_raised(tmp_path: P
     monkeypatch.setattr(api, "LOG_PATH", tmp_path / "loi.log")
     api.validate(tmp_path, jobs=1)
     assert "\\udce3" in (tmp_path / "loi.log").read_text(encoding="utf-8")
+
+
+def test_a_stated_total_in_full_width_digits_is_compared_with_a_note() -> None:
+    """Seed 001: 16,74 is the true total (3 × 1,9125… + 2 + 2 + 2 + 2 + 2 + 1 = 16,7376). Typed «１６,７４» in
+    full-width digits it is read as 16,74 (no mismatch) and said so; «１５,００» is read as 15 and is a mismatch."""
+    seed = json.loads((ROOT / "xl_tthc" / "sample_data" / "seed001_tthc_huyen.json").read_text("utf-8"))
+    for typed, mismatch in (("１６,７４", False), ("１５,００", True)):
+        doc = json.loads(json.dumps(seed))
+        doc["units"][0]["data"]["stated_total"] = typed
+        found = [(f["code"], f["severity"]) for f in score_document(doc)["units"][0]["findings"]]
+        assert ("non_ascii_digits", "info") in found
+        assert (("stated_total_mismatch", "error") in found) is mismatch

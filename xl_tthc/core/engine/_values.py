@@ -269,13 +269,30 @@ def stated_decimals(raw: Any) -> int:
 _DECIMALS: dict[float, int] = {}
 
 
-def stated_number(raw: Any) -> float | None:
-    """A figure the form states (typed as a number or as text such as "16,74"), or None when there is none."""
+def stated_number(raw: Any, rd: Reader | None = None, key: str = "") -> float | None:
+    """A figure the form states (typed as a number or as text such as "16,74"), or None when there is none. With
+    ``rd``, a figure typed in digits other than ASCII is read with a note at ``key`` (:func:`note_foreign_digits`)."""
     fast = plain_number(raw)
     if fast is not None:
         return fast
     p = parsed(raw)
+    if rd is not None:
+        note_foreign_digits(rd, raw, p, key)
     return p.value if p.ok else None
+
+
+def note_foreign_digits(rd: Reader, raw: Any, p: Parsed, key: str) -> None:
+    """The note a stated figure typed in full-width or Arabic-Indic digits gets: read, and said so."""
+    if p.ok and p.foreign_digits and p.value is not None:
+        rd.findings.add(
+            Code.NON_ASCII_DIGITS,
+            Severity.INFO,
+            f"Con số ghi «{str(raw).strip()}» bằng chữ số không phải chữ số thường (chữ số toàn độ rộng hoặc chữ số "
+            f"Ả Rập); đã hiểu là {fmt_vn(p.value, None)}.",
+            rd.unit.where(key),
+            value=_jsonable(raw),
+            expected=p.value,
+        )
 
 
 def matches_stated(computed: float, stated: float, raw: Any) -> bool:

@@ -336,7 +336,7 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
             continue
         for col, label in COLUMNS.items():
             raw = cols.get(col)
-            value = stated_number(raw)
+            value = stated_number(raw, rd, f"stated/{code}/{col}")
             computed = items[code].detail.get(col)
             if value is None or computed is None:
                 continue
@@ -356,7 +356,7 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
     tot: dict[str, Any] = raw_tot if isinstance(raw_tot, dict) else {}
     for col, key in (("self", "self_total"), ("appraised", "appraised_total")):
         raw = tot.get(col)
-        value = stated_number(raw)
+        value = stated_number(raw, rd, f"stated/total/{col}")
         computed = ex.get(key)
         if value is None or computed is None or matches_stated(computed, value, raw):
             continue
@@ -385,7 +385,7 @@ def _compare_stated(result: UnitResult, rd: Reader, items: dict[str, ItemResult]
         ("survey", "survey_total", "Điểm điều tra xã hội học"),
     ):
         raw = stated.get(key)
-        value = stated_number(raw)
+        value = stated_number(raw, rd, f"stated/{key}")
         computed = ex.get(ex_key)
         if value is not None and computed is not None and not matches_stated(computed, value, raw):
             rd.findings.add(

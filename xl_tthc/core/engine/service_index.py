@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, parsed
+from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, note_foreign_digits, parsed
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
@@ -295,6 +295,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
     assert result.total is not None and result.quy_doi is not None
     raw_total = rd.raw("stated/total")
     pt = parsed(raw_total)
+    note_foreign_digits(rd, raw_total, pt, "stated/total")
     if pt.ok and pt.value is not None:
         if not matches_stated(result.total, pt.value, raw_total):
             capped = [i for i in result.items if "stated" in i.detail and i.detail["stated"] > i.max]
@@ -322,6 +323,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
             )
     raw_q = rd.raw("stated/quy_doi")
     pq = parsed(raw_q)
+    note_foreign_digits(rd, raw_q, pq, "stated/quy_doi")
     if pq.ok and pq.value is not None and fw.na_mode == "rescale":
         exact = result.total / result.applicable_max * fw.na_scale
         qd = fw.rounding.quy_doi_decimals

@@ -314,7 +314,7 @@ def _choice(crit: Criterion, cdata: dict[str, Any], rd: Reader) -> ItemResult:
 def _compare_stated_item(crit: Criterion, raw: Any, item: ItemResult, rd: Reader) -> None:
     """Compare the score the form states for a criterion with the recomputed one."""
     assert item.score is not None
-    stated = stated_number(raw)
+    stated = stated_number(raw, rd, f"criteria/{crit.code}/stated_score")
     if stated is None:
         return
     if not matches_stated(item.score, stated, raw):
@@ -334,7 +334,7 @@ def _compare_stated_total(result: UnitResult, rd: Reader, unit: UnitInput, findi
     raw = unit.data.get("stated_total")
     if raw is None or result.total is None:
         return
-    stated = stated_number(raw)
+    stated = stated_number(raw, rd, "stated_total")
     if stated is None:
         return
     if not matches_stated(result.total, stated, raw):

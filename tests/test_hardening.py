@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import unicodedata
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -521,3 +522,32 @@ def test_a_stated_total_in_full_width_digits_is_compared_with_a_note() -> None:
         found = [(f["code"], f["severity"]) for f in score_document(doc)["units"][0]["findings"]]
         assert ("non_ascii_digits", "info") in found
         assert (("stated_total_mismatch", "error") in found) is mismatch
+
+
+def _ods(path: Path, rows: int, cols: int) -> Path:
+    """An .ods of a few hundred bytes whose one value cell LibreOffice-style repetition spreads over rows × cols."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Phụ lục"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>STT</text:p></table:table-cell></table:table-row>'
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+        f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return path
+
+
+def test_an_ods_whose_repetitions_would_abort_calamine_is_refused_by_the_probe(tmp_path: Path) -> None:
+    """90.000 rows × 1.000 columns of one repeated value (815 bytes on disk) made python-calamine allocate 2,9 GB and
+    abort the whole process (a batch of thousands of files with it); 1.000 × 10 is read as usual."""
+    big = probe(_ods(tmp_path / "xa xa.ods", 90_000, 1_000))
+    assert not big.ok and big.finding is not None and big.finding.code.value == "sheet_too_large"
+    assert "90.001 dòng × 1.000 cột" in big.finding.message and "«Phụ lục»" in big.finding.message
+    assert probe(_ods(tmp_path / "nho.ods", 1_000, 10)).ok
+    assert probe(ROOT / "tests" / "data" / "handmade" / "phu_luc_405_thang7_2023.ods").ok  # saved by LibreOffice

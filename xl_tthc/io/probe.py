@@ -14,6 +14,7 @@ bytes are handed on in :attr:`Probe.data` so that the reader does not open the f
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -441,6 +442,60 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, exact: bool) -> tuple
     return rows, cols, far
 
 
+_ODS_TOKEN = re.compile(
+    rb"<table:table(?=[\s>])([^>]*)>|<table:table-row(?=[\s/>])([^>]*?)(/?)>|</table:table-row>"
+    rb"|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>"
+)
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_ODS_COLS = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+
+
+def _ods_too_far(zf: zipfile.ZipFile) -> tuple[str, str, int, int] | None:
+    """The first table of an .ods whose cells holding something span more than :data:`MAX_DENSE_CELLS`, counting the
+    repetitions LibreOffice writes (``number-rows-repeated``, ``number-columns-repeated``): an 815-byte file can
+    make python-calamine build 90 million cells and abort the process. (sheet, farthest cell, rows, columns)."""
+    try:
+        xml = zf.read("content.xml")
+    except KeyError:
+        return None
+    name, rows, cols, row_at = "", 0, 0, 0
+    row_repeat, row_has, col_at = 1, False, 0
+
+    def end_row() -> None:
+        nonlocal rows, row_at
+        row_at += row_repeat
+        if row_has:
+            rows = max(rows, row_at)
+
+    for m in _ODS_TOKEN.finditer(xml):
+        table, row_attrs, row_closed, cell_attrs, cell_closed = m.groups()
+        if table is not None:
+            if rows * cols > MAX_DENSE_CELLS:
+                break
+            n = _ODS_NAME.search(table)
+            name = html.unescape(n.group(1).decode("utf-8", "replace")) if n else ""
+            rows = cols = row_at = 0
+        elif row_attrs is not None:
+            r = _ODS_ROWS.search(row_attrs)
+            row_repeat, row_has, col_at = (int(r.group(1)) if r else 1), False, 0
+            if row_closed:
+                end_row()
+        elif cell_attrs is not None:
+            c = _ODS_COLS.search(cell_attrs)
+            col_at += int(c.group(1)) if c else 1
+            if b"office:value-type" in cell_attrs or not cell_closed:
+                row_has = True
+                cols = max(cols, col_at)
+        else:  # </table:table-row>
+            end_row()
+    if rows * cols > MAX_DENSE_CELLS:
+        from xl_tthc.io.cells import a1
+
+        return name, a1(rows - 1, cols - 1), rows, cols
+    return None
+
+
 def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
@@ -469,7 +524,7 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
                             Code.FILE_UNSAFE_XML,
                             f"Tệp «{path.name}» chứa khai báo DOCTYPE/ENTITY trong {info.filename} (có thể là tấn công XXE): không đọc.",
                         )
-            far = _too_far(zf, infos)
+            far = _too_far(zf, infos) if "content.xml" not in names else _ods_too_far(zf)
             if far is not None:
                 return _far(path, *far)
     except zipfile.BadZipFile:

@@ -956,6 +956,23 @@ class Range(_Strict):
         return self._nrows, self._ncols
 
     @property
+    def merge_cells(self) -> bool | None:
+        """_xlwindows 1834: Range.MergeCells as COM gives it: True when every cell of the range is in a merged area,
+        False when none is, None (COM's Null) when some are."""
+        data = self._sheet._data
+        inside = [data.merge_area(r, c) is not None for r, c in self._cells()]
+        return True if all(inside) else False if not any(inside) else None
+
+    @property
+    def merge_area(self) -> Range:
+        """_xlwindows 1830: the merged area holding the range's top-left cell, or that cell itself."""
+        area = self._sheet._data.merge_area(self._row, self._col)
+        if area is None:
+            return Range(self._sheet, self._row, self._col, 1, 1)
+        top, left, bottom, right = area
+        return Range(self._sheet, top, left, bottom - top + 1, right - left + 1)
+
+    @property
     def address(self) -> str:
         return _abs(self._address())
 

@@ -161,9 +161,33 @@ def compute(book: Any) -> Outcome:
     for sheet in book.sheets:
         grid, formulas = _grid(sheet)
         sheets.append(SheetData(sheet.name, grid, _state(sheet), formulas=formulas))
-    data = WorkbookData(file=book.name, sheets=sheets, stem=Path(book.name).stem)
+    data = WorkbookData(
+        file=book.name, sheets=sheets, stem=Path(book.name).stem, merged_at=lambda name, cells: merged_at(book, name, cells)
+    )
     scored = score_workbook(data, registry=default_registry())
     return Outcome(scored, build_plan(scored, file_label=book.name))
+
+
+def merged_at(book: Any, name: str, cells: set[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The merged areas holding any of ``cells`` (0-based), asked of Excel: one call for the sheet when it has no
+    merged cell at all (``MergeCells`` False), else one call per cell not yet inside an area found."""
+    try:
+        sheet = book.sheets[name]
+        if sheet.used_range.merge_cells is False:
+            return []
+        areas: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        for r, c in sorted(cells):
+            if any(r1 <= r <= r2 and c1 <= c <= c2 for (r1, c1), (r2, c2) in areas):
+                continue
+            rng = sheet.range((r + 1, c + 1))
+            if rng.merge_cells:
+                area = rng.merge_area
+                nr, nc = area.shape
+                top, left = area.row - 1, area.column - 1
+                areas.append(((top, left), (top + nr - 1, left + nc - 1)))
+        return areas
+    except Exception:  # an engine without merged-cell queries (the remote engine): nothing to report
+        return []
 
 
 def _state(sheet: Any) -> str:

@@ -23,11 +23,16 @@ Check = Callable[[WorkbookData, SheetData, Recognition], list[Finding]]
 
 def merged_inputs(wb: WorkbookData, sh: SheetData, rec: Recognition) -> list[Finding]:
     """An input cell inside a merged range: only the range's first cell holds a value."""
-    if not sh.merged or not rec.cells:
+    if not rec.cells:
+        return []
+    merged = sh.merged
+    if merged is None and wb.merged_at is not None:  # the reader asks for the input cells only (xlwings)
+        merged = wb.merged_at(sh.name, {(ic.row, ic.col) for ic in rec.cells})
+    if not merged:
         return []
     findings: list[Finding] = []
     at = {(ic.row, ic.col): ic for ic in reversed(rec.cells)}
-    for (r1, c1), (r2, c2) in sh.merged:
+    for (r1, c1), (r2, c2) in merged:
         if r1 == r2 and c1 == c2:
             continue
         if (r2 - r1 + 1) * (c2 - c1 + 1) <= 256:

@@ -34,6 +34,9 @@ class WorkbookData:
     sheets: list[SheetData]
     cell_states: Callable[[str, set[str]], dict[str, CellState]] | None = None
     formulas: Callable[[str, set[str]], dict[str, str]] | None = None  # (sheet, A1 refs) → the refs' formulas
+    # (sheet, cells) → the merged areas holding any of them, for a reader that cannot list a sheet's merged ranges
+    # cheaply (Excel through xlwings: one call per cell asked)
+    merged_at: Callable[[str, set[tuple[int, int]]], list[tuple[tuple[int, int], tuple[int, int]]]] | None = None
     stem: str = ""  # the file name without suffix: the unit name when a form names none
 
 

@@ -190,11 +190,14 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
     cells = {rc for i in range(len(rec.units)) for rc in unit_outputs(rec, i).values()}
     actual = formulas_at(wb, sh, cells)
     layout = rec.layout
-    formulas_of = getattr(layout, "formulas", None)  # templates built before formulas were generated have none
-    expected: dict[str, str] = formulas_of() if formulas_of is not None else {}
+    expected = layout.formulas() if layout is not None else {}
     if not expected:
         s.own_formulas = set(actual)
         return []
+    if layout is not None and layout.table is not None and not _at_template_rows(sh.grid, layout):
+        # a multi-unit table whose rows moved (rows inserted or deleted): the template's formula texts no longer
+        # fit its cells; the officer's formulas are kept (Excel moved them with the rows) and checked by their figures
+        expected = {}
     findings: list[Finding] = []
     for i, r in enumerate(s.results):
         values = output_values_of(rec, r)
@@ -202,6 +205,9 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
             ref = a1(row, col)
             want = expected.get(ref)
             if want is None:
+                if (row, col) in actual:
+                    s.own_formulas.add((row, col))
+                    findings.extend(_disagrees(wb, sh, ref, value(sh.grid, row, col), values.get(key), r.unit))
                 continue
             s.restore[(row, col)] = want  # the template's formula is written (back), the core's figure its cached value
             have = actual.get((row, col))
@@ -224,23 +230,35 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
                     )
                 )
                 continue
-            got = value(sh.grid, row, col)
-            core = values.get(key)
-            if got is None or core is None or _same(got, core):
-                continue  # not calculated yet (a file no spreadsheet program saved), or the same figure
-            findings.append(
-                Finding(
-                    Code.FORMULA_DISAGREES,
-                    Severity.WARNING,
-                    f"Công thức ở ô {ref} cho «{_shown(got)}», phần mềm tính «{_shown(core)}»: khác biệt thuộc {WHY_VI}. "
-                    "Con số đúng là con số phần mềm tính.",
-                    loc,
-                    r.unit,
-                    value=got,
-                    expected=core,
-                )
-            )
+            findings.extend(_disagrees(wb, sh, ref, value(sh.grid, row, col), values.get(key), r.unit))
     return findings
+
+
+def _disagrees(wb: WorkbookData, sh: SheetData, ref: str, got: Any, core: Any, unit: str) -> list[Finding]:
+    """A formula's saved figure against the core's (nothing when not calculated yet, or the same figure)."""
+    if got is None or core is None or _same(got, core):
+        return []
+    return [
+        Finding(
+            Code.FORMULA_DISAGREES,
+            Severity.WARNING,
+            f"Công thức ở ô {ref} cho «{_shown(got)}», phần mềm tính «{_shown(core)}»: khác biệt thuộc {WHY_VI}. "
+            "Con số đúng là con số phần mềm tính.",
+            Location(file=wb.file, sheet=sh.name, cell=ref),
+            unit,
+            value=got,
+            expected=core,
+        )
+    ]
+
+
+def _at_template_rows(grid: Any, layout: Any) -> bool:
+    """Every label of the template (headers, section rows, codes) is where the template put it."""
+    from xl_tthc.io.layouts import norm as label_norm
+
+    return all(
+        label_norm(value(grid, a.row, a.col)) == label_norm(a.text) for a in layout.anchors if a.required
+    )
 
 
 def _shown(v: Any) -> str:

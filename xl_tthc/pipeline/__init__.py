@@ -22,7 +22,8 @@ from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn
 from xl_tthc.io.cached import formulas
-from xl_tthc.io.reader import MAX_ROWS, VERY_HIDDEN, VISIBLE, Sheet, cell_states
+from xl_tthc.io.cells import a1
+from xl_tthc.io.reader import MAX_ROWS, VERY_HIDDEN, VISIBLE, Sheet, cell_states, read_sheets
 from xl_tthc.pipeline.checks import check_formulas, run_checks
 from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData
 from xl_tthc.recognise import SKIP, Context, recognise
@@ -137,7 +138,7 @@ def score_workbook(
                     Severity.WARNING,
                     "Số liệu trong tệp đã bị sửa sau lần «Tính điểm» trước: điểm, tổng điểm và xếp loại đang ghi trong "
                     "tệp không còn khớp với số liệu. Đã tính lại theo số liệu hiện có.",
-                    Location(wb.file, first.sheet.name, _a1(anchor) if anchor else None),
+                    Location(wb.file, first.sheet.name, a1(*anchor) if anchor else None),
                 )
             )
     for s in out.scored:
@@ -146,12 +147,6 @@ def score_workbook(
         s.results = score_units(fw, s.recognition.units, summary=s.recognition.role == "summary")
         out.findings.extend(check_formulas(wb, s))
     return out
-
-
-def _a1(rc: tuple[int, int]) -> str:
-    from xl_tthc.io.cells import a1
-
-    return a1(*rc)
 
 
 def _has_data(grid: Grid) -> bool:
@@ -284,8 +279,6 @@ def read_file(path: str, *, shown: str | None = None, data: bytes | None = None,
     """A workbook file as the pipeline reads it in every headless shell: python-calamine for the values (cached
     values of formulas), sheet states and merged ranges; the sheet XML for cells that came back empty (.xlsx/.xlsm).
     Raises :class:`xl_tthc.io.reader.ReadError` when the file cannot be read."""
-    from xl_tthc.io.reader import read_sheets
-
     return workbook_data(read_sheets(Path(path), data=data), path=path, shown=shown, data=data, is_xlsx=is_xlsx)
 
 

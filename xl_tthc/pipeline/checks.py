@@ -13,7 +13,9 @@ from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.keys import get_key, set_key
+from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.io.cells import a1
+from xl_tthc.io.layouts import norm as label_norm
 from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData, formulas_at
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import CellSources, value
@@ -254,16 +256,12 @@ def _disagrees(wb: WorkbookData, sh: SheetData, ref: str, got: Any, core: Any, u
 
 def _at_template_rows(grid: Any, layout: Any) -> bool:
     """Every label of the template (headers, section rows, codes) is where the template put it."""
-    from xl_tthc.io.layouts import norm as label_norm
-
     return all(
         label_norm(value(grid, a.row, a.col)) == label_norm(a.text) for a in layout.anchors if a.required
     )
 
 
 def _shown(v: Any) -> str:
-    from xl_tthc.core.numbers import fmt_vn
-
     if isinstance(v, int | float) and not isinstance(v, bool):
         return fmt_vn(float(v), 2)
     return str(v)

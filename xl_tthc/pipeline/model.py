@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xl_tthc.core.model import UnitResult
+from xl_tthc.io.cells import a1, parse_a1
 from xl_tthc.io.reader import VISIBLE, CellState
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import Grid
@@ -51,8 +52,6 @@ class SheetOutcome:
 
 def formulas_at(wb: WorkbookData, sh: SheetData, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """The formulas ("=…") of the given cells, from the reader's formula grid (xlwings) or the file (calamine)."""
-    from xl_tthc.io.cells import a1, parse_a1
-
     if not cells:
         return {}
     if sh.formulas is not None:

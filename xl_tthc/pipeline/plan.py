@@ -18,7 +18,18 @@ from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Findin
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
-from xl_tthc.io.layouts import COLOURS, Layout, output_values
+from xl_tthc.io.cells import a1, parse_a1
+from xl_tthc.io.layouts import (
+    COLOURS,
+    LAYOUT_VERSION,
+    NAME_FINGERPRINT,
+    NAME_FRAMEWORK,
+    NAME_FRAMEWORK_VERSION,
+    NAME_LAYOUT,
+    NAME_TEMPLATE,
+    Layout,
+    output_values,
+)
 from xl_tthc.io.paths import displayable
 from xl_tthc.pipeline import FINGERPRINT_PREFIX, REPORT_SHEET, Scored, SheetOutcome, fingerprint
 from xl_tthc.recognise import Recognition
@@ -75,8 +86,6 @@ class WritePlan:
 
     def cached_values(self) -> dict[str, dict[str, Any]]:
         """{sheet: {A1: the core's figure}} of the formula cells written: their cached values in a saved file."""
-        from xl_tthc.io.cells import a1
-
         out: dict[str, dict[str, Any]] = {}
         for w in self.writes:
             if w.formula is not None:
@@ -157,8 +166,6 @@ def _sheet_writes(s: SheetOutcome, plan: WritePlan) -> None:
 
 def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     """What «Tính điểm» writes into the workbook ``scored`` was read from (``file_label``: its name as shown)."""
-    from xl_tthc.io.cells import parse_a1
-
     if not scored.fingerprint:
         scored.fingerprint = fingerprint(scored)
     plan = WritePlan(fingerprint=scored.fingerprint, report_sheet=SUMMARY_REPORT_SHEET if scored.summary else REPORT_SHEET)
@@ -194,15 +201,6 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
         tuple(displayable(v) if isinstance(v, str) else v for v in finding_row(n, f)) for n, f in enumerate(findings, start=1)
     ]
     if first is not None and first.layout is not None and first.framework is not None:
-        from xl_tthc.io.layouts import (
-            LAYOUT_VERSION,
-            NAME_FINGERPRINT,
-            NAME_FRAMEWORK,
-            NAME_FRAMEWORK_VERSION,
-            NAME_LAYOUT,
-            NAME_TEMPLATE,
-        )
-
         plan.meta = {
             NAME_TEMPLATE: first.layout.template_id,
             NAME_LAYOUT: LAYOUT_VERSION,

@@ -28,7 +28,7 @@ from xl_tthc.io.extent import present_cells
 from xl_tthc.io.layouts import COLOURS
 from xl_tthc.io.probe import Probe, probe
 from xl_tthc.io.reader import ReadError
-from xl_tthc.pipeline import REPORT_SHEET, Scored, read_file, score_workbook
+from xl_tthc.pipeline import REPORT_SHEET, Scored, WorkbookData, read_file, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 
 AUTHOR = "xl_tthc"
@@ -158,7 +158,7 @@ def fill_workbook(
     first = scored.scored[0].recognition
     assert first.framework is not None
     plan = build_plan(scored, file_label=path.name)
-    wb = _open(path, pr)
+    wb = _open(path, pr, data)
     apply_plan(wb, plan)
     _save(wb, target, plan.cached_values())
     template = first.layout.template_id if first.layout is not None else first.template
@@ -203,12 +203,12 @@ def _target(path: Path, out: Path | None, in_place: bool) -> Path:
     return out
 
 
-def _open(path: Path, pr: Probe) -> Any:
+def _open(path: Path, pr: Probe, data: WorkbookData) -> Any:
     """The workbook to write into, chosen by the file's content (the probe), not its name: openpyxl keeps the styles,
     merged cells, validation, print setup and other sheets of an .xlsx/.xlsm (even one named .xls); an .xls/.ods, or
     a Strict Open XML workbook (openpyxl does not know its namespaces), becomes a plain .xlsx holding its values."""
     if pr.container != "zip" or pr.strict or path.suffix.lower() == ".ods":
-        return _from_calamine(path, pr.data)
+        return _from_grids(path, data)
     import openpyxl
 
     try:
@@ -216,33 +216,26 @@ def _open(path: Path, pr: Probe) -> Any:
         wb = openpyxl.load_workbook(source, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True, rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds on broken parts
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được ({exc.__class__.__name__}).") from None
-    return wb if wb.worksheets else _from_calamine(path, pr.data)
+    return wb if wb.worksheets else _from_grids(path, data)
 
 
-def _from_calamine(path: Path, data: bytes | None = None) -> Any:
-    """An openpyxl workbook holding the values and merged ranges of every sheet of a workbook python-calamine reads
-    (by its content when the bytes are given, as the batch reads it)."""
+def _from_grids(path: Path, data: WorkbookData) -> Any:
+    """An openpyxl workbook holding the values and merged ranges python-calamine already read for the pipeline (an
+    .xls/.ods or a Strict Open XML file becomes a plain .xlsx): the file is not read a second time."""
     import openpyxl
-    from python_calamine import CalamineWorkbook
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    try:
-        opened = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
-        with opened as cw:
-            for name in cw.sheet_names:
-                sheet = cw.get_sheet_by_name(name)
-                ws = wb.create_sheet(name[:31])
-                for r, row in enumerate(sheet.to_python(skip_empty_area=False)):
-                    for c, v in enumerate(row):
-                        if v is None or v == "":
-                            continue
-                        ws.cell(row=r + 1, column=c + 1, value=v.isoformat() if isinstance(v, time) else v)
-                for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
-                    if (r0, c0) != (r1, c1):
-                        ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được ({exc.__class__.__name__}).") from None
+    for sheet in data.sheets:
+        ws = wb.create_sheet(sheet.name[:31])
+        for r, row in enumerate(sheet.grid):
+            for c, v in enumerate(row):
+                if v is None or v == "":
+                    continue
+                ws.cell(row=r + 1, column=c + 1, value=v.isoformat() if isinstance(v, time) else v)
+        for (r0, c0), (r1, c1) in sheet.merged or ():
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
     if not wb.worksheets:
         raise FillError(f"Tệp «{path.name}» không có trang tính nào.")
     return wb

@@ -15,7 +15,6 @@ from typing import Any
 
 from xl_tthc._version import __version__
 from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Finding, Severity, finding_row
-from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
 from xl_tthc.io.cells import a1, parse_a1
@@ -116,12 +115,7 @@ def unit_outputs(rec: Recognition, i: int) -> dict[str, tuple[int, int]]:
 
 
 def output_values_of(rec: Recognition, r: UnitResult) -> dict[str, Any]:
-    """What each output key of a unit holds after scoring."""
-    assert rec.framework is not None
-    return _values(rec.framework, rec, r)
-
-
-def _values(fw: Framework, rec: Recognition, r: UnitResult) -> dict[str, Any]:
+    """What each output key of a unit holds after scoring (our summary tables: their own columns)."""
     if rec.role == "summary":
         scored = r.status == "scored"
         return {
@@ -131,7 +125,8 @@ def _values(fw: Framework, rec: Recognition, r: UnitResult) -> dict[str, Any]:
             "rank": r.rank,
             "band": r.band_label if scored and r.band_label else r.status_label,
         }
-    return output_values(fw, r)
+    assert rec.framework is not None
+    return output_values(rec.framework, r)
 
 
 def _kinds(layout: Layout | None) -> dict[str, str]:
@@ -148,7 +143,7 @@ def _sheet_writes(s: SheetOutcome, plan: WritePlan) -> None:
     assert fw is not None
     kinds = _kinds(rec.layout)
     for i, r in enumerate(s.results):
-        values = _values(fw, rec, r)
+        values = output_values_of(rec, r)
         for key, (row, col) in unit_outputs(rec, i).items():
             fmt = NUMBER_FORMATS.get(kinds[key]) if key in kinds else None
             rescaled = fw.na_mode == "rescale" and abs(r.applicable_max - fw.max_total) > 1e-9

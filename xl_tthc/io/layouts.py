@@ -298,6 +298,7 @@ class _Grid:
         self.widths = tuple(widths)
         self.cells: list[Cell] = []
         self.slots: list[Slot] = []
+        self.slot_at: dict[tuple[int, int], int] = {}  # (row, col) → index of the first slot there
         self.anchors: list[Anchor] = []
         self.heights: dict[int, float] = {}
         self.taken: set[tuple[int, int]] = set()
@@ -342,16 +343,16 @@ class _Grid:
             self.fit(row, value, col, last_col, bold=style in BOLD_STYLES, size=10 if style == "head_small" else 11)
 
     def slot(self, slot: Slot) -> None:
+        self.slot_at.setdefault((slot.row, slot.col), len(self.slots))
         self.slots.append(slot)
         for c in range(slot.col, (slot.last_col if slot.last_col is not None else slot.col) + 1):
             self.taken.add((slot.row, c))
 
     def set_formula(self, row: int, col: int, formula: str) -> None:
-        for i, s in enumerate(self.slots):
-            if (s.row, s.col) == (row, col):
-                self.slots[i] = replace(s, formula=formula)
-                return
-        raise KeyError(a1(row, col))
+        i = self.slot_at.get((row, col))
+        if i is None:
+            raise KeyError(a1(row, col))
+        self.slots[i] = replace(self.slots[i], formula=formula)
 
     def blanks(self, rows: Iterable[int], cols: Iterable[int]) -> None:
         cols = list(cols)

@@ -19,11 +19,20 @@ from typing import Any
 
 from xl_tthc.io.reader import cell_element, sheet_part, sheet_xml
 
+# a formula cell and its cached value, if any (openpyxl writes <v></v>), matched where its <c r="…" starts
+_FORMULA_CELL = re.compile(rb'<c r="[^"]*"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S)
+_TYPE_ATTR = re.compile(rb'\s+t="[^"]*"')
 
-def _cell_re(ref: str) -> re.Pattern[bytes]:
-    return re.compile(
-        rb'<c r="' + ref.encode() + rb'"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S
-    )
+
+def _formula_cell(xml: bytes, head: bytes) -> re.Match[bytes] | None:
+    """The first formula cell whose start tag begins with ``head`` (``<c r="E30"``), or None."""
+    at = xml.find(head)
+    while at >= 0:
+        m = _FORMULA_CELL.match(xml, at)
+        if m is not None:
+            return m
+        at = xml.find(head, at + 1)
+    return None
 
 
 def _value_xml(value: Any) -> tuple[bytes, bytes] | None:
@@ -57,18 +66,14 @@ def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> in
             if cached is None:
                 continue
             t_attr, content = cached
-
-            def put(
-                m: re.Match[bytes],
-                head: bytes = b'<c r="' + ref.encode() + b'"',
-                t_attr: bytes = t_attr,
-                content: bytes = content,
-            ) -> bytes:
-                attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(1))
-                return head + attrs + t_attr + b">" + m.group(2) + b"<v>" + content + b"</v></c>"
-
-            xml, n = _cell_re(ref).subn(put, xml, count=1)
-            done += n
+            head = b'<c r="' + ref.encode() + b'"'
+            m = _formula_cell(xml, head)  # a search for the literal start tag, not one regex compiled per cell
+            if m is None:
+                continue
+            attrs = _TYPE_ATTR.sub(b"", m.group(1))
+            cell = head + attrs + t_attr + b">" + m.group(2) + b"<v>" + content + b"</v></c>"
+            xml = xml[: m.start()] + cell + xml[m.end() :]
+            done += 1
         parts[part] = xml
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:

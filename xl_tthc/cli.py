@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import re
 import sys
@@ -21,8 +20,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from xl_tthc._version import __version__
-
-log = logging.getLogger("xl_tthc")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 EXIT_PIPE_CLOSED = 141

@@ -117,17 +117,19 @@ def fill_workbook(
     «<tên tệp> - đã tính điểm.xlsx»), or into the file itself with ``in_place`` (written atomically). On the
     consolidation workbook (``Mau_Tong_hop.xlsx``, :mod:`xl_tthc.consolidation_book`): the consolidation of the folder
     its settings name, through :func:`consolidate`, the summary sheets after its settings sheet."""
-    from xl_tthc.fill import SUFFIX_OUT, FillError
+    from xl_tthc.fill import SUFFIX_OUT, FillError, read_input
     from xl_tthc.fill import fill_workbook as fill
     from xl_tthc.io.paths import InputClash, guard_writable, safe_output_name
 
     use_frameworks(frameworks)
     src = Path(path)
+    read = None
     if src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
         from xl_tthc import consolidation_book
 
-        if consolidation_book.is_consolidation_file(src):  # Mau_Tong_hop.xlsx: the folder's consolidation
-            return consolidation_book.fill(src, output, in_place=in_place)
+        read = read_input(src)  # read once: the grids go on to fill
+        if read is not None and consolidation_book.is_consolidation_data(read[1]):
+            return consolidation_book.fill(src, output, in_place=in_place)  # Mau_Tong_hop.xlsx: the consolidation
     out = Path(output) if output is not None else None
     if out is None and not in_place and src.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
         # the default name, kept within the 255-byte limit of a file name
@@ -137,7 +139,7 @@ def fill_workbook(
         check_outputs([out], [src])
     try:
         guard_writable(src if in_place else out)
-        return fill(src, out, in_place=in_place, framework=framework)
+        return fill(src, out, in_place=in_place, framework=framework, read=read)
     except (FillError, InputClash) as exc:
         raise Error(str(exc)) from None
 

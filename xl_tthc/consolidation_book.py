@@ -28,7 +28,6 @@ import os
 import re
 import stat
 import tempfile
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
     from xl_tthc.core.findings import Severity
     from xl_tthc.core.model import UnitResult
+    from xl_tthc.pipeline.model import WorkbookData
 
 FILE_NAME = "Mau_Tong_hop.xlsx"
 SETTINGS_SHEET = "Thiết lập tổng hợp"
@@ -105,6 +105,7 @@ RESULT_LABELS = (
     "Tệp dự thảo báo cáo",
 )
 MARKER_ROW0 = RESULT_ROW0 + len(RESULT_LABELS) + 2
+SETTINGS_ROWS = MARKER_ROW0 + 40  # the rows of the settings sheet read to find the marker line (room for added rows)
 _NORM_LABELS = {key: label for key, label, _hint in FIELDS}
 
 
@@ -210,6 +211,14 @@ def is_consolidation_file(path: api.StrPath) -> bool:
     return grid is not None and is_consolidation_settings(grid)
 
 
+def is_consolidation_data(data: WorkbookData) -> bool:
+    """:func:`is_consolidation_file` on the grids the pipeline already read from the file (``fill.read_input``): the
+    sheet «Thiết lập tổng hợp», else the first sheet, in its first rows carries the marker line."""
+    sheets = {s.name: s for s in data.sheets}
+    sheet = sheets.get(SETTINGS_SHEET) or (data.sheets[0] if data.sheets else None)
+    return sheet is not None and is_consolidation_settings(sheet.grid[:SETTINGS_ROWS])
+
+
 def _settings_grid(path: Path) -> list[list[Any]] | None:
     """The settings sheet's first rows, read only after the probe found a regular, sane workbook file (a FIFO is never
     opened, a sheet calamine would abort the process on is never built: fill then says what is wrong with it)."""
@@ -232,7 +241,7 @@ def _settings_grid(path: Path) -> list[list[Any]] | None:
             if not names:
                 return None
             name = SETTINGS_SHEET if SETTINGS_SHEET in names else names[0]
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MARKER_ROW0 + 40)
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=SETTINGS_ROWS)
     except Exception:  # not a workbook calamine reads: fill says what is wrong with it
         return None
     return [[None if v == "" else v for v in row] for row in rows]
@@ -730,7 +739,7 @@ def run_in_excel(book: Any, found: tuple[Any, list[list[Any]]], *, jobs: int | N
         _status(book, f"{STATUS}: đang đọc và chấm điểm các tệp trong «{_shown(settings.folder)}»…")
         with tempfile.TemporaryDirectory(prefix="xl_tthc-tong-hop-") as tmp:
             # a name no open workbook has: Excel cannot open two workbooks of one name
-            scratch = Path(tmp) / f"Tong_hop_xl_tthc_{uuid.uuid4().hex[:12]}.xlsx"
+            scratch = Path(tmp) / f"Tong_hop_xl_tthc_{os.urandom(6).hex()}.xlsx"
             done = consolidate(settings, scratch, book=own, jobs=jobs, progress=_progress(book))
             result = BookConsolidated(own, None, settings, done)
             _status(book, f"{STATUS}: đang ghi các trang tổng hợp vào sổ…")
@@ -788,6 +797,7 @@ __all__ = [
     "Settings",
     "build_template",
     "fill",
+    "is_consolidation_data",
     "is_consolidation_file",
     "read_settings",
     "run_in_excel",

@@ -133,18 +133,17 @@ def _par_text(x: float) -> str:
 # ---------------------------------------------------------------------------- entry point
 
 
-def fill_workbook(
-    path: Path,
-    out: Path | None = None,
-    *,
-    in_place: bool = False,
-    registry: Registry | None = None,
-    framework: str | None = None,
-) -> FillOutcome:
-    """«Tính điểm» on a file through the one pipeline (see the module docstring). Raises FillError when the file
-    cannot be scored at all, with the reason in Vietnamese."""
-    path = Path(path)
-    target = _target(path, out, in_place)
+def read_input(path: Path) -> tuple[Probe, WorkbookData] | None:
+    """The probe of a workbook file and the grids the pipeline reads from it, or None when it cannot be read (then
+    :func:`fill_workbook` says why). A caller that looks at the workbook first (the API, for the consolidation
+    workbook) hands them on to :func:`fill_workbook`, so the file is read once."""
+    try:
+        return _read(Path(path))
+    except Exception:  # FillError, or whatever a parser raised: fill_workbook reads the file again and reports it
+        return None
+
+
+def _read(path: Path) -> tuple[Probe, WorkbookData]:
     pr = probe(path)
     if not pr.ok:
         raise FillError(pr.finding.message if pr.finding else f"Không đọc được tệp «{path.name}».")
@@ -152,6 +151,23 @@ def fill_workbook(
         data = read_file(str(path), data=pr.data, is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES)
     except ReadError:
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được.") from None
+    return pr, data
+
+
+def fill_workbook(
+    path: Path,
+    out: Path | None = None,
+    *,
+    in_place: bool = False,
+    registry: Registry | None = None,
+    framework: str | None = None,
+    read: tuple[Probe, WorkbookData] | None = None,
+) -> FillOutcome:
+    """«Tính điểm» on a file through the one pipeline (see the module docstring). Raises FillError when the file
+    cannot be scored at all, with the reason in Vietnamese. ``read``: what :func:`read_input` gave for this file."""
+    path = Path(path)
+    target = _target(path, out, in_place)
+    pr, data = read if read is not None else _read(path)
     scored = score_workbook(data, registry=registry or default_registry(), framework=framework)
     if not scored.scored:
         raise FillError(_why_not(scored, path))
@@ -381,4 +397,4 @@ def _save(wb: Any, target: Path, cached: dict[str, dict[str, Any]] | None = None
         raise FillError(f"Không ghi được tệp kết quả «{target}» ({exc.strerror or exc.__class__.__name__}).") from None
 
 
-__all__ = ["AUTHOR", "REPORT_SHEET", "FillError", "FillOutcome", "apply_plan", "fill_workbook"]
+__all__ = ["AUTHOR", "REPORT_SHEET", "FillError", "FillOutcome", "apply_plan", "fill_workbook", "read_input"]

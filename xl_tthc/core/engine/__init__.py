@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import gc
+import importlib
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from xl_tthc.core.engine import item_table, par, service_index, tthc
+from xl_tthc.core.engine import item_table
 from xl_tthc.core.findings import Code, Finding, Severity
 from xl_tthc.core.framework import Framework, level_label
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.periods import period_start
 
-_SCORERS: dict[str, Callable[[Framework, UnitInput], UnitResult]] = {
-    "tthc": tthc.score,
-    "service_index": service_index.score,
-    "par": par.score,
-}
+# the scoring module of each kind of framework, imported when a unit of that kind is first scored (a start that
+# scores one kind does not build the tables of the others)
+_ENGINES = {"tthc": "tthc", "service_index": "service_index", "par": "par"}
+_SCORERS: dict[str, Callable[[Framework, UnitInput], UnitResult]] = {}
+
+
+def _scorer(kind: str) -> Callable[[Framework, UnitInput], UnitResult]:
+    scorer = _SCORERS.get(kind)
+    if scorer is None:
+        scorer = _SCORERS[kind] = importlib.import_module(f"{__name__}.{_ENGINES[kind]}").score
+    return scorer
 
 
 def score_unit(fw: Framework, unit: UnitInput, *, on: date | None = None) -> UnitResult:
     """Score one unit. Never raises for bad data: problems come back as findings."""
-    result = _SCORERS[fw.kind](fw, unit)
+    result = _scorer(fw.kind)(fw, unit)
     extra: list[Finding] = []
     if unit.level and unit.level not in fw.levels:
         extra.append(

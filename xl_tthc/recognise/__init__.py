@@ -15,7 +15,7 @@ is recognised, and two that fit equally are never decided silently.
 from __future__ import annotations
 
 from xl_tthc.core.findings import Finding
-from xl_tthc.recognise import ours, par, service_index, tthc
+from xl_tthc.recognise import ours
 from xl_tthc.recognise.common import (
     HEADER_SCAN_ROWS,
     STT_LABELS,
@@ -57,6 +57,9 @@ def recognise(grid: Grid, ctx: Context) -> tuple[Recognition | None, list[Findin
 
 def by_labels(grid: Grid, ctx: Context) -> Recognition | None:
     """A form recognised by its header labels: TTHC annex, service-index appendix or PAR table."""
+    # imported here: a start that meets only our templates (the add-in's click, fill) does not load them
+    from xl_tthc.recognise import par, service_index, tthc
+
     limit = min(len(grid), HEADER_SCAN_ROWS)
     for r in range(limit):
         if sum(1 for v in grid[r] if type(v) is str and v) < 3:

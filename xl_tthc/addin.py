@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from xl_tthc.core.findings import Finding, Severity
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.records import record
 from xl_tthc.io.reader import HIDDEN, VERY_HIDDEN, VISIBLE
 from xl_tthc.pipeline import Scored, SheetData, WorkbookData, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
@@ -39,7 +39,7 @@ FILLS = {  # the colours of the write plan's marks, as RGB tuples for xlwings
 LOG_PATH = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
 
 
-@dataclass(slots=True)
+@record
 class Outcome:
     scored: Scored
     plan: WritePlan

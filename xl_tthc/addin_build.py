@@ -37,7 +37,6 @@ import struct
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
 from xl_tthc._version import __version__
+from xl_tthc.core.records import record
 from xl_tthc.io.atomic import atomic_write_bytes
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -81,7 +81,7 @@ class AddinBuildError(Exception):
     """The add-in cannot be built (missing or invalid input). The message is Vietnamese."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class AddinConfig:
     addin_file: str
     sheet: dict[str, str | bool]

@@ -26,12 +26,13 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xl_tthc.core.framework import ENV_VAR, SHIPPED_DIR, Framework, default_registry
+from xl_tthc.core.records import record
 
 if TYPE_CHECKING:
     from xl_tthc.batch import BatchReport
@@ -160,7 +161,7 @@ def validate(
     return _batch(folder, period=period, framework=framework, jobs=jobs, quiet=quiet, frameworks=frameworks)
 
 
-@dataclass(slots=True)
+@record
 class Consolidated:
     """What :func:`consolidate` did: the batch report, and the files it wrote."""
 
@@ -302,7 +303,7 @@ def score(source: StrPath | dict[str, Any], *, frameworks: Iterable[StrPath] = (
         raise Error(str(exc)) from None
 
 
-@dataclass(slots=True)
+@record
 class Reported:
     path: Path
     consolidation: Consolidation

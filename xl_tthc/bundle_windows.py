@@ -50,10 +50,10 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from xl_tthc._version import __version__
+from xl_tthc.core.records import record
 from xl_tthc.win_setup import EXCEL_KEY, OPTIONS_KEY, TRUSTED_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ class BundleError(Exception):
     """The bundle cannot be built (a missing tool, a download or a check failed). The message is Vietnamese."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Bundle:
     installer: Path
     zip: Path

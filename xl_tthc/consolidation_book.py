@@ -29,11 +29,12 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xl_tthc import api
+from xl_tthc.core.records import record
 from xl_tthc.recognise.ours import (
     CONSOLIDATION_ID,
     CONSOLIDATION_MARKER,
@@ -112,7 +113,7 @@ _NORM_LABELS = {key: label for key, label, _hint in FIELDS}
 # ---------------------------------------------------------------------------- settings
 
 
-@dataclass(slots=True)
+@record
 class Settings:
     """What the officer typed in the settings sheet, paths resolved against the workbook's folder."""
 
@@ -250,7 +251,7 @@ def _settings_grid(path: Path) -> list[list[Any]] | None:
 # ---------------------------------------------------------------------------- the job
 
 
-@dataclass(slots=True)
+@record
 class BookConsolidated:
     """What «Tính điểm» on a consolidation workbook did (the shape of ``fill``'s outcome for the CLI)."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from xl_tthc.core.findings import Severity
 from xl_tthc.core.framework import default_registry
 from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.records import record
 
 COMMUNES = (
     "Hua Thanh",
@@ -60,7 +60,7 @@ OFFICES = (
 QUARTERS = (("2021-Q1", "Quý I, năm 2021"), ("2021-Q2", "Quý II, năm 2021"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Step:
     title: str
     lines: list[str]

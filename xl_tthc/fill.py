@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from xl_tthc.core.findings import FINDING_ROW_HEADERS, Finding, Severity
 from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
+from xl_tthc.core.records import record
 from xl_tthc.io.atomic import atomic_path
 from xl_tthc.io.cached import set_cached_values
 from xl_tthc.io.extent import present_cells
@@ -43,7 +44,7 @@ class FillError(Exception):
     """The file cannot be filled at all (not found, corrupt, password-protected, unknown template). Vietnamese."""
 
 
-@dataclass(slots=True)
+@record
 class FillOutcome:
     input: Path
     output: Path

@@ -17,7 +17,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from xl_tthc.core.framework import Framework, Registry, default_registry, unit_l
 from xl_tthc.core.model import STATUS_LABEL_VI, ItemResult, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_percent_vn, fmt_vn
 from xl_tthc.core.par_analysis import ParAnalysis, analyse_many
+from xl_tthc.core.records import record
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 TEMPLATE = TEMPLATES_DIR / "bao_cao.docx"
@@ -66,7 +67,7 @@ class ReportError(Exception):
     """The report cannot be made from this input (message in Vietnamese, shown as is)."""
 
 
-@dataclass(slots=True)
+@record
 class ReportMeta:
     """What the officer fills in on a report besides the data (header, signature, addressees)."""
 
@@ -333,7 +334,7 @@ def _rule_hits(rule: Mapping[str, Any], r: UnitResult) -> bool:
     return all(known) if rule.get("match") == "all" else any(known)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Weakness:
     rule: str
     text: str

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.periods import PERIOD_EXAMPLES_VI, parse_period, period_key
+from xl_tthc.core.records import record
 from xl_tthc.io.probe import SUFFIXES, is_lock_name
 
 MAX_DEFAULT_JOBS = 8  # beyond this the disk, not the CPU, sets the pace for a folder of small workbooks
@@ -48,7 +49,7 @@ class BatchError(Exception):
     """The batch cannot start (missing folder, unusable roster): a Vietnamese message for the user."""
 
 
-@dataclass(slots=True)
+@record
 class BatchReport:
     root: str
     outcomes: list[FileOutcome]

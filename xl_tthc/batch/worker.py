@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
 from xl_tthc.core.model import ItemResult, UnitResult
+from xl_tthc.core.records import record
 from xl_tthc.io import probe as probe_mod
 from xl_tthc.io import reader
 from xl_tthc.pipeline import score_workbook, workbook_data
@@ -28,7 +29,7 @@ STATUS_LABEL_VI = {
 }
 
 
-@dataclass(slots=True)
+@record
 class FileOutcome:
     path: str  # absolute path
     file: str  # as shown to the user: the path relative to the folder

@@ -9,7 +9,7 @@ last month.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from xl_tthc.core.consolidate import short_key
@@ -17,9 +17,10 @@ from xl_tthc.core.framework import Framework
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import round_half_up_decimal
 from xl_tthc.core.periods import period_key
+from xl_tthc.core.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Record:
     """One unit's result in one period, as stored in the history."""
 
@@ -71,7 +72,7 @@ def records_from_results(fw: Framework, results: Iterable[UnitResult]) -> list[R
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class UnitChange:
     """A unit present in both periods."""
 
@@ -134,7 +135,7 @@ class UnitChange:
         }
 
 
-@dataclass(slots=True)
+@record
 class Comparison:
     framework_id: str
     period: str

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from xl_tthc.core.engine import assign_ranks
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, level_label
 from xl_tthc.core.model import STATUS_LABEL_VI, UnitResult
+from xl_tthc.core.records import record
 
 _PREFIXES = re.compile(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+(xã|phường|thị trấn|huyện|thị xã|thành phố|tỉnh)\s+")
 _SPACES = re.compile(r"\s+")
@@ -31,14 +32,14 @@ def short_key(name: str) -> str:
     return _PREFIXES.sub("", unit_key(name))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RosterEntry:
     name: str
     level: str | None = None
     code: str | None = None
 
 
-@dataclass(slots=True)
+@record
 class LevelSummary:
     level: str | None
     label: str
@@ -48,13 +49,13 @@ class LevelSummary:
     missing: list[RosterEntry] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record
 class FrameworkSummary:
     framework: Framework
     levels: list[LevelSummary]
 
 
-@dataclass(slots=True)
+@record
 class Consolidation:
     frameworks: list[FrameworkSummary]
     findings: list[Finding]

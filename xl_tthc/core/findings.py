@@ -7,9 +7,11 @@ Vietnamese message for the officer. Validation collects every finding; it never 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from xl_tthc.core.records import record
 
 
 class Severity(StrEnum):
@@ -95,7 +97,7 @@ class Code(StrEnum):
     PERIOD_MISMATCH = "period_mismatch"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Location:
     """Where a finding points: a workbook cell, or a JSON path in a machine input."""
 
@@ -120,7 +122,7 @@ class Location:
         return {"file": self.file, "sheet": self.sheet, "cell": self.cell, "path": self.path}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Finding:
     code: Code
     severity: Severity

@@ -12,12 +12,13 @@ import json
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from xl_tthc.core.records import record
 from xl_tthc.schemas import SchemaValueError, explain, validator
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ class FrameworkError(Exception):
     """A framework file is unusable (bad JSON, schema violation, unknown id). Message is Vietnamese."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Reference:
     number: str
     issuer: str
@@ -42,7 +43,7 @@ class Reference:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Band:
     code: str
     label: str
@@ -51,7 +52,7 @@ class Band:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Bands:
     items: tuple[Band, ...]
     verified: bool = True
@@ -76,7 +77,7 @@ class Bands:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Rounding:
     method: str = "half_up_decimal"
     decimals: int = 2
@@ -84,7 +85,7 @@ class Rounding:
     quy_doi_decimals: int = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Level:
     key: str
     label: str
@@ -92,13 +93,13 @@ class Level:
     count_from: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Threshold:
     min_percent: float
     max_points: float
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DataCheck:
     numerator: str
     denominator: str
@@ -112,7 +113,7 @@ class DataCheck:
         return 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Criterion:
     code: str
     title: str
@@ -123,7 +124,7 @@ class Criterion:
     data_check: DataCheck | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Indicator:
     code: str
     title: str
@@ -141,7 +142,7 @@ class Indicator:
     group: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Group:
     code: str
     title: str
@@ -150,7 +151,7 @@ class Group:
     short: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Node:
     code: str
     title: str
@@ -168,14 +169,14 @@ class Node:
             yield from c.walk()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CountField:
     key: str
     label: str
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CountCheck:
     total: str
     parts: tuple[str, ...]
@@ -183,7 +184,7 @@ class CountCheck:
     severity: str = "error"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Framework:
     id: str
     kind: str  # tthc | service_index | par

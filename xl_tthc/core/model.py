@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from xl_tthc.core.findings import Finding, Location
+from xl_tthc.core.records import record
 
 STATUS_LABEL_VI = {
     "scored": "Đã chấm điểm",
@@ -15,7 +16,7 @@ STATUS_LABEL_VI = {
 }
 
 
-@dataclass(slots=True)
+@record
 class UnitInput:
     """One unit's raw inputs as typed by the officer (strings, numbers, marks, "-").
 
@@ -41,7 +42,7 @@ class UnitInput:
         return Location(file=self.file, sheet=self.sheet, path=f"{self.path_prefix}/{key}")
 
 
-@dataclass(slots=True)
+@record
 class ItemResult:
     code: str
     title: str
@@ -65,7 +66,7 @@ class ItemResult:
         }
 
 
-@dataclass(slots=True)
+@record
 class UnitResult:
     framework_id: str
     framework_version: str

@@ -14,10 +14,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from xl_tthc.core.records import record
 
 
 class Kind(StrEnum):
@@ -62,7 +63,7 @@ def _ascii_digits(text: str) -> tuple[str, bool]:
     return "".join(out), changed
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Parsed:
     kind: Kind
     value: float | None = None

@@ -17,13 +17,14 @@ rounded half-up to 2 decimals.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from xl_tthc.core.engine._values import matches_stated
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitResult
 from xl_tthc.core.numbers import parse_number, round_half_up_decimal
+from xl_tthc.core.records import record
 
 
 def _c(x: float) -> float:
@@ -38,7 +39,7 @@ def percent(part: float, whole: float) -> float | None:
     return round_half_up_decimal(part / whole * 100, 2)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Part:
     """The implementation or the survey share of the index."""
 
@@ -66,7 +67,7 @@ class Part:
         return _c(self.max - self.shown)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Loss:
     """Points of one field or criterion: maximum, achieved, lost."""
 
@@ -88,7 +89,7 @@ class Loss:
         return percent(self.achieved, self.max)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RowDifference:
     code: str
     title: str
@@ -101,7 +102,7 @@ class RowDifference:
         return _c(self.appraised - self.self_score)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class UnsupportedRow:
     """A row scored by the unit with neither explanation nor evidence."""
 
@@ -111,13 +112,13 @@ class UnsupportedRow:
     appraised: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Deduction:
     amount: float
     reason: str
 
 
-@dataclass(slots=True)
+@record
 class ParAnalysis:
     unit: str
     level: str | None

@@ -23,13 +23,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import partial
 from typing import Any
 
 from xl_tthc.core.framework import Framework, Indicator, Node, Registry, default_registry, level_label
 from xl_tthc.core.model import STATUS_LABEL_VI, UnitResult
 from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.records import record
 from xl_tthc.io.cells import a1
 
 LAYOUT_VERSION = "1"
@@ -70,7 +71,7 @@ class LayoutError(Exception):
     """A template id does not fit a framework (message is Vietnamese)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Cell:
     """A static cell: a label, a heading or an empty styled cell. ``last_row``/``last_col`` merge."""
 
@@ -82,7 +83,7 @@ class Cell:
     last_col: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Slot:
     """An input or output cell.
 
@@ -109,7 +110,7 @@ class Slot:
         return a1(self.row, self.col)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Anchor:
     """A label the filler expects at a cell; ``required`` anchors decide whether a sheet is this template."""
 
@@ -119,7 +120,7 @@ class Anchor:
     required: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Section:
     """A section row of a multi-unit sheet: "I  CÁC CƠ QUAN CHUYÊN MÔN THUỘC HUYỆN" → level ``phong``."""
 
@@ -129,7 +130,7 @@ class Section:
     level: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RowTable:
     """The unit rows of a multi-unit sheet (si-appendix). The filler scans rows, so inserted rows work too."""
 
@@ -149,7 +150,7 @@ class RowTable:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class NumberRule:
     """A conditional number format: cells ``first_row..last_row`` of ``col`` take ``num_format`` where ``criteria``
     (a formula written for ``first_row``, relative rows) is true. Used for "58,94/85" on rescaled totals."""
@@ -161,7 +162,7 @@ class NumberRule:
     num_format: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Layout:
     template_id: str
     framework: Framework
@@ -202,7 +203,7 @@ class Layout:
         return meta_text(self.template_id, self.framework)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TemplateSpec:
     file_name: str
     template_id: str

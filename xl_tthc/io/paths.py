@@ -20,8 +20,10 @@ import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from xl_tthc.core.records import record
 
 NAME_MAX_BYTES = 255  # the longest file name (one path component) on ext4, XFS, btrfs, NTFS (in UTF-16 units), APFS
 
@@ -134,7 +136,7 @@ def _all_files(folder: Path) -> Iterator[Path]:
             yield Path(dirpath, name)
 
 
-@dataclass(slots=True)
+@record
 class ReadSet:
     """The files (and folders) a command reads, by identity, with the path to name each by."""
 

@@ -21,12 +21,13 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from struct import Struct
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.numbers import fmt_int_vn
+from xl_tthc.core.records import record
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -53,7 +54,7 @@ _ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')  # a superset of _CELL_R
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Probe:
     path: Path
     container: str | None  # "zip" (xlsx/xlsm/ods), "xls" or None when unusable

@@ -12,9 +12,11 @@ import html
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from xl_tthc.core.records import record
 
 MAX_ROWS = 100_000  # a unit form has a few hundred rows; an appendix of every commune of a province a few thousand
 MAX_CELLS = 2_000_000
@@ -26,7 +28,7 @@ class ReadError(Exception):
     """The workbook could not be read (message: the library's reason, for the log and the finding)."""
 
 
-@dataclass(slots=True)
+@record
 class Sheet:
     name: str
     state: str  # visible | hidden | veryhidden
@@ -207,7 +209,7 @@ def _special_cells(xml: bytes) -> dict[bytes, re.Match[bytes]] | None:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CellState:
     kind: str  # "formula_without_value" | "error"
     text: str  # the formula, or the error value such as "#REF!"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any
@@ -21,6 +21,7 @@ from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn
+from xl_tthc.core.records import record
 from xl_tthc.io.cached import formulas
 from xl_tthc.io.cells import a1
 from xl_tthc.io.reader import MAX_ROWS, VERY_HIDDEN, VISIBLE, Sheet, cell_states, read_sheets
@@ -34,7 +35,7 @@ FINGERPRINT_PREFIX = "Mã kiểm tra số liệu:"  # a visible line of the find
 REPORT_SHEET = "Kết quả kiểm tra"
 
 
-@dataclass(slots=True)
+@record
 class Scored:
     """What the pipeline found in one workbook."""
 

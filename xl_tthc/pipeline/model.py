@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from xl_tthc.core.model import UnitResult
+from xl_tthc.core.records import record
 from xl_tthc.io.cells import a1, parse_a1
 from xl_tthc.io.reader import VISIBLE, CellState
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import Grid
 
 
-@dataclass(slots=True)
+@record
 class SheetData:
     """One worksheet as a reader gives it. ``merged`` is None when the reader cannot tell merged ranges."""
 
@@ -26,7 +27,7 @@ class SheetData:
     formulas: Grid | None = None  # the formulas, where the reader has them (xlwings)
 
 
-@dataclass(slots=True)
+@record
 class WorkbookData:
     """A workbook as rows of raw values. ``cell_states``: (sheet, A1 refs) → the refs that hold a formula without
     a cached value or an error value (.xlsx/.xlsm read from a file; None where the reader needs no such check)."""
@@ -41,7 +42,7 @@ class WorkbookData:
     stem: str = ""  # the file name without suffix: the unit name when a form names none
 
 
-@dataclass(slots=True)
+@record
 class SheetOutcome:
     sheet: SheetData
     recognition: Recognition

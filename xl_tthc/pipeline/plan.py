@@ -10,13 +10,14 @@ of the figures it wrote by hand (criterion scores, totals, quy đổi, xếp lo�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from xl_tthc._version import __version__
 from xl_tthc.core.findings import FINDING_ROW_HEADERS, SEVERITY_LABEL_VI, Finding, Severity, finding_row
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_int_vn, fmt_vn
+from xl_tthc.core.records import record
 from xl_tthc.io.cells import a1, parse_a1
 from xl_tthc.io.layouts import (
     COLOURS,
@@ -47,7 +48,7 @@ _STATED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CellWrite:
     sheet: str
     row: int  # 0-based
@@ -57,7 +58,7 @@ class CellWrite:
     formula: str | None = None  # our template's formula ("=…"): written (restored) so the sheet computes by itself
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CellMark:
     sheet: str
     row: int
@@ -66,7 +67,7 @@ class CellMark:
     text: str  # every finding of the cell, one per line
 
 
-@dataclass(slots=True)
+@record
 class WritePlan:
     writes: list[CellWrite] = field(default_factory=list)
     marks: list[CellMark] = field(default_factory=list)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from xl_tthc.core.framework import Framework, Registry
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn, parse_number
 from xl_tthc.core.periods import PERIOD_EXAMPLES_VI, parse_period
+from xl_tthc.core.records import record
 from xl_tthc.io.cells import a1
 from xl_tthc.io.layouts import Layout
 
@@ -136,7 +137,7 @@ def pretty_name(name: str) -> str:
     return " ".join(out)
 
 
-@dataclass(slots=True)
+@record
 class InputCell:
     """A cell the recogniser read an input from (for the merged-cell and cached-value checks)."""
 
@@ -147,7 +148,7 @@ class InputCell:
     required: bool = True  # an empty cell here is a problem (marks of a level are not required one by one)
 
 
-@dataclass(slots=True)
+@record
 class Recognition:
     framework: Framework | None  # None: recognised, but no single framework could be chosen (see findings)
     units: list[UnitInput]
@@ -414,7 +415,7 @@ def check_max(
 TOTAL_ROW = ("tong diem", "tong cong", "tong so diem")
 
 
-@dataclass(slots=True)
+@record
 class Context:
     """What recognition needs besides the grid: where the sheet comes from and how to choose a framework."""
 

@@ -15,7 +15,6 @@ The multi-unit appendix (``si-appendix``) is always read by its header labels: o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +23,7 @@ from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_la
 from xl_tthc.core.keys import key_parts, set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
+from xl_tthc.core.records import record
 from xl_tthc.io.cells import a1
 from xl_tthc.io.layouts import META_PREFIX, META_RE, Layout, build_layout
 from xl_tthc.recognise.common import (
@@ -44,7 +44,7 @@ META_SCAN_ROWS = 40  # the line is the last one the template writes: look at the
 _INPUT_REQUIRED = {"count": True, "si_score": True, "score": False, "ratio": False, "mark": False}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Meta:
     template_id: str
     framework_id: str
@@ -172,7 +172,7 @@ def _first_moved_anchor(grid: Grid, meta: Meta, registry: Registry) -> tuple[int
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Plan:
     """A layout's slots, flattened once per worker: what to read where, and every key's cell."""
 

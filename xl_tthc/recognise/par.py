@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Severity
@@ -17,6 +16,7 @@ from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
+from xl_tthc.core.records import record
 from xl_tthc.recognise.choose import choose
 from xl_tthc.recognise.common import (
     STT_LABELS,
@@ -160,7 +160,7 @@ def _unit_meta(grid: Grid, h: int) -> tuple[str, tuple[int, int] | None, str | N
     return name, name_cell, period
 
 
-@dataclass(slots=True)
+@record
 class _Rows:
     """The code rows of the table read into the unit: where the values are and where they go."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework
 from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn
+from xl_tthc.core.records import record
 from xl_tthc.recognise.choose import choose
 from xl_tthc.recognise.common import (
     STT_LABELS,
@@ -117,7 +117,7 @@ def _missing_indicators(fw: Framework, mapping: dict[str, int], loc: Location) -
     ]
 
 
-@dataclass(slots=True)
+@record
 class _Header:
     """The header block of the appendix: from the header row to the first data row (a section row or a numbered
     unit row), and the columns it names."""

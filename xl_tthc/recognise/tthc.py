@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, field
 from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Severity
@@ -18,6 +18,7 @@ from xl_tthc.core.framework import Criterion, Framework
 from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.periods import parse_period
+from xl_tthc.core.records import record
 from xl_tthc.recognise.choose import choose
 from xl_tthc.recognise.common import (
     STT_LABELS,
@@ -134,7 +135,7 @@ def _missing_columns(cols: dict[str, int], ctx: Context, h: int, head_c: int) ->
     ]
 
 
-@dataclass(slots=True)
+@record
 class _Meta:
     """What the lines above the table say: the unit, the period and the dossier counts (value, row, column)."""
 
@@ -196,7 +197,7 @@ def _read_meta(grid: Grid, h: int) -> _Meta:
     return meta
 
 
-@dataclass(slots=True)
+@record
 class _Rows:
     """The criterion and level rows under the header: their columns, where their values go, and the criterion
     whose level rows are being read."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,6 +12,7 @@ from xl_tthc.core.framework import Framework
 from xl_tthc.core.keys import get_key
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import Kind, Parsed, fmt_vn, is_integral, parse_number
+from xl_tthc.core.records import record
 
 NA = "not_applicable"
 
@@ -59,7 +59,7 @@ def whole_count(raw: Any) -> float | None:
     return None
 
 
-@dataclass(slots=True)
+@record
 class Reader:
     unit: UnitInput
     findings: Findings

@@ -8,7 +8,6 @@ subtracted at the end, and lost points are reported per field and criterion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from xl_tthc.core.engine._values import Reader, matches_stated, new_result, plain_number, stated_number
@@ -16,13 +15,14 @@ from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, parse_number
+from xl_tthc.core.records import record
 
 COLUMNS = {"self": "Điểm tự đánh giá", "appraised": "Điểm thẩm định"}
 _UNREADABLE = frozenset({Code.NOT_A_NUMBER, Code.ERROR_VALUE, Code.NEGATIVE_VALUE})
 _TEXTS = ("explanation", "evidence", "council_opinion")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Plan:
     """What scoring a unit under one PAR framework needs, worked out once per framework.
 

@@ -8,7 +8,6 @@ before the groups are summed (the national portal does), how a 0/0 indicator sco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, note_foreign_digits, parsed
@@ -16,6 +15,7 @@ from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, truncate
+from xl_tthc.core.records import record
 
 
 def indicator_score(ind: Indicator, ratio: float) -> float:
@@ -25,7 +25,7 @@ def indicator_score(ind: Indicator, ratio: float) -> float:
     return min(ind.max, ind.max * ratio / 100)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _Ind:
     """One indicator with the keys and label its findings use, worked out once per framework."""
 

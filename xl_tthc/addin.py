@@ -26,7 +26,7 @@ from xl_tthc.core.framework import default_registry
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.core.records import record
-from xl_tthc.io.reader import HIDDEN, VERY_HIDDEN, VISIBLE
+from xl_tthc.io import HIDDEN, VERY_HIDDEN, VISIBLE
 from xl_tthc.pipeline import Scored, SheetData, WorkbookData, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 

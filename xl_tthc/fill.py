@@ -29,7 +29,8 @@ from xl_tthc.io.extent import present_cells
 from xl_tthc.io.layouts import COLOURS
 from xl_tthc.io.probe import Probe, probe
 from xl_tthc.io.reader import ReadError
-from xl_tthc.pipeline import REPORT_SHEET, Scored, WorkbookData, read_file, score_workbook
+from xl_tthc.pipeline import REPORT_SHEET, Scored, WorkbookData, score_workbook
+from xl_tthc.pipeline.files import read_file
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 
 AUTHOR = "xl_tthc"

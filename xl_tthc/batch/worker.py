@@ -18,7 +18,8 @@ from xl_tthc.core.model import ItemResult, UnitResult
 from xl_tthc.core.records import record
 from xl_tthc.io import probe as probe_mod
 from xl_tthc.io import reader
-from xl_tthc.pipeline import score_workbook, workbook_data
+from xl_tthc.pipeline import score_workbook
+from xl_tthc.pipeline.files import workbook_data
 
 STATUS_LABEL_VI = {
     "ok": "Đã đọc",

@@ -17,11 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_tthc.core.records import record
-
-MAX_ROWS = 100_000  # a unit form has a few hundred rows; an appendix of every commune of a province a few thousand
-MAX_CELLS = 2_000_000
-
-VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryhidden"
+from xl_tthc.io import HIDDEN, MAX_CELLS, MAX_ROWS, VERY_HIDDEN, VISIBLE
 
 
 class ReadError(Exception):

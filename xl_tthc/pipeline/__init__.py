@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import field
-from functools import partial
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from xl_tthc.core.engine import score_units
@@ -22,9 +21,8 @@ from xl_tthc.core.framework import Framework, Registry, default_registry
 from xl_tthc.core.model import UnitInput, UnitResult
 from xl_tthc.core.numbers import fmt_int_vn
 from xl_tthc.core.records import record
-from xl_tthc.io.cached import formulas
+from xl_tthc.io import MAX_ROWS, VERY_HIDDEN, VISIBLE
 from xl_tthc.io.cells import a1
-from xl_tthc.io.reader import MAX_ROWS, VERY_HIDDEN, VISIBLE, Sheet, cell_states, read_sheets
 from xl_tthc.pipeline.checks import check_formulas, run_checks
 from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData
 from xl_tthc.recognise import SKIP, Context, recognise
@@ -269,30 +267,7 @@ __all__ = [
     "WorkbookData",
     "fingerprint",
     "neutralise",
-    "read_file",
     "score_workbook",
     "stored_fingerprint",
-    "workbook_data",
 ]
 
-
-def read_file(path: str, *, shown: str | None = None, data: bytes | None = None, is_xlsx: bool | None = None) -> WorkbookData:
-    """A workbook file as the pipeline reads it in every headless shell: python-calamine for the values (cached
-    values of formulas), sheet states and merged ranges; the sheet XML for cells that came back empty (.xlsx/.xlsm).
-    Raises :class:`xl_tthc.io.reader.ReadError` when the file cannot be read."""
-    return workbook_data(read_sheets(Path(path), data=data), path=path, shown=shown, data=data, is_xlsx=is_xlsx)
-
-
-def workbook_data(
-    sheets: list[Sheet], *, path: str, shown: str | None = None, data: bytes | None = None, is_xlsx: bool | None = None
-) -> WorkbookData:
-    """The sheets python-calamine read from ``path`` (``data``: its bytes, when already read) for the pipeline."""
-    if is_xlsx is None:
-        is_xlsx = PurePath(path).suffix.lower() in {".xlsx", ".xlsm"}
-    return WorkbookData(
-        file=shown if shown is not None else str(path),
-        sheets=[SheetData(s.name, s.grid or [], s.state, s.rows, s.cols, s.merged, s.too_large) for s in sheets],
-        cell_states=partial(cell_states, Path(path), data=data) if is_xlsx else None,  # type: ignore[arg-type]
-        formulas=partial(formulas, Path(path), data=data) if is_xlsx else None,
-        stem=PurePath(path).stem,
-    )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.records import record
+from xl_tthc.io import VISIBLE
 from xl_tthc.io.cells import a1, parse_a1
-from xl_tthc.io.reader import VISIBLE, CellState
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import Grid
+
+if TYPE_CHECKING:
+    from xl_tthc.io.reader import CellState
 
 
 @record

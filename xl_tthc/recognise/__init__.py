@@ -57,9 +57,8 @@ def recognise(grid: Grid, ctx: Context) -> tuple[Recognition | None, list[Findin
 
 def by_labels(grid: Grid, ctx: Context) -> Recognition | None:
     """A form recognised by its header labels: TTHC annex, service-index appendix or PAR table."""
-    # imported here: a start that meets only our templates (the add-in's click, fill) does not load them
-    from xl_tthc.recognise import par, service_index, tthc
-
+    # each recogniser is imported when its kind of header is met: a start that meets only our templates or one kind
+    # of form (the add-in's click, fill) does not load the others
     limit = min(len(grid), HEADER_SCAN_ROWS)
     for r in range(limit):
         if sum(1 for v in grid[r] if type(v) is str and v) < 3:
@@ -68,16 +67,24 @@ def by_labels(grid: Grid, ctx: Context) -> Recognition | None:
         if not labels & STT_LABELS or len(labels) < 3:
             continue
         if any(lb.startswith("diem chuan") for lb in labels):
+            from xl_tthc.recognise import par
+
             return par.recognise(grid, r, ctx)
         if any("toi da" in lb for lb in labels) and dotted_codes(grid, r):  # a PAR table headed "Điểm tối đa"
+            from xl_tthc.recognise import par
+
             rec = par.recognise(grid, r, ctx)
             if rec is not None:
                 return rec
         if any(is_unit_label(lb) for lb in labels):
+            from xl_tthc.recognise import service_index
+
             return service_index.recognise(grid, r, ctx)
         if any("tieu chi" in lb or lb.startswith("noi dung") for lb in labels) and any(
             "tu danh gia" in lb or "tu cham" in lb for lb in labels
         ):
+            from xl_tthc.recognise import tthc
+
             return tthc.recognise(grid, r, ctx)
     return None
 

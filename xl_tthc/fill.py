@@ -150,7 +150,9 @@ def _read(path: Path) -> tuple[Probe, WorkbookData]:
     if not pr.ok:
         raise FillError(pr.finding.message if pr.finding else f"Không đọc được tệp «{path.name}».")
     try:
-        data = read_file(str(path), data=pr.data, is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES)
+        data = read_file(
+            str(path), data=pr.data, is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES
+        )
     except ReadError:
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được.") from None
     return pr, data

@@ -141,9 +141,20 @@ def pack_result(r: UnitResult) -> Packed:
 
 def unpack_result(p: Packed) -> UnitResult:
     (fid, version, kind, unit, level, period, status, items, groups, *rest) = p
-    (total, total_shown, max_total, applicable_max, quy_doi, band_code, band_label, extra, findings, code, file, rank) = (
-        rest
-    )
+    (
+        total,
+        total_shown,
+        max_total,
+        applicable_max,
+        quy_doi,
+        band_code,
+        band_label,
+        extra,
+        findings,
+        code,
+        file,
+        rank,
+    ) = rest
     return UnitResult(
         fid,
         version,
@@ -253,7 +264,16 @@ def _guarded(out: FileOutcome, fn: Any, *args: Any) -> Any:
 def _relocate(f: Finding, shown: str) -> Finding:
     """The probe names files by full path; findings name them as the user sees them in the folder."""
     loc = f.location
-    return Finding(f.code, f.severity, f.message, Location(shown, loc.sheet, loc.cell, loc.path), f.unit, f.item, f.value, f.expected)
+    return Finding(
+        f.code,
+        f.severity,
+        f.message,
+        Location(shown, loc.sheet, loc.cell, loc.path),
+        f.unit,
+        f.item,
+        f.value,
+        f.expected,
+    )
 
 
 def _probe(out: FileOutcome) -> probe_mod.Probe | None:

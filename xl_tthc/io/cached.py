@@ -9,6 +9,7 @@ LibreOffice recalculate it when the officer changes an input.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.io.reader import cell_element, sheet_part, sheet_xml
+from xl_tthc.io.reader import cell_element, may_hold_formula_or_error, sheet_part, sheet_xml
 
 # a formula cell and its cached value, if any (openpyxl writes <v></v>), matched where its <c r="…" starts
 _FORMULA_CELL = re.compile(rb'<c r="[^"]*"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S)
@@ -83,8 +84,7 @@ def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> in
     return done
 
 
-_CELL_ANY = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*?(?:/>|>(.*?)</c>)', re.S)
-_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
 def formulas(path: Path | None, sheet: str, refs: set[str], data: bytes | None = None) -> dict[str, str]:
@@ -94,7 +94,7 @@ def formulas(path: Path | None, sheet: str, refs: set[str], data: bytes | None =
     if not refs:
         return {}
     xml = sheet_xml(path, sheet, data)  # inflated once for this check and the cell states
-    if xml is None or b"<f" not in xml:
+    if xml is None or not may_hold_formula_or_error(xml):
         return {}
     out: dict[str, str] = {}
     for ref in sorted(refs):  # the wanted cells only (a walk over every cell of the sheet cost as much as the read)
@@ -102,8 +102,14 @@ def formulas(path: Path | None, sheet: str, refs: set[str], data: bytes | None =
         if cell is not None and cell[1]:
             f = _FORMULA.search(cell[1])
             if f is not None:
-                out[ref] = "=" + html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                out[ref] = _formula_text(f.group(1) or b"")
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_text(raw: bytes) -> str:
+    """``"=" +`` the text of a formula element's raw content (the same formulas recur in every file of a folder)."""
+    return "=" + html.unescape(raw.decode("utf-8", "replace"))
 
 
 __all__ = ["formulas", "set_cached_values"]

@@ -899,7 +899,7 @@ def _n(x: float) -> str:
 
 
 def _abs_row(row: int, col: int) -> str:
-    """"R$12": a reference whose row stays put when the formula is copied down."""
+    """ "R$12": a reference whose row stays put when the formula is copied down."""
     ref = a1(row, col)
     i = next(k for k, ch in enumerate(ref) if ch.isdigit())
     return f"{ref[:i]}${ref[i:]}"
@@ -981,7 +981,13 @@ def _tthc_formulas(
         else:
             typed += _ranges(4, lrows)
             marks = f"{a1(lrows[0], 4)}:{a1(lrows[-1], 4)}"
-            pts = "(" + _sum([f'({a1(r, 4)}="x")*{_n(lv.points)}' for lv, r in zip(crit.levels, lrows, strict=True) if lv.points]) + ")"
+            pts = (
+                "("
+                + _sum(
+                    [f'({a1(r, 4)}="x")*{_n(lv.points)}' for lv, r in zip(crit.levels, lrows, strict=True) if lv.points]
+                )
+                + ")"
+            )
             scores.append(pts)
             oks.append(f'COUNTIF({marks},"x")=1')
             choice_rows.append((crow, marks, pts))
@@ -1076,7 +1082,9 @@ def _appendix_formulas(
     )
 
 
-def _unit_index_formulas(g: _Grid, fw: Framework, top: int, groups: list[tuple[int, list[tuple[Indicator, int]]]]) -> None:
+def _unit_index_formulas(
+    g: _Grid, fw: Framework, top: int, groups: list[tuple[int, list[tuple[Indicator, int]]]]
+) -> None:
     """Service index, one unit (766 layout): ratio from numerator/denominator or the published ratio, linear or
     target rule capped at the maximum, 0/0 policy, "-" policy, group and total sums, band."""
     dec = fw.rounding.decimals
@@ -1136,9 +1144,7 @@ def _unit_index_formulas(g: _Grid, fw: Framework, top: int, groups: list[tuple[i
         )
     else:
         basis = total
-    g.set_formula(
-        top + 1, 7, f"IF(NOT{entered},{_q(NOT_SCORED)},IF({bad},{_q(INVALID)},{band_formula(fw, basis)}))"
-    )
+    g.set_formula(top + 1, 7, f"IF(NOT{entered},{_q(NOT_SCORED)},IF({bad},{_q(INVALID)},{band_formula(fw, basis)}))")
 
 
 def _used_ratio(ind: Indicator, x: str) -> str:
@@ -1198,9 +1204,7 @@ def _par_formulas(g: _Grid, fw: Framework, rows: dict[str, int]) -> None:
         basis = f"IF({has[6]},N({totals[6]}),N({totals[3]}))"
         if fw.bands.scale == "quy_doi":
             basis = _round(f"{basis}/{_n(fw.max_total)}*100", dec)
-        g.set_formula(
-            s.row, s.col, f"IF(AND(NOT{has[3]},NOT{has[6]}),{_q(NOT_SCORED)},{band_formula(fw, basis)})"
-        )
+        g.set_formula(s.row, s.col, f"IF(AND(NOT{has[3]},NOT{has[6]}),{_q(NOT_SCORED)},{band_formula(fw, basis)})")
 
 
 # ---------------------------------------------------------------------------- entry points

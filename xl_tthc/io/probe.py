@@ -119,7 +119,9 @@ def open_regular(
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         link = " (qua liên kết symlink)" if os.path.islink(path) else ""
-        raise NotRegularFile(f"«{name}» là {_kind_vi(st.st_mode)}{link}, không phải tệp dữ liệu thông thường: không đọc.")
+        raise NotRegularFile(
+            f"«{name}» là {_kind_vi(st.st_mode)}{link}, không phải tệp dữ liệu thông thường: không đọc."
+        )
     if root is not None and os.path.islink(path):
         target = os.path.realpath(path)
         if not _inside(target, os.path.realpath(root)):
@@ -154,7 +156,10 @@ def read_regular(
         data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     if max_bytes is not None and len(data) > max_bytes:
         name = os.path.basename(os.fspath(path))
-        raise NotRegularFile(f"Tệp «{name}» quá lớn (giới hạn {fmt_int_vn(max_bytes // (1024 * 1024))} MB): không đọc.", Code.FILE_TOO_LARGE)
+        raise NotRegularFile(
+            f"Tệp «{name}» quá lớn (giới hạn {fmt_int_vn(max_bytes // (1024 * 1024))} MB): không đọc.",
+            Code.FILE_TOO_LARGE,
+        )
     return data
 
 
@@ -217,7 +222,9 @@ def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
         pr = _probe_zip(path, data)
     else:
         return _bad(
-            path, Code.FILE_CORRUPT, f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng)."
+            path,
+            Code.FILE_CORRUPT,
+            f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng).",
         )
     return Probe(path, pr.container, data=data, strict=pr.strict) if pr.ok and data is not None else pr
 
@@ -256,7 +263,11 @@ def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) ->
     compression methods, a header that does not match the directory, a broken stream, a bad CRC) goes through
     zipfile, which reads the same lengths and raises exactly as before.
     """
-    if data is not None and not info.flag_bits & 0x1 and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    if (
+        data is not None
+        and not info.flag_bits & 0x1
+        and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ):
         try:
             off = info.header_offset
             magic, n_name, n_extra = _LOCAL.unpack_from(data, off)

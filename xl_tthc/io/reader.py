@@ -55,7 +55,11 @@ def read_sheets(path: Path, *, load_hidden: bool = True, data: bytes | None = No
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else pc.CalamineWorkbook.from_path(str(path))
+        wb = (
+            pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else pc.CalamineWorkbook.from_path(str(path))
+        )
     except Exception as exc:  # calamine raises its own error types, and OSError/ValueError for odd files
         raise ReadError(f"{exc.__class__.__name__}: {exc}") from None
     out: list[Sheet] = []
@@ -98,7 +102,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 _FORMULA_OR_ERROR_TOKENS = (b"f>", b'si="', b"dataTable", b't="e"', b"t='e'")
 
 
-def _may_hold_formula_or_error(xml: bytes) -> bool:
+def may_hold_formula_or_error(xml: bytes) -> bool:
     """False only when the sheet XML has no formula element and no error-typed cell (plain substring searches: a
     regex over the whole sheet cost more than the rest of the look). A false True only means a closer look."""
     return any(token in xml for token in _FORMULA_OR_ERROR_TOKENS)
@@ -170,39 +174,60 @@ def cell_element(xml: bytes, ref: str) -> tuple[dict[bytes, bytes], bytes] | Non
     """The attributes and the content of the ``<c r="ref">`` element of a sheet's XML, when that cell holds a formula
     or an error value (the only cells the checks after a read look at); None otherwise."""
     special = _special_cells(xml)
-    m = _cell_element(xml, ref.encode()) if special is None else special.get(ref.encode())
-    return None if m is None else (_attrs(m.group(1)), m.group(2) or b"")
+    if special is None:
+        m = _cell_element(xml, ref.encode())
+        return None if m is None else (_attrs(m.group(1)), m.group(2) or b"")
+    hit = special.get(ref.encode())
+    return None if hit is None else (_attrs(hit[0]), hit[1])
 
 
-_LAST_SPECIAL: list[tuple[bytes, dict[bytes, re.Match[bytes]] | None]] = []
+_LAST_SPECIAL: list[tuple[bytes, dict[bytes, tuple[bytes, bytes]] | None]] = []
 _TAG_END = (b" ", b">", b"/", b"\n", b"\r", b"\t")
+# A formula cell as Excel, LibreOffice and openpyxl write it: the reference its first attribute, the formula its first
+# child. One pass of this over the sheet finds them all; any other spelling is found token by token below.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f[\s>/][^<]*(?:<(?!/c>)[^<]*)*)</c>')
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
-def _special_cells(xml: bytes) -> dict[bytes, re.Match[bytes]] | None:
-    """Every cell of a sheet's XML that holds a formula element or an error value, by reference; None when the XML
-    writes its element names with a prefix (<x:c>: then cells are looked up one by one). Found from the few <f and
-    t="e" in the sheet rather than by a walk over every cell; kept for the last sheet asked about."""
+def _special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
+    """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (the raw
+    attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
+    up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over every cell; kept
+    for the last sheet asked about."""
     if _LAST_SPECIAL and _LAST_SPECIAL[0][0] is xml:
         return _LAST_SPECIAL[0][1]
-    out: dict[bytes, re.Match[bytes]] | None = {}
-    if b":c " in xml or b":c>" in xml:
-        out = None
-    else:
-        for token in (b"<f", b't="e"'):
-            pos = xml.find(token)
-            while pos >= 0:
-                if token == b't="e"' or xml[pos + 2 : pos + 3] in _TAG_END:  # <f …>, not <formula1>
-                    start = xml.rfind(b"<c", 0, pos)
-                    while start >= 0 and xml[start + 2 : start + 3] not in _TAG_END:  # <c …>, not <col> or <cfRule>
-                        start = xml.rfind(b"<c", 0, start)
-                    m = _CELL.match(xml, start) if start >= 0 else None
-                    if m is not None and m.end() > pos:
-                        ref = _attrs(m.group(1)).get(b"r")
-                        if ref:
-                            out[ref] = m  # type: ignore[index]
-                pos = xml.find(token, pos + 1)
+    out: dict[bytes, tuple[bytes, bytes]] | None = None
+    if b":c " not in xml and b":c>" not in xml:
+        found: dict[bytes, tuple[bytes, bytes]] = {}
+        tokens: tuple[bytes, ...] = (b"<f", b't="e"')
+        expected = len(_FORMULA_TAG.findall(xml))
+        if expected:
+            fast = {
+                m.group(1): (b'r="' + m.group(1) + b'"' + m.group(2), m.group(3)) for m in _FORMULA_CELL.finditer(xml)
+            }
+            if len(fast) == expected:  # every formula element found in the one pass
+                found, tokens = fast, (b't="e"',)
+        for token in tokens:
+            _special_by_token(xml, token, found)
+        out = found
     _LAST_SPECIAL[:] = [(xml, out)]
     return out
+
+
+def _special_by_token(xml: bytes, token: bytes, out: dict[bytes, tuple[bytes, bytes]]) -> None:
+    """The cells around each ``token`` (``<f`` or ``t="e"``) of the sheet's XML, into ``out``."""
+    pos = xml.find(token)
+    while pos >= 0:
+        if token == b't="e"' or xml[pos + 2 : pos + 3] in _TAG_END:  # <f …>, not <formula1>
+            start = xml.rfind(b"<c", 0, pos)
+            while start >= 0 and xml[start + 2 : start + 3] not in _TAG_END:  # <c …>, not <col> or <cfRule>
+                start = xml.rfind(b"<c", 0, start)
+            m = _CELL.match(xml, start) if start >= 0 else None
+            if m is not None and m.end() > pos:
+                ref = _attrs(m.group(1)).get(b"r")
+                if ref:
+                    out[ref] = (m.group(1), m.group(2) or b"")
+        pos = xml.find(token, pos + 1)
 
 
 @record(frozen=True)
@@ -223,7 +248,7 @@ def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None 
     if xml is None:
         return {}
     out: dict[str, CellState] = {}
-    if not _may_hold_formula_or_error(xml):
+    if not may_hold_formula_or_error(xml):
         return out  # no formula and no error value anywhere in the sheet: an empty cell is simply empty
     # only the wanted cells that hold a formula or an error are looked at (a Python loop over every cell of the sheet
     # cost as much as reading the file)
@@ -255,6 +280,7 @@ __all__ = [
     "Sheet",
     "cell_element",
     "cell_states",
+    "may_hold_formula_or_error",
     "read_sheets",
     "sheet_part",
     "sheet_xml",

@@ -8,6 +8,7 @@ core's: it reports them while scoring. To add a check, write a function ``(Workb
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +39,9 @@ def merged_inputs(wb: WorkbookData, sh: SheetData, rec: Recognition) -> list[Fin
         if r1 == r2 and c1 == c2:
             continue
         if (r2 - r1 + 1) * (c2 - c1 + 1) <= 256:
-            hit = next((at[rc] for rc in ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)) if rc in at), None)
+            hit = next(
+                (at[rc] for rc in ((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)) if rc in at), None
+            )
         else:
             hit = next((ic for ic in rec.cells if r1 <= ic.row <= r2 and c1 <= ic.col <= c2), None)
         if hit is None:
@@ -162,6 +165,7 @@ WHY_VI = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_formula(f: str) -> str:
     return "".join(f.split()).replace("$", "").upper()
 
@@ -214,10 +218,14 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
             s.restore[(row, col)] = want  # the template's formula is written (back), the core's figure its cached value
             have = actual.get((row, col))
             loc = Location(file=wb.file, sheet=sh.name, cell=ref)
-            if have is None or _norm_formula(have) != _norm_formula(want):
+            if have is None or (have != want and _norm_formula(have) != _norm_formula(want)):
                 typed = value(sh.grid, row, col)
                 what = (
-                    f"công thức khác ({have})" if have is not None else f"giá trị gõ tay «{typed}»" if typed is not None else "ô trống"
+                    f"công thức khác ({have})"
+                    if have is not None
+                    else f"giá trị gõ tay «{typed}»"
+                    if typed is not None
+                    else "ô trống"
                 )
                 findings.append(
                     Finding(
@@ -256,9 +264,7 @@ def _disagrees(wb: WorkbookData, sh: SheetData, ref: str, got: Any, core: Any, u
 
 def _at_template_rows(grid: Any, layout: Any) -> bool:
     """Every label of the template (headers, section rows, codes) is where the template put it."""
-    return all(
-        label_norm(value(grid, a.row, a.col)) == label_norm(a.text) for a in layout.anchors if a.required
-    )
+    return all(label_norm(value(grid, a.row, a.col)) == label_norm(a.text) for a in layout.anchors if a.required)
 
 
 def _shown(v: Any) -> str:

@@ -43,7 +43,12 @@ REPORT_HEADER_ROW = 4  # 0-based: the findings table's header is row 5
 # where a form a unit typed itself keeps the figures «Tính điểm» computes: stated key -> output key
 _STATED = {
     "tthc": {"stated_total": "total"},
-    "service_index": {"stated/total": "total", "stated/quy_doi": "quy_doi", "stated/band": "band", "stated/rank": "rank"},
+    "service_index": {
+        "stated/total": "total",
+        "stated/quy_doi": "quy_doi",
+        "stated/band": "band",
+        "stated/rank": "rank",
+    },
     "par": {"stated/total/self": "total/self", "stated/total/appraised": "total/appraised"},
 }
 
@@ -109,7 +114,12 @@ def unit_outputs(rec: Recognition, i: int) -> dict[str, tuple[int, int]]:
             out[table[key]] = rc
         elif fw.kind == "tthc" and key.startswith("criteria/") and key.endswith("/stated_score"):
             out[f"item/{key.split('/')[1]}"] = rc
-        elif fw.kind == "par" and key.startswith("stated/") and key.count("/") == 2 and not key.startswith("stated/total/"):
+        elif (
+            fw.kind == "par"
+            and key.startswith("stated/")
+            and key.count("/") == 2
+            and not key.startswith("stated/total/")
+        ):
             _s, code, col = key.split("/")
             out[f"{col}/{code}"] = rc
     return out
@@ -148,7 +158,13 @@ def _sheet_writes(s: SheetOutcome, plan: WritePlan) -> None:
         for key, (row, col) in unit_outputs(rec, i).items():
             fmt = NUMBER_FORMATS.get(kinds[key]) if key in kinds else None
             rescaled = fw.na_mode == "rescale" and abs(r.applicable_max - fw.max_total) > 1e-9
-            if key == "total" and rec.layout is not None and rec.layout.table is not None and r.status == "scored" and rescaled:
+            if (
+                key == "total"
+                and rec.layout is not None
+                and rec.layout.table is not None
+                and r.status == "scored"
+                and rescaled
+            ):
                 fmt = f'0.00"/{fmt_vn(r.applicable_max, None)}"'
             if (row, col) in s.own_formulas:
                 continue  # the officer's own formula stays; the core compared its figure as a stated one
@@ -164,7 +180,9 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     """What «Tính điểm» writes into the workbook ``scored`` was read from (``file_label``: its name as shown)."""
     if not scored.fingerprint:
         scored.fingerprint = fingerprint(scored)
-    plan = WritePlan(fingerprint=scored.fingerprint, report_sheet=SUMMARY_REPORT_SHEET if scored.summary else REPORT_SHEET)
+    plan = WritePlan(
+        fingerprint=scored.fingerprint, report_sheet=SUMMARY_REPORT_SHEET if scored.summary else REPORT_SHEET
+    )
     for s in scored.scored:
         plan.data_sheets.append(s.sheet.name)
         _sheet_writes(s, plan)
@@ -182,7 +200,9 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     first = scored.scored[0].recognition if scored.scored else None
     fw = first.framework if first is not None else None
     units = sum(len(s.results) for s in scored.scored)
-    e, w, i = (sum(1 for f in findings if f.severity is sev) for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    e, w, i = (
+        sum(1 for f in findings if f.severity is sev) for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    )
     plan.report_lines = [
         REPORT_TITLE,
         f"Tệp: {displayable(file_label)}. "
@@ -194,7 +214,8 @@ def build_plan(scored: Scored, *, file_label: str) -> WritePlan:
     ]
     # file names the OS gave as bytes that are not UTF-8, or with control characters, cannot go into a cell as they are
     plan.report_rows = [
-        tuple(displayable(v) if isinstance(v, str) else v for v in finding_row(n, f)) for n, f in enumerate(findings, start=1)
+        tuple(displayable(v) if isinstance(v, str) else v for v in finding_row(n, f))
+        for n, f in enumerate(findings, start=1)
     ]
     if first is not None and first.layout is not None and first.framework is not None:
         plan.meta = {

@@ -117,7 +117,12 @@ def recognise(grid: Grid, ctx: Context) -> tuple[Recognition | None, list[Findin
         return None, findings
     except Exception as exc:  # LayoutError and anything the layout builder raises on a strange framework
         findings.append(
-            Finding(Code.TEMPLATE_UNKNOWN, Severity.WARNING, f"Không dựng được biểu mẫu «{meta.template_id}» ({exc}).", where)
+            Finding(
+                Code.TEMPLATE_UNKNOWN,
+                Severity.WARNING,
+                f"Không dựng được biểu mẫu «{meta.template_id}» ({exc}).",
+                where,
+            )
         )
         return None, findings
     if meta.version != fw.version:
@@ -201,7 +206,9 @@ def _plan(registry: Registry, template_id: str, framework_id: str) -> _Plan:
     return _Plan(tuple(steps), cells, outputs)
 
 
-def _read(grid: Grid, registry: Registry, layout: Layout, fw: Framework, file: str | None, sheet: str | None) -> Recognition:
+def _read(
+    grid: Grid, registry: Registry, layout: Layout, fw: Framework, file: str | None, sheet: str | None
+) -> Recognition:
     plan = _plan(registry, layout.template_id, fw.id)
     data: dict[str, Any] = {}
     unit = UnitInput(name="", data=data, file=file, sheet=sheet)

@@ -1265,10 +1265,28 @@ def slot_colour(slot: Slot) -> str:
     return COLOURS["input" if slot.io == "input" else "output"]
 
 
-def output_values(fw: Framework, result: UnitResult) -> dict[str, Any]:
-    """What each output key of a unit holds after scoring (None clears the cell)."""
+def output_values(fw: Framework, result: UnitResult, *, scalars_only: bool = False) -> dict[str, Any]:
+    """What each output key of a unit holds after scoring (None clears the cell). ``scalars_only``: the unit's
+    figures (total, quy đổi, band, rank, the PAR totals) without the item columns."""
     scored = result.status == "scored"
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {
+        "total": result.total_shown if scored else None,
+        "quy_doi": result.quy_doi if scored else None,
+        "band": result.band_label if scored and result.band_label else (None if scored else result.status_label),
+        "rank": result.rank,
+    }
+    if fw.kind == "par":
+        ex = result.extra
+        for key, ex_key in (
+            ("total/self", "self_total"),
+            ("total/appraised", "appraised_total"),
+            ("implementation", "appraised_without_survey"),
+            ("survey", "survey_total"),
+        ):
+            v = ex.get(ex_key)
+            out[key] = round(v, 6) if isinstance(v, int | float) else None
+    if scalars_only:
+        return out
     for it in [*result.items, *result.groups]:
         out[f"item/{it.code}"] = it.shown
         out[f"group/{it.code}"] = it.shown
@@ -1280,18 +1298,4 @@ def output_values(fw: Framework, result: UnitResult) -> dict[str, Any]:
             for col in ("self", "appraised"):
                 v = it.detail.get(col)
                 out[f"{col}/{it.code}"] = round(v, 6) if isinstance(v, int | float) else None
-    out["total"] = result.total_shown if scored else None
-    out["quy_doi"] = result.quy_doi if scored else None
-    out["band"] = result.band_label if scored and result.band_label else (None if scored else result.status_label)
-    out["rank"] = result.rank
-    if fw.kind == "par":
-        ex = result.extra
-        for key, ex_key in (
-            ("total/self", "self_total"),
-            ("total/appraised", "appraised_total"),
-            ("implementation", "appraised_without_survey"),
-            ("survey", "survey_total"),
-        ):
-            v = ex.get(ex_key)
-            out[key] = round(v, 6) if isinstance(v, int | float) else None
     return out

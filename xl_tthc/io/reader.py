@@ -173,7 +173,7 @@ def sheet_xml(path: Path | None, sheet_name: str, data: bytes | None = None) -> 
 def cell_element(xml: bytes, ref: str) -> tuple[dict[bytes, bytes], bytes] | None:
     """The attributes and the content of the ``<c r="ref">`` element of a sheet's XML, when that cell holds a formula
     or an error value (the only cells the checks after a read look at); None otherwise."""
-    special = _special_cells(xml)
+    special = special_cells(xml)
     if special is None:
         m = _cell_element(xml, ref.encode())
         return None if m is None else (_attrs(m.group(1)), m.group(2) or b"")
@@ -189,7 +189,7 @@ _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f[\s>/][^<]
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
-def _special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
+def special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
     """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (the raw
     attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
     up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over every cell; kept
@@ -284,4 +284,5 @@ __all__ = [
     "read_sheets",
     "sheet_part",
     "sheet_xml",
+    "special_cells",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.keys import get_key, set_key
 from xl_tthc.core.numbers import fmt_vn
-from xl_tthc.io.cells import a1
+from xl_tthc.io.cells import a1, parse_a1
 from xl_tthc.io.layouts import norm as label_norm
 from xl_tthc.pipeline.model import SheetData, SheetOutcome, WorkbookData, formulas_at
 from xl_tthc.recognise import Recognition
@@ -193,10 +193,10 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
     sh = s.sheet
     if sh.formulas is None and wb.formulas is None:
         return []  # a reader that cannot see formulas (xlwings' remote engine): neither overwritten nor restored
-    cells = {rc for i in range(len(rec.units)) for rc in unit_outputs(rec, i).values()}
-    actual = formulas_at(wb, sh, cells)
+    outputs = [unit_outputs(rec, i) for i in range(len(s.results))]
+    actual = formulas_at(wb, sh, {rc for cells in outputs for rc in cells.values()})
     layout = rec.layout
-    expected = layout.formulas() if layout is not None else {}
+    expected = _template_formulas(layout) if layout is not None else {}
     if not expected:
         s.own_formulas = set(actual)
         return []
@@ -205,43 +205,68 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
         # fit its cells; the officer's formulas are kept (Excel moved them with the rows) and checked by their figures
         expected = {}
     findings: list[Finding] = []
-    for i, r in enumerate(s.results):
-        values = output_values_of(rec, r)
-        for key, (row, col) in unit_outputs(rec, i).items():
-            ref = a1(row, col)
-            want = expected.get(ref)
-            if want is None:
-                if (row, col) in actual:
-                    s.own_formulas.add((row, col))
-                    findings.extend(_disagrees(wb, sh, ref, value(sh.grid, row, col), values.get(key), r.unit))
-                continue
-            s.restore[(row, col)] = want  # the template's formula is written (back), the core's figure its cached value
+    for r, cells in zip(s.results, outputs, strict=True):
+        values: dict[str, Any] | None = None  # the unit's figures, computed when a formula's figure is compared
+        for key, (row, col) in cells.items():
+            want = expected.get((row, col))
             have = actual.get((row, col))
-            loc = Location(file=wb.file, sheet=sh.name, cell=ref)
-            if have is None or (have != want and _norm_formula(have) != _norm_formula(want)):
-                typed = value(sh.grid, row, col)
-                what = (
-                    f"công thức khác ({have})"
-                    if have is not None
-                    else f"giá trị gõ tay «{typed}»"
-                    if typed is not None
-                    else "ô trống"
+            if want is not None:
+                s.restore[(row, col)] = (
+                    want  # the template's formula is written (back), the core's figure its cached value
                 )
-                findings.append(
-                    Finding(
-                        Code.FORMULA_OVERWRITTEN,
-                        Severity.WARNING,
-                        f"Ô {ref} của biểu mẫu tự tính bằng công thức {want} nhưng đang chứa {what}: đã khôi phục công thức "
-                        "(bảng tính tự tính lại khi số liệu thay đổi).",
-                        loc,
-                        r.unit,
-                        value=have if have is not None else typed,
-                        expected=want,
-                    )
-                )
+                if have is None or (have != want and _norm_formula(have) != _norm_formula(want)):
+                    findings.append(_overwritten(wb, sh, row, col, want, have, r.unit))
+                    continue
+            elif have is not None:
+                s.own_formulas.add((row, col))
+            else:
                 continue
-            findings.extend(_disagrees(wb, sh, ref, value(sh.grid, row, col), values.get(key), r.unit))
+            got = value(sh.grid, row, col)
+            if got is not None:
+                if values is None:
+                    values = output_values_of(rec, r, scalars_only=True)
+                if key not in values:
+                    values = output_values_of(rec, r)
+                findings.extend(_disagrees(wb, sh, a1(row, col), got, values.get(key), r.unit))
     return findings
+
+
+def _template_formulas(layout: Any) -> dict[tuple[int, int], str]:
+    """The template's formulas by (row, col), kept per layout (every file of a folder asks for the same)."""
+    hit = _FORMULAS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        if len(_FORMULAS) >= 64:
+            _FORMULAS.clear()
+        hit = _FORMULAS[id(layout)] = (layout, {parse_a1(ref): f for ref, f in layout.formulas().items()})
+    return hit[1]
+
+
+_FORMULAS: dict[int, tuple[Any, dict[tuple[int, int], str]]] = {}
+
+
+def _overwritten(
+    wb: WorkbookData, sh: SheetData, row: int, col: int, want: str, have: str | None, unit: str
+) -> Finding:
+    """A typed number, a blank or another formula where the template computes."""
+    ref = a1(row, col)
+    typed = value(sh.grid, row, col)
+    what = (
+        f"công thức khác ({have})"
+        if have is not None
+        else f"giá trị gõ tay «{typed}»"
+        if typed is not None
+        else "ô trống"
+    )
+    return Finding(
+        Code.FORMULA_OVERWRITTEN,
+        Severity.WARNING,
+        f"Ô {ref} của biểu mẫu tự tính bằng công thức {want} nhưng đang chứa {what}: đã khôi phục công thức "
+        "(bảng tính tự tính lại khi số liệu thay đổi).",
+        Location(file=wb.file, sheet=sh.name, cell=ref),
+        unit,
+        value=have if have is not None else typed,
+        expected=want,
+    )
 
 
 def _disagrees(wb: WorkbookData, sh: SheetData, ref: str, got: Any, core: Any, unit: str) -> list[Finding]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xl_tthc.core.model import UnitResult
 from xl_tthc.core.records import record
 from xl_tthc.io import VISIBLE
-from xl_tthc.io.cells import a1, parse_a1
+from xl_tthc.io.cells import a1
 from xl_tthc.recognise import Recognition
 from xl_tthc.recognise.common import Grid
 
@@ -69,7 +69,8 @@ def formulas_at(wb: WorkbookData, sh: SheetData, cells: set[tuple[int, int]]) ->
         return out
     if wb.formulas is None:
         return {}
-    return {parse_a1(ref): f for ref, f in wb.formulas(sh.name, {a1(r, c) for r, c in cells}).items()}
+    refs = {a1(r, c): (r, c) for r, c in cells}
+    return {refs[ref]: f for ref, f in wb.formulas(sh.name, set(refs)).items()}
 
 
 __all__ = ["SheetData", "SheetOutcome", "WorkbookData", "formulas_at"]

@@ -125,8 +125,9 @@ def unit_outputs(rec: Recognition, i: int) -> dict[str, tuple[int, int]]:
     return out
 
 
-def output_values_of(rec: Recognition, r: UnitResult) -> dict[str, Any]:
-    """What each output key of a unit holds after scoring (our summary tables: their own columns)."""
+def output_values_of(rec: Recognition, r: UnitResult, *, scalars_only: bool = False) -> dict[str, Any]:
+    """What each output key of a unit holds after scoring (our summary tables: their own columns). ``scalars_only``:
+    the unit's figures without the item columns (see :func:`xl_tthc.io.layouts.output_values`)."""
     if rec.role == "summary":
         scored = r.status == "scored"
         return {
@@ -137,7 +138,7 @@ def output_values_of(rec: Recognition, r: UnitResult) -> dict[str, Any]:
             "band": r.band_label if scored and r.band_label else r.status_label,
         }
     assert rec.framework is not None
-    return output_values(rec.framework, r)
+    return output_values(rec.framework, r, scalars_only=scalars_only)
 
 
 def _kinds(layout: Layout | None) -> dict[str, str]:

@@ -58,7 +58,7 @@ def test_par_result_keeps_what_the_summary_shows() -> None:
         full.findings,
     )
     # across processes the compact result travels as plain tuples and comes back whole
-    back = unpack_result(pack_result(small))
+    back = unpack_result(pack_result(fw, full))
     assert back == small
 
 

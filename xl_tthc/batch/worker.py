@@ -62,34 +62,11 @@ def compact_result(fw: Framework, r: UnitResult) -> UnitResult:
     """``r`` with only what the summary workbook and the consolidation use: the scalars, the findings, the items
     shown as columns (without their ``detail``), the groups and the ``extra`` keys of :data:`SUMMARY_EXTRA_KEYS`.
 
-    A worker sends these back instead of the whole result: a PAR result carries its 153 rows with their detail
-    (about 100 KiB pickled), a 459 appendix 26 units of item details, and unpickling them in the one main process
-    cost as much as writing the summary workbook. Not for ``--json``, the report or the history, which read every
-    item and detail."""
-    shown = _shown_codes(fw)
-    return UnitResult(
-        framework_id=r.framework_id,
-        framework_version=r.framework_version,
-        kind=r.kind,
-        unit=r.unit,
-        level=r.level,
-        period=r.period,
-        status=r.status,
-        items=[_bare_item(it) for it in r.items if it.code in shown],
-        groups=[_bare_item(g) for g in r.groups],
-        total=r.total,
-        total_shown=r.total_shown,
-        max_total=r.max_total,
-        applicable_max=r.applicable_max,
-        quy_doi=r.quy_doi,
-        band_code=r.band_code,
-        band_label=r.band_label,
-        extra={k: r.extra[k] for k in SUMMARY_EXTRA_KEYS if k in r.extra},
-        findings=r.findings,
-        unit_code=r.unit_code,
-        file=r.file,
-        rank=r.rank,
-    )
+    A worker sends these back instead of the whole result (as :func:`pack_result` tuples): a PAR result carries its
+    153 rows with their detail (about 100 KiB pickled), a 459 appendix 26 units of item details, and unpickling them
+    in the one main process cost as much as writing the summary workbook. Not for ``--json``, the report or the
+    history, which read every item and detail."""
+    return unpack_result(pack_result(fw, r))
 
 
 _SHOWN: dict[int, tuple[Framework, frozenset[str]]] = {}
@@ -103,17 +80,16 @@ def _shown_codes(fw: Framework) -> frozenset[str]:
     return hit[1]
 
 
-def _bare_item(it: ItemResult) -> ItemResult:
-    return ItemResult(it.code, it.title, it.max, it.score, it.shown, it.applicable, it.group)
-
-
 # A compact result crosses the process boundary as plain tuples: unpickling a few hundred slotted objects per
 # file (their state goes as dicts) cost the main process about a millisecond per 459 appendix.
 Packed = tuple[Any, ...]
 
 
-def pack_result(r: UnitResult) -> Packed:
-    """A compact result (see :func:`compact_result`) as a tuple of plain values; :func:`unpack_result` undoes it."""
+def pack_result(fw: Framework, r: UnitResult) -> Packed:
+    """The compact form of ``r`` (see :func:`compact_result`) as a tuple of plain values, made in one step from the
+    whole result; :func:`unpack_result` turns it into a :class:`UnitResult`."""
+    shown = _shown_codes(fw)
+    extra = r.extra
     return (
         r.framework_id,
         r.framework_version,
@@ -122,7 +98,11 @@ def pack_result(r: UnitResult) -> Packed:
         r.level,
         r.period,
         r.status,
-        tuple((it.code, it.title, it.max, it.score, it.shown, it.applicable, it.group) for it in r.items),
+        tuple(
+            (it.code, it.title, it.max, it.score, it.shown, it.applicable, it.group)
+            for it in r.items
+            if it.code in shown
+        ),
         tuple((g.code, g.title, g.max, g.score, g.shown, g.applicable, g.group) for g in r.groups),
         r.total,
         r.total_shown,
@@ -131,7 +111,7 @@ def pack_result(r: UnitResult) -> Packed:
         r.quy_doi,
         r.band_code,
         r.band_label,
-        r.extra,
+        {k: extra[k] for k in SUMMARY_EXTRA_KEYS if k in extra},
         r.findings,
         r.unit_code,
         r.file,
@@ -197,6 +177,7 @@ def process_files(
     ``compact``: results as :func:`compact_result` makes them (for the summary workbook alone); ``pack``: and as
     :func:`pack_result` tuples, to be sent to another process (:func:`unpack_outcomes` restores them there).
     """
+    shape = ("packed" if pack else "compact") if compact else "full"
     outs = [FileOutcome(p, shown) for p, shown in tasks]
     probed: list[tuple[FileOutcome, probe_mod.Probe]] = []
     held = 0
@@ -206,12 +187,9 @@ def process_files(
             probed.append((out, pr))
             held += len(pr.data or b"")
         if held >= PHASE_BYTES:
-            _read_and_examine(probed, framework, compact)
+            _read_and_examine(probed, framework, shape)
             probed, held = [], 0
-    _read_and_examine(probed, framework, compact)
-    if compact and pack:
-        for out in outs:
-            out.results = [(fid, pack_result(r)) for fid, r in out.results]  # type: ignore[misc]
+    _read_and_examine(probed, framework, shape)
     return outs
 
 
@@ -223,7 +201,7 @@ def unpack_outcomes(outs: list[FileOutcome]) -> list[FileOutcome]:
 
 
 def _read_and_examine(
-    probed: list[tuple[FileOutcome, probe_mod.Probe]], framework: str | None, compact: bool = False
+    probed: list[tuple[FileOutcome, probe_mod.Probe]], framework: str | None, shape: str = "full"
 ) -> None:
     read: list[tuple[FileOutcome, probe_mod.Probe, list[reader.Sheet]]] = []
     cells = 0
@@ -234,7 +212,7 @@ def _read_and_examine(
             cells += sum(sh.rows * sh.cols for sh in sheets if sh.grid is not None)
         if cells >= PHASE_CELLS or k == len(probed) - 1:
             for o, p, shs in read:
-                _guarded(o, _examine, o, p, shs, framework, compact)
+                _guarded(o, _examine, o, p, shs, framework, shape)
             read, cells = [], 0
 
 
@@ -338,9 +316,10 @@ def _examine(
     pr: probe_mod.Probe,
     sheets: list[reader.Sheet],
     framework: str | None = None,
-    compact: bool = False,
+    shape: str = "full",
 ) -> None:
-    """Recognise, check and score a file that was read, through the one pipeline every shell takes."""
+    """Recognise, check and score a file that was read, through the one pipeline every shell takes. ``shape``: the
+    results as they are (``full``), as :func:`compact_result` or :func:`pack_result` makes them."""
     path, shown = Path(out.path), out.file
     is_xlsx = pr.container == "zip" and path.suffix.lower() in {".xlsx", ".xlsm"}
     wb = workbook_data(sheets, path=out.path, shown=shown, data=pr.data, is_xlsx=is_xlsx)
@@ -352,7 +331,8 @@ def _examine(
             r.unit_code = u.code
     for fw, r in scored.units():
         r.file = shown
-        out.results.append((fw.id, compact_result(fw, r) if compact else r))
+        kept: Any = r if shape == "full" else pack_result(fw, r) if shape == "packed" else compact_result(fw, r)
+        out.results.append((fw.id, kept))
     if scored.summary:
         out.status = "skipped"
     elif not scored.recognised:

@@ -69,7 +69,19 @@ def template_label(layout: Layout) -> str:
 
 
 def find_meta(grid: Grid) -> Meta | None:
-    """The «Mã biểu mẫu: …» line near the bottom of a sheet."""
+    """The «Mã biểu mẫu: …» line near the bottom of a sheet (the last sheet's answer is kept: the recognition of one
+    sheet asks up to three times)."""
+    if _LAST_META and _LAST_META[0][0] is grid:
+        return _LAST_META[0][1]
+    meta = _find_meta(grid)
+    _LAST_META[:] = [(grid, meta)]
+    return meta
+
+
+_LAST_META: list[tuple[Grid, Meta | None]] = []
+
+
+def _find_meta(grid: Grid) -> Meta | None:
     for r in range(len(grid) - 1, max(-1, len(grid) - 1 - META_SCAN_ROWS), -1):
         for c, v in enumerate(grid[r]):
             if type(v) is str and v.startswith(META_PREFIX):

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework
-from xl_tthc.core.keys import set_key
 from xl_tthc.core.model import UnitInput
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.core.records import record
@@ -263,11 +262,12 @@ def _read_unit_row(
     src.put("unit/name", r, name_c)
     src.put("unit/level", *level_cell)
     src.put("indicators", r, name_c)
+    indicators, stated = unit.data["indicators"], unit.data["stated"]
     for code, c in mapping.items():
         raw = value(grid, r, c)
         key = f"indicators/{code}"
         if raw is not None:
-            set_key(unit.data, key, raw)
+            indicators[code] = raw
         src.put(key, r, c)
         rec.cells.append(InputCell(r, c, ui, key))
     for key, _what in _STATED:
@@ -276,7 +276,7 @@ def _read_unit_row(
             if isinstance(raw, str):
                 raw = " ".join(raw.split())
             if raw is not None:
-                set_key(unit.data, f"stated/{key}", raw)
+                stated[key] = raw
             src.put(f"stated/{key}", r, cols[key])
     if "rank" in cols:  # where «Tính điểm» writes the rank; a typed rank is not an input
         src.put("stated/rank", r, cols["rank"])

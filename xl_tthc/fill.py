@@ -151,7 +151,10 @@ def _read(path: Path) -> tuple[Probe, WorkbookData]:
         raise FillError(pr.finding.message if pr.finding else f"Không đọc được tệp «{path.name}».")
     try:
         data = read_file(
-            str(path), data=pr.data, is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES
+            str(path),
+            data=pr.data,
+            is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES,
+            sheets_xml=pr.sheets_xml,
         )
     except ReadError:
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được.") from None

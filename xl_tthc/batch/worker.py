@@ -185,7 +185,7 @@ def process_files(
         pr = _guarded(out, _probe, out)
         if pr is not None:
             probed.append((out, pr))
-            held += len(pr.data or b"")
+            held += len(pr.data or b"") + sum(map(len, (pr.sheets_xml or {}).values()))
         if held >= PHASE_BYTES:
             _read_and_examine(probed, framework, shape)
             probed, held = [], 0
@@ -322,7 +322,7 @@ def _examine(
     results as they are (``full``), as :func:`compact_result` or :func:`pack_result` makes them."""
     path, shown = Path(out.path), out.file
     is_xlsx = pr.container == "zip" and path.suffix.lower() in {".xlsx", ".xlsm"}
-    wb = workbook_data(sheets, path=out.path, shown=shown, data=pr.data, is_xlsx=is_xlsx)
+    wb = workbook_data(sheets, path=out.path, shown=shown, data=pr.data, is_xlsx=is_xlsx, sheets_xml=pr.sheets_xml)
     scored = score_workbook(wb, registry=default_registry(), framework=framework, summaries=False)
     out.findings.extend(scored.findings)
     out.template = scored.template

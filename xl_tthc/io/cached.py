@@ -87,13 +87,15 @@ def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> in
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
-def formulas(path: Path | None, sheet: str, refs: set[str], data: bytes | None = None) -> dict[str, str]:
+def formulas(
+    path: Path | None, sheet: str, refs: set[str], data: bytes | None = None, known: Mapping[str, bytes] | None = None
+) -> dict[str, str]:
     """The formulas (``"=…"``) of the given cells of an .xlsx/.xlsm sheet; cells without one are left out. Shared
     formulas (``<f t="shared" si="0"/>`` in all cells but the first) come back as ``"="``: the cell holds a formula,
     its text is the master's. Any problem reading the XML gives an empty answer."""
     if not refs:
         return {}
-    xml = sheet_xml(path, sheet, data)  # inflated once for this check and the cell states
+    xml = sheet_xml(path, sheet, data, known)  # inflated once for this check and the cell states
     if xml is None or not may_hold_formula_or_error(xml):
         return {}
     special = special_cells(xml)

@@ -50,6 +50,7 @@ MAX_DENSE_CELLS = 4_000_000  # 32 bytes a cell: 128 MB; the readers refuse sheet
 # a cell with a value, an inline string or a formula (calamine leaves out cells that only carry a format)
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b")
 _SCAN_CHUNK = 1 << 20
+KEEP_PART = 4 * 1024 * 1024  # a worksheet part up to this size is inflated whole by the probe and handed on
 _ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')  # a superset of _CELL_REF's cells: a quick upper bound
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
@@ -61,6 +62,9 @@ class Probe:
     finding: Finding | None = None
     data: bytes | None = field(default=None, repr=False, compare=False)  # the whole file, when it was read whole
     strict: bool = False  # Strict Open XML (ISO 29500 strict namespaces): openpyxl sees no worksheet in it
+    # {sheet name: worksheet XML} of the parts inflated whole to bound their cells, handed to the checks that read
+    # the sheet XML after python-calamine (cell states, formulas) so that they do not inflate them again
+    sheets_xml: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -226,7 +230,9 @@ def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
             Code.FILE_CORRUPT,
             f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng).",
         )
-    return Probe(path, pr.container, data=data, strict=pr.strict) if pr.ok and data is not None else pr
+    if pr.ok and data is not None:
+        return Probe(path, pr.container, data=data, strict=pr.strict, sheets_xml=pr.sheets_xml)
+    return pr
 
 
 def _probe_ole(path: Path) -> Probe:
@@ -401,18 +407,25 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _too_far(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[str, str, int, int] | None:
+def _too_far(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kept: dict[str, bytes] | None = None
+) -> tuple[str, str, int, int] | None:
     """The first worksheet whose cells span more than :data:`MAX_DENSE_CELLS` (from A1 to its farthest row and
     column): (sheet name, the farthest cell, rows, columns); None when every sheet is within bounds.
 
     Every cell reference of every worksheet part is looked at (a file is bounded by :data:`MAX_UNCOMPRESSED`), read a
     chunk at a time; a cell without a reference is placed by calamine after the previous one, within the part's size.
+    ``kept``: the parts of at most :data:`KEEP_PART` bytes are read whole and put there (part name → XML).
     """
     names: dict[str, str] | None = None
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")) or not info.file_size:
             continue
-        rows, cols, _ = _extent(zf, info, exact=False)
+        if kept is not None and info.file_size <= KEEP_PART:
+            xml = kept[info.filename] = zf.read(info)
+            rows, cols = _bound(xml, 0, 0)
+        else:
+            rows, cols, _ = _extent(zf, info, exact=False)
         if rows * cols <= MAX_DENSE_CELLS:
             continue  # the quick upper bound settles it
         rows, cols, far = _extent(zf, info, exact=True)
@@ -444,14 +457,20 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, exact: bool) -> tuple
                         rows, cols = max(rows, r), max(cols, c)
                         far = (m.group(1) + m.group(2)).decode("ascii")
             else:
-                found = _ANY_REF.findall(text)
-                if found:
-                    letters, digits = zip(*found, strict=True)
-                    rows = max(rows, max(map(int, digits)))
-                    cols = max(cols, max(map(_col_index, set(letters))))
+                rows, cols = _bound(text, rows, cols)
             cut = text.rfind(b"<")
             carry = text[cut:] if cut >= 0 and len(text) - cut < 4096 else b""
     return rows, cols, far
+
+
+def _bound(text: bytes, rows: int, cols: int) -> tuple[int, int]:
+    """(rows, cols) raised to the farthest r="A1"-like reference in ``text`` (a quick upper bound of the extent)."""
+    found = _ANY_REF.findall(text)
+    if found:
+        letters, digits = zip(*found, strict=True)
+        rows = max(rows, max(map(int, digits)))
+        cols = max(cols, max(map(_col_index, set(letters))))
+    return rows, cols
 
 
 _ODS_TOKEN = re.compile(
@@ -536,13 +555,18 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
                             Code.FILE_UNSAFE_XML,
                             f"Tệp «{path.name}» chứa khai báo DOCTYPE/ENTITY trong {info.filename} (có thể là tấn công XXE): không đọc.",
                         )
-            far = _too_far(zf, infos) if "content.xml" not in names else _ods_too_far(zf)
+            kept: dict[str, bytes] | None = {} if data is not None else None
+            far = _too_far(zf, infos, kept) if "content.xml" not in names else _ods_too_far(zf)
             if far is not None:
                 return _far(path, *far)
+            sheets_xml = None
+            if kept:
+                by_part = _sheet_names(zf)
+                sheets_xml = {by_part[p]: xml for p, xml in kept.items() if p in by_part}
     except zipfile.BadZipFile:
         return _bad(
             path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng hoặc tải về chưa hết (tệp nén không đọc được)."
         )
     except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as exc:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng ({exc.__class__.__name__}).")
-    return Probe(path, "zip", strict=strict)
+    return Probe(path, "zip", strict=strict, sheets_xml=sheets_xml)

@@ -12,6 +12,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -153,10 +154,15 @@ def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
 _LAST_XML: list[tuple[object, str, bytes | None]] = []  # the last sheet XML inflated: (its source, sheet, XML)
 
 
-def sheet_xml(path: Path | None, sheet_name: str, data: bytes | None = None) -> bytes | None:
-    """The XML of one worksheet of an .xlsx/.xlsm (``data``: the file's bytes when the caller already read them), or
-    None when it cannot be read. The last one is kept: the checks after a read (cell states, formulas) ask for the
-    same sheet of the same bytes one after the other, and it is inflated once."""
+def sheet_xml(
+    path: Path | None, sheet_name: str, data: bytes | None = None, known: Mapping[str, bytes] | None = None
+) -> bytes | None:
+    """The XML of one worksheet of an .xlsx/.xlsm (``data``: the file's bytes when the caller already read them;
+    ``known``: sheets' XML the probe already inflated, by sheet name), or None when it cannot be read. The last one
+    is kept: the checks after a read (cell states, formulas) ask for the same sheet of the same bytes one after the
+    other, and it is inflated once."""
+    if known is not None and sheet_name in known:
+        return known[sheet_name]
     source: object = data if data is not None else path
     if _LAST_XML and _LAST_XML[0][0] is source and _LAST_XML[0][1] == sheet_name:
         return _LAST_XML[0][2]
@@ -236,7 +242,9 @@ class CellState:
     text: str  # the formula, or the error value such as "#REF!"
 
 
-def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None = None) -> dict[str, CellState]:
+def cell_states(
+    path: Path, sheet_name: str, refs: set[str], data: bytes | None = None, known: Mapping[str, bytes] | None = None
+) -> dict[str, CellState]:
     """For the given A1 refs of an .xlsx/.xlsm sheet: formulas without a cached value and error values.
 
     ``data``: the file's bytes when the caller already read them. Returns only the refs that are one of the two.
@@ -244,7 +252,7 @@ def cell_states(path: Path, sheet_name: str, refs: set[str], data: bytes | None 
     """
     if not refs:
         return {}
-    xml = sheet_xml(path, sheet_name, data)
+    xml = sheet_xml(path, sheet_name, data, known)
     if xml is None:
         return {}
     out: dict[str, CellState] = {}

@@ -270,4 +270,3 @@ __all__ = [
     "score_workbook",
     "stored_fingerprint",
 ]
-

@@ -5,6 +5,7 @@ reader behind it)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path, PurePath
 
@@ -13,24 +14,39 @@ from xl_tthc.io.reader import Sheet, cell_states, read_sheets
 from xl_tthc.pipeline.model import SheetData, WorkbookData
 
 
-def read_file(path: str, *, shown: str | None = None, data: bytes | None = None, is_xlsx: bool | None = None) -> WorkbookData:
+def read_file(
+    path: str,
+    *,
+    shown: str | None = None,
+    data: bytes | None = None,
+    is_xlsx: bool | None = None,
+    sheets_xml: Mapping[str, bytes] | None = None,
+) -> WorkbookData:
     """A workbook file as the pipeline reads it in every headless shell: python-calamine for the values (cached
     values of formulas), sheet states and merged ranges; the sheet XML for cells that came back empty (.xlsx/.xlsm).
     Raises :class:`xl_tthc.io.reader.ReadError` when the file cannot be read."""
-    return workbook_data(read_sheets(Path(path), data=data), path=path, shown=shown, data=data, is_xlsx=is_xlsx)
+    sheets = read_sheets(Path(path), data=data)
+    return workbook_data(sheets, path=path, shown=shown, data=data, is_xlsx=is_xlsx, sheets_xml=sheets_xml)
 
 
 def workbook_data(
-    sheets: list[Sheet], *, path: str, shown: str | None = None, data: bytes | None = None, is_xlsx: bool | None = None
+    sheets: list[Sheet],
+    *,
+    path: str,
+    shown: str | None = None,
+    data: bytes | None = None,
+    is_xlsx: bool | None = None,
+    sheets_xml: Mapping[str, bytes] | None = None,
 ) -> WorkbookData:
-    """The sheets python-calamine read from ``path`` (``data``: its bytes, when already read) for the pipeline."""
+    """The sheets python-calamine read from ``path`` (``data``: its bytes, when already read; ``sheets_xml``: the
+    sheets' XML the probe inflated, see :attr:`xl_tthc.io.probe.Probe.sheets_xml`) for the pipeline."""
     if is_xlsx is None:
         is_xlsx = PurePath(path).suffix.lower() in {".xlsx", ".xlsm"}
     return WorkbookData(
         file=shown if shown is not None else str(path),
         sheets=[SheetData(s.name, s.grid or [], s.state, s.rows, s.cols, s.merged, s.too_large) for s in sheets],
-        cell_states=partial(cell_states, Path(path), data=data) if is_xlsx else None,  # type: ignore[arg-type]
-        formulas=partial(formulas, Path(path), data=data) if is_xlsx else None,
+        cell_states=partial(cell_states, Path(path), data=data, known=sheets_xml) if is_xlsx else None,  # type: ignore[arg-type]
+        formulas=partial(formulas, Path(path), data=data, known=sheets_xml) if is_xlsx else None,
         stem=PurePath(path).stem,
     )
 

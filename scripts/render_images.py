@@ -113,9 +113,7 @@ def libreoffice_only(out_dir: Path) -> list[Path]:
 
 def image_name(xlsx: Path) -> str:
     """ASCII PNG name: "Vi_du_X - đã tính điểm.xlsx" → "Vi_du_X_da_tinh_diem.png"."""
-    stem = xlsx.stem.replace(" - đã tính điểm", "_da_tinh_diem").replace(
-        " - LibreOffice tự tính", "_LibreOffice_tu_tinh"
-    )
+    stem = xlsx.stem.replace(" - đã tính điểm", "_da_tinh_diem").replace(" - LibreOffice tự tính", "_LibreOffice_tu_tinh")
     return stem + ".png"
 
 

@@ -38,9 +38,7 @@ def score_seed(name: str) -> dict[str, Any]:
     return score_document(load_seed(name))
 
 
-def score_data(
-    framework_id: str, data: dict[str, Any], *, name: str = "Đơn vị thử", level: str | None = None
-) -> UnitResult:
+def score_data(framework_id: str, data: dict[str, Any], *, name: str = "Đơn vị thử", level: str | None = None) -> UnitResult:
     fw = get(framework_id)
     return score_unit(fw, UnitInput(name=name, data=data, level=level))
 
@@ -99,10 +97,9 @@ def recognize(grid: Any, *, file: str | None = None, sheet: str | None = None, r
     return by_labels(grid, Context(registry or default_registry(), file, sheet))
 
 
-def consolidate_dir(
-    folder: Any, roster: Any = None, period: str | None = None, *, output: Any = None, **kw: Any
-) -> Any:
+def consolidate_dir(folder: Any, roster: Any = None, period: str | None = None, *, output: Any = None, **kw: Any) -> Any:
     """The library API's consolidation, returning its batch report (the summary workbook written when ``output``)."""
     from xl_tthc import api
 
     return api.consolidate(folder, output, roster=roster, period=period, **kw).report
+

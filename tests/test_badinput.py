@@ -97,11 +97,7 @@ def test_kind_gives_its_precise_finding(batch: Any, name: str) -> None:
         pytest.xfail(f"needs the pipeline to call: {k.pending}")
     for e in k.expect:
         hits = _match(report, e)
-        near = [
-            (f.code.value, f.severity.value, f.location.to_dict(), f.message)
-            for f in report.findings
-            if f.location.file == e.file
-        ]
+        near = [(f.code.value, f.severity.value, f.location.to_dict(), f.message) for f in report.findings if f.location.file == e.file]
         assert hits, f"{name}: no finding {e} among {near}"
         f = hits[0]
         print(f"{name:28} {k.title:45} {f.code.value:30} {f.severity.value:8} {f.location.describe_vi()}: {f.message}")
@@ -122,9 +118,7 @@ def test_corpus_has_at_least_25_kinds_and_a_table(batch: Any) -> None:
                 assert k.pending, (k.name, e)
                 continue
             f = hits[0]
-            lines.append(
-                f"| {k.title} | {e.file or ''} | {f.code.value} | {f.severity.value} | {f.location.cell or ''} | {f.message} |"
-            )
+            lines.append(f"| {k.title} | {e.file or ''} | {f.code.value} | {f.severity.value} | {f.location.cell or ''} | {f.message} |")
     table = "\n".join(lines)
     print(table)
     assert len(lines) >= 2 + len(corpus.kinds)

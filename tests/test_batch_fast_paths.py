@@ -52,11 +52,7 @@ def _corrupt_member_crc(path: Path, member: str) -> None:
 WB = b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
 XXE = b'<?xml version="1.0"?><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
 # a DOCTYPE behind 40 KB of comment: still in the prolog, so still found
-PADDED_XXE = (
-    b'<?xml version="1.0"?><!--'
-    + b"x" * 40_000
-    + b'--><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
-)
+PADDED_XXE = b'<?xml version="1.0"?><!--' + b"x" * 40_000 + b'--><!DOCTYPE ws [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet/>'
 
 
 def _cases(tmp: Path) -> list[Path]:
@@ -70,11 +66,7 @@ def _cases(tmp: Path) -> list[Path]:
         _zip(tmp / "long_part.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml}),
         _zip(tmp / "late_doctype.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": long_xml[:5000] + XXE}),
         _zip(tmp / "padded_doctype.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": PADDED_XXE}),
-        _zip(
-            tmp / "padded_stored.xlsx",
-            {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": PADDED_XXE},
-            zipfile.ZIP_STORED,
-        ),
+        _zip(tmp / "padded_stored.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": PADDED_XXE}, zipfile.ZIP_STORED),
         _zip(tmp / "stored.xlsx", {"xl/workbook.xml": WB, "xl/styles.xml": long_xml}, zipfile.ZIP_STORED),
         _zip(tmp / "bzip2.xlsx", {"xl/workbook.xml": WB, "xl/worksheets/sheet1.xml": XXE}, zipfile.ZIP_BZIP2),
         _zip(tmp / "not_a_workbook.xlsx", {"word/document.xml": WB}),

@@ -89,12 +89,8 @@ def test_766_total_of_exactly_50_is_trung_binh() -> None:
     #   total = 7,36 + 18,63 + 1,75 + 4,84 + 11,52 + 5,90 = 50,00 → Trung bình (50 is inclusive)
     # Added up as doubles the total is 49,99999999999999, which must not fall to Yếu.
     values = [
-        ["4.03", "1.61", "0.44", "1.28"],
-        ["18.63"],
-        ["1.75"],
-        ["2.70", "1.00", "1.14"],
-        ["3.84", "1.68", "0.31", "1.71", "1.27", "0.90", "1.81"],
-        ["2.11", "0.46", "3.33"],
+        ["4.03", "1.61", "0.44", "1.28"], ["18.63"], ["1.75"], ["2.70", "1.00", "1.14"],
+        ["3.84", "1.68", "0.31", "1.71", "1.27", "0.90", "1.81"], ["2.11", "0.46", "3.33"],
     ]
     assert sum(Decimal(v) for g in values for v in g) == Decimal("50.00")
     scores = {c: float(v) for cs, vs in zip(SV766_SCORED, values, strict=True) for c, v in zip(cs, vs, strict=True)}
@@ -140,21 +136,8 @@ def test_766_band_of_the_exact_total(unit: tuple[dict[str, float], Decimal]) -> 
     ],
 )
 def test_459_band_edges_on_quy_doi(s21: str, band: str) -> None:
-    data = {
-        "indicators": {
-            "1.1": "-",
-            "1.2": "4,81",
-            "1.3": "-",
-            "2.1": s21,
-            "3.1": "10",
-            "3.2": "10",
-            "4.1": "5",
-            "4.2": "10",
-            "5.1": "5",
-            "5.2": "5",
-            "5.3": "5",
-        }
-    }
+    data = {"indicators": {"1.1": "-", "1.2": "4,81", "1.3": "-", "2.1": s21, "3.1": "10", "3.2": "10",
+                           "4.1": "5", "4.2": "10", "5.1": "5", "5.2": "5", "5.3": "5"}}
     r = score_data("sv459-dienbien-2023", data)
     assert r.applicable_max == 85
     assert r.band_code == band
@@ -162,18 +145,8 @@ def test_459_band_edges_on_quy_doi(s21: str, band: str) -> None:
 
 def test_459_band_edge_50_on_quy_doi() -> None:
     # 42,50/85 × 100 = 50,00 exactly → Trung bình; 42,49/85 × 100 = 49,9882… → 49,99 → Yếu
-    base = {
-        "1.1": "-",
-        "1.2": "0",
-        "1.3": "-",
-        "3.1": "10",
-        "3.2": "10",
-        "4.1": "0",
-        "4.2": "0",
-        "5.1": "0",
-        "5.2": "0",
-        "5.3": "0",
-    }
+    base = {"1.1": "-", "1.2": "0", "1.3": "-", "3.1": "10", "3.2": "10", "4.1": "0", "4.2": "0",
+            "5.1": "0", "5.2": "0", "5.3": "0"}
     r = score_data("sv459-dienbien-2023", {"indicators": {**base, "2.1": "22,50"}})
     assert r.quy_doi == 50.0
     assert r.band_code == "trung_binh"

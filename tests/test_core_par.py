@@ -319,38 +319,22 @@ def test_seed003_stated_implementation_mismatch(seed003: dict[str, Any]) -> None
 
 def _tiny_par(extra_tree: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
-        "schema_version": 1,
-        "id": "test-par-tiny",
-        "kind": "par",
-        "version": "1",
-        "title": "Thử",
-        "references": [{"number": "1/QĐ-TEST", "issuer": "Thử"}],
-        "effective": {"from": "2020-01-01"},
+        "schema_version": 1, "id": "test-par-tiny", "kind": "par", "version": "1", "title": "Thử",
+        "references": [{"number": "1/QĐ-TEST", "issuer": "Thử"}], "effective": {"from": "2020-01-01"},
         "levels": ["tinh"],
-        "tree": extra_tree
-        or [
-            {
-                "code": "1",
-                "title": "Lĩnh vực 1",
-                "max": 3,
-                "children": [
-                    {"code": "1.1", "title": "Tiêu chí 1.1", "max": 1},
-                    {"code": "1.2", "title": "Tiêu chí 1.2", "max": 2, "source": "survey"},
-                ],
-            },
+        "tree": extra_tree or [
+            {"code": "1", "title": "Lĩnh vực 1", "max": 3, "children": [
+                {"code": "1.1", "title": "Tiêu chí 1.1", "max": 1},
+                {"code": "1.2", "title": "Tiêu chí 1.2", "max": 2, "source": "survey"},
+            ]},
         ],
     }
 
 
 def test_par_leaf_above_max_is_capped_and_reported() -> None:
     fw = build(_tiny_par())
-    r = score_unit(
-        fw,
-        UnitInput(
-            "Đơn vị",
-            {"rows": {"1.1": {"self": 1.5, "appraised": "1,2", "evidence": "BC 1"}, "1.2": {"appraised": 2.5}}},
-        ),
-    )
+    r = score_unit(fw, UnitInput("Đơn vị", {"rows": {"1.1": {"self": 1.5, "appraised": "1,2", "evidence": "BC 1"},
+                                                      "1.2": {"appraised": 2.5}}}))
     assert r.item("1.1").detail["self"] == 1
     assert r.item("1.1").detail["appraised"] == 1
     assert r.item("1.2").detail["appraised"] == 2
@@ -361,13 +345,8 @@ def test_par_leaf_above_max_is_capped_and_reported() -> None:
 
 def test_par_survey_row_self_score_is_ignored() -> None:
     fw = build(_tiny_par())
-    r = score_unit(
-        fw,
-        UnitInput(
-            "Đơn vị",
-            {"rows": {"1.1": {"self": 1, "appraised": 1, "evidence": "BC 1"}, "1.2": {"self": 2, "appraised": 1.5}}},
-        ),
-    )
+    r = score_unit(fw, UnitInput("Đơn vị", {"rows": {"1.1": {"self": 1, "appraised": 1, "evidence": "BC 1"},
+                                                      "1.2": {"self": 2, "appraised": 1.5}}}))
     assert r.item("1.2").detail["self"] == 0
     assert r.extra["self_total"] == 1
     assert r.extra["survey_total"] == 1.5

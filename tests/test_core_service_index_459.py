@@ -90,28 +90,15 @@ SEED002 = [
 # The seed's report text (section 1), names per band exactly as it lists them.
 REPORT_BANDS = {
     "phong": {
-        XS: [
-            "Phòng Lao động - Thương binh và Xã hội",
-            "Phòng Kinh tế và Hạ tầng",
-        ],  # "Lao động - Thương binh và Xã hội, Kinh tế và Hạ tầng"
+        XS: ["Phòng Lao động - Thương binh và Xã hội", "Phòng Kinh tế và Hạ tầng"],  # "Lao động - Thương binh và Xã hội, Kinh tế và Hạ tầng"
         TOT: ["Phòng Tư pháp"],
         TB: ["Phòng Nội vụ", "Trung tâm QLĐĐ"],  # "Phòng Nội vụ, Trung tâm Quản lý Đất đai huyện"
     },
     "xa": {
         XS: ["Núa Ngam"],
         TOT: ["Mường Nhà", "Mường Pồn", "Pa Thơm", "Pom Lót", "Sam Mứn", "Thanh An", "Thanh Yên"],
-        KHA: [
-            "Hua Thanh",
-            "Hẹ Muông",
-            "Na Ư",
-            "Noong Hẹt",
-            "Noong Luống",
-            "Phu Luông",
-            "Thanh Hưng",
-            "Thanh Chăn",
-            "Thanh Luông",
-            "Thanh Xương",
-        ],
+        KHA: ["Hua Thanh", "Hẹ Muông", "Na Ư", "Noong Hẹt", "Noong Luống", "Phu Luông", "Thanh Hưng",
+              "Thanh Chăn", "Thanh Luông", "Thanh Xương"],
         YEU: ["Mường Lói", "Na Tông", "Thanh Nưa"],
     },
 }
@@ -257,9 +244,7 @@ def test_seed002_tu_phap_decimal_dot(seed002: dict[str, Any]) -> None:
         ("Phòng Lao động - Thương binh và Xã hội", 93.06, 69.8 / 75 * 100, 93.07),  # 93,0666…
     ],
 )
-def test_seed002_truncated_quy_doi(
-    seed002: dict[str, Any], name: str, stated: float, exact: float, rounded: float
-) -> None:
+def test_seed002_truncated_quy_doi(seed002: dict[str, Any], name: str, stated: float, exact: float, rounded: float) -> None:
     u = _units(seed002)[name]
     found = only(u["findings"], Code.STATED_QUY_DOI_TRUNCATED)
     assert len(found) == 1
@@ -288,11 +273,7 @@ def test_seed002_only_two_units_have_truncated_quy_doi(seed002: dict[str, Any]) 
 def test_seed002_units_without_findings(seed002: dict[str, Any]) -> None:
     with_findings = {u["unit"]["name"] for u in seed002["units"] if u["findings"]}
     assert with_findings == {
-        "Trung tâm QLĐĐ",
-        "Phòng Tư pháp",
-        "Phòng Nội vụ",
-        "Phòng Lao động - Thương binh và Xã hội",
-        "UBND xã Núa Ngam",
+        "Trung tâm QLĐĐ", "Phòng Tư pháp", "Phòng Nội vụ", "Phòng Lao động - Thương binh và Xã hội", "UBND xã Núa Ngam",
     }
 
 
@@ -336,21 +317,8 @@ def test_sv459_quy_doi_is_the_hand_rounded_quotient(unit: tuple[dict[str, Any], 
 def test_sv459_quy_doi_exact_half() -> None:
     # With 85 or 65 applicable points a 2-decimal total never gives a quy đổi ending in exactly 5 at the
     # third decimal; with 80 it can. 1.1 (5), 1.3 (10) and 5.3 (5) "-": applicable 100 − 20 = 80.
-    data = {
-        "indicators": {
-            "1.1": "-",
-            "1.2": "2,02",
-            "1.3": "-",
-            "2.1": "20,06",
-            "3.1": "3,24",
-            "3.2": "6,36",
-            "4.1": "3,01",
-            "4.2": "6,80",
-            "5.1": "2,05",
-            "5.2": "2,32",
-            "5.3": "-",
-        }
-    }
+    data = {"indicators": {"1.1": "-", "1.2": "2,02", "1.3": "-", "2.1": "20,06", "3.1": "3,24", "3.2": "6,36",
+                           "4.1": "3,01", "4.2": "6,80", "5.1": "2,05", "5.2": "2,32", "5.3": "-"}}
     # 2,02 + 20,06 + 3,24 + 6,36 + 3,01 + 6,80 + 2,05 + 2,32 = 45,86; 45,86/80 × 100 = 57,325 → 57,33
     r = score_data(SV459, data)
     assert r.applicable_max == 80

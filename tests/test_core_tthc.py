@@ -142,16 +142,9 @@ def test_seed001_xa_has_no_criteria_so_it_is_not_scored_as_valid(seed001_xa: dic
 def _good_tthc_data() -> dict[str, Any]:
     return {
         "counts": {
-            "received_total": 10,
-            "received_online": 4,
-            "received_direct": 6,
-            "received_carried": 0,
-            "resolved_total": 10,
-            "resolved_before": 5,
-            "resolved_on_time": 5,
-            "resolved_late": 0,
-            "in_progress_on_time": 0,
-            "in_progress_late": 0,
+            "received_total": 10, "received_online": 4, "received_direct": 6, "received_carried": 0,
+            "resolved_total": 10, "resolved_before": 5, "resolved_on_time": 5, "resolved_late": 0,
+            "in_progress_on_time": 0, "in_progress_late": 0,
         },
         "criteria": {
             **{c: {"counts": {"a": 5, "b": 5, "c": 0}} for c in ("1", "2", "3", "4", "5")},
@@ -177,13 +170,7 @@ def test_collect_all_reports_every_problem_at_once() -> None:
     data["criteria"]["3"]["counts"]["c"] = "#REF!"  # an Excel error value
     r = score_data(HUYEN, data, level="huyen")
     got = codes(r.findings)
-    for code in (
-        Code.NEGATIVE_VALUE,
-        Code.NOT_A_NUMBER,
-        Code.LEVEL_CHOSEN_TWICE,
-        Code.LEVEL_NOT_CHOSEN,
-        Code.ERROR_VALUE,
-    ):
+    for code in (Code.NEGATIVE_VALUE, Code.NOT_A_NUMBER, Code.LEVEL_CHOSEN_TWICE, Code.LEVEL_NOT_CHOSEN, Code.ERROR_VALUE):
         assert code.value in got, code
     by = {f.code: f for f in r.findings}
     assert by[Code.LEVEL_CHOSEN_TWICE].item == "7"
@@ -239,9 +226,7 @@ def test_no_tthc_score_above_its_maximum(levels: dict[str, tuple[int, int, int]]
 
 @settings(max_examples=200, deadline=None)
 @given(
-    a=COUNT,
-    b=COUNT,
-    c=COUNT,
+    a=COUNT, b=COUNT, c=COUNT,
     move=st.sampled_from([("c", "b"), ("b", "a"), ("c", "a")]),
     k=st.integers(min_value=1, max_value=5000),
     crit=st.sampled_from(["1", "2", "3", "4", "5"]),

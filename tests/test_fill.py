@@ -429,10 +429,7 @@ def test_recognised_without_metadata_by_the_meta_line_and_by_labels(tmp_path: Pa
                 ws_new.cell(row=c.row + 3, column=c.column, value=c.value)
     moved.save(tmp_path / "moved.xlsx")
     b = fill_workbook(tmp_path / "moved.xlsx", tmp_path / "b.xlsx")
-    assert (b.template_id, b.framework.id) == (
-        "Phụ lục chấm điểm giải quyết TTHC (mẫu tự lập)",
-        "tthc-dienbien-1187-2019-huyen",
-    )
+    assert (b.template_id, b.framework.id) == ("Phụ lục chấm điểm giải quyết TTHC (mẫu tự lập)", "tthc-dienbien-1187-2019-huyen")
     assert b.results[0].total_shown == 16.74
     g = Grid(b.output, "Trang tính 1")
     total = layout.output("total")
@@ -540,9 +537,7 @@ def test_changed_structure_and_unknown_framework_raise(tmp_path: Path) -> None:
     # a template line naming a framework this installation does not have: read by labels, and said so
     wb = openpyxl.load_workbook(src)
     ws = wb[layout.sheet]
-    line = next(
-        c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("Mã biểu mẫu")
-    )
+    line = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("Mã biểu mẫu"))
     line.value = line.value.replace("tthc-dienbien-1187-2019-huyen", "tthc-tinh-khac-2030")
     wb.save(tmp_path / "other-fw.xlsx")
     other = fill_workbook(tmp_path / "other-fw.xlsx")

@@ -197,11 +197,7 @@ def test_consolidate_writes_summary_and_report_with_names_that_are_not_utf8(tmp_
 
     d = tmp_path / "d"
     d.mkdir()
-    names = [
-        b"UBND x\xe3 \xff.xlsx",
-        b"bad\nline\x1b[31m.xlsx",
-        unicodedata.normalize("NFD", "Xã Mường Phăng.xlsx").encode(),
-    ]
+    names = [b"UBND x\xe3 \xff.xlsx", b"bad\nline\x1b[31m.xlsx", unicodedata.normalize("NFD", "Xã Mường Phăng.xlsx").encode()]
     for i, n in enumerate(names):
         gen.write_unit_workbook(Path(os.fsdecode(bytes(d) + b"/" + n)), gen.make_unit(i + 1))
     Path(os.fsdecode(bytes(d) + b"/h\xfeng.xlsx")).write_bytes(b"PK\x03\x04xx")  # a broken file: a finding naming it
@@ -274,10 +270,7 @@ def test_roster_encodings(tmp_path: Path, label: str, encode: Any, note: str | N
 def test_roster_errors_name_the_file_and_the_encoding(tmp_path: Path) -> None:
     p = tmp_path / "ds.csv"
     p.write_bytes(b"\x81\x8a\x8d\x8e\x8f\x90" * 20)
-    with pytest.raises(
-        RosterError,
-        match=r"không nhận ra bảng mã của tệp danh sách «ds.csv» \(không phải UTF-8, UTF-16 hay Windows-1258",
-    ):
+    with pytest.raises(RosterError, match=r"không nhận ra bảng mã của tệp danh sách «ds.csv» \(không phải UTF-8, UTF-16 hay Windows-1258"):
         read_roster(p)
     p.write_bytes("Họ tên,Chức vụ\nA,B\n".encode("utf-16"))
     with pytest.raises(RosterError, match=r"«ds.csv» không có cột «Tên đơn vị» \(đã đọc theo bảng mã UTF-16\)"):
@@ -425,10 +418,7 @@ def _score_with(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _findings(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (f["code"], f["severity"], (f.get("location") or {}).get("path") or "", f["message"])
-        for f in result["units"][0]["findings"]
-    ]
+    return [(f["code"], f["severity"], (f.get("location") or {}).get("path") or "", f["message"]) for f in result["units"][0]["findings"]]
 
 
 @pytest.mark.parametrize(
@@ -456,10 +446,7 @@ def test_date_value_in_a_level_count_is_an_error() -> None:
     u = doc["units"][0]
     data = copy.deepcopy(u["data"])
     data["criteria"]["1"]["counts"]["b"] = datetime(2021, 6, 30)
-    r = score_unit(
-        get(doc["framework"]),
-        UnitInput(name=u["unit"]["name"], level=u["unit"].get("level"), period=u["period"], data=data),
-    )
+    r = score_unit(get(doc["framework"]), UnitInput(name=u["unit"]["name"], level=u["unit"].get("level"), period=u["period"], data=data))
     hits = [f for f in r.findings if f.code.value == "not_a_number"]
     assert hits and "ghi ngày tháng «30/06/2021»" in hits[0].message and hits[0].severity.value == "error"
 
@@ -480,9 +467,7 @@ def test_non_ascii_digits_are_read_with_a_note(raw: str, value: int) -> None:
     assert not [f for f in found if f[1] == "error"]  # 99 is the true figure: the unit scores as published
 
 
-@pytest.mark.parametrize(
-    "raw", [b"UBND x\xe3 \xff.xlsx", b"X\xc3\xa3\nd\xc3\xb2ng m\xe1\xbb\x9bi.xlsx"], ids=["not utf-8", "newline"]
-)
+@pytest.mark.parametrize("raw", [b"UBND x\xe3 \xff.xlsx", b"X\xc3\xa3\nd\xc3\xb2ng m\xe1\xbb\x9bi.xlsx"], ids=["not utf-8", "newline"])
 def test_fill_on_a_name_that_is_not_utf8_or_has_control_characters(tmp_path: Path, raw: bytes) -> None:
     src = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + raw))
     shutil.copy(SAMPLE, src)
@@ -508,17 +493,12 @@ def test_a_cp1258_roster_note_reaches_the_batch_report(tmp_path: Path) -> None:
 def test_a_fifo_in_a_frameworks_folder_is_refused_not_read(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "khung.json")
     proc = subprocess.run(
-        [PYTHON, "-m", "xl_tthc", "--frameworks", str(tmp_path), "frameworks"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [PYTHON, "-m", "xl_tthc", "--frameworks", str(tmp_path), "frameworks"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2 and "không phải tệp thường" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_trace_naming_a_file_that_is_not_utf8_is_logged_not_raised(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_trace_naming_a_file_that_is_not_utf8_is_logged_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import xl_tthc.api as api
     import xl_tthc.batch as batch
 

@@ -128,9 +128,7 @@ def test_consolidate_may_replace_its_own_summary_in_the_folder(work: Path, tmp_p
     assert not is_own_summary(d / "UBND xã Số 1.xlsx")
     units = sha(d)
     assert main(["consolidate", str(d), "--quiet", "--jobs", "1", "-o", str(out)]) in (0, 1)  # the second run
-    assert {k: v for k, v in sha(d).items() if k != "TONG_HOP.xlsx"} == {
-        k: v for k, v in units.items() if k != "TONG_HOP.xlsx"
-    }
+    assert {k: v for k, v in sha(d).items() if k != "TONG_HOP.xlsx"} == {k: v for k, v in units.items() if k != "TONG_HOP.xlsx"}
 
 
 def test_fill_onto_a_read_only_file_is_refused(work: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,11 +77,7 @@ def test_any_name_goes_through_probe_batch_and_summary(files: list[tuple[bytes, 
             assert pr.ok or pr.finding is not None
             shown = display_name(name)
             shown.encode("utf-8")
-            bad = [
-                c
-                for c in shown
-                if unicodedata.category(c) in NOT_SHOWN or (unicodedata.category(c) == "Cf" and c not in "\u200c\u200d")
-            ]
+            bad = [c for c in shown if unicodedata.category(c) in NOT_SHOWN or (unicodedata.category(c) == "Cf" and c not in "\u200c\u200d")]
             assert not bad, shown
             derived = safe_output_name(Path(name).stem, " - đã tính điểm", ".xlsx")
             assert len(os.fsencode(derived)) <= 255

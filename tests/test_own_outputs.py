@@ -90,8 +90,6 @@ def test_a_summary_workbook_in_the_folder_is_left_out(tmp_path: Path) -> None:
     status = {o.file: o.status for o in report.outcomes}
     assert status["TONG_HOP thang truoc.xlsx"] == "skipped"
     assert any(
-        f.code is Code.FILE_UNSUPPORTED
-        and f.location.file == "TONG_HOP thang truoc.xlsx"
-        and f.severity is Severity.INFO
+        f.code is Code.FILE_UNSUPPORTED and f.location.file == "TONG_HOP thang truoc.xlsx" and f.severity is Severity.INFO
         for f in report.findings
     )

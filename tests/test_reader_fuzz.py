@@ -61,11 +61,7 @@ def run_file(data: bytes, name: str = "Xã Thử.xlsx") -> FileOutcome:
 
 
 @FUZZ
-@given(
-    flips=st.lists(
-        st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1, max_size=12
-    )
-)
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1, max_size=12))
 def test_byte_flips(flips: list[tuple[int, int]]) -> None:
     data = bytearray(valid_bytes())
     for pos, byte in flips:
@@ -85,11 +81,7 @@ def test_truncation(cut: float) -> None:
 @FUZZ
 @given(
     edits=st.lists(
-        st.tuples(
-            st.integers(min_value=0),
-            st.sampled_from(["delete", "insert", "replace"]),
-            st.sampled_from(list('<>/"=&;x 0123456789#-,.ĐđẠ\n')),
-        ),
+        st.tuples(st.integers(min_value=0), st.sampled_from(["delete", "insert", "replace"]), st.sampled_from(list('<>/"=&;x 0123456789#-,.ĐđẠ\n'))),
         min_size=1,
         max_size=8,
     )
@@ -117,37 +109,13 @@ CELL_VALUES = st.one_of(
     st.none(),
     st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from(
-        [
-            "",
-            "-",
-            "x",
-            "X",
-            "16,74",
-            "1.132",
-            "8.32",
-            "58,69/85",
-            "#REF!",
-            "#DIV/0!",
-            "=1+1",
-            "@SUM(A1)",
-            "không",
-            "✓",
-            "  ",
-            "1e308",
-        ]
-    ),
+    st.sampled_from(["", "-", "x", "X", "16,74", "1.132", "8.32", "58,69/85", "#REF!", "#DIV/0!", "=1+1", "@SUM(A1)", "không", "✓", "  ", "1e308"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),  # what a cell can hold
 )
 
 
 @FUZZ
-@given(
-    values=st.lists(
-        st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=6), CELL_VALUES),
-        max_size=25,
-    )
-)
+@given(values=st.lists(st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=6), CELL_VALUES), max_size=25))
 def test_random_values_in_a_valid_form(values: list[tuple[int, int, Any]]) -> None:
     import openpyxl
 
@@ -167,29 +135,7 @@ def test_random_values_in_a_valid_form(values: list[tuple[int, int, Any]]) -> No
 @FUZZ
 @given(
     st.lists(
-        st.lists(
-            st.one_of(
-                CELL_VALUES,
-                st.sampled_from(
-                    [
-                        "STT",
-                        "TÊN ĐƠN VỊ",
-                        "Điểm chuẩn",
-                        "Tiêu chí",
-                        "Điểm tự đánh giá",
-                        "Chỉ số 1 (5đ)",
-                        "I",
-                        "II",
-                        "TỔNG ĐIỂM",
-                        "Đơn vị: UBND xã A",
-                        "Số lượng hồ sơ",
-                        "Điểm tối đa",
-                        "1.3.1",
-                    ]
-                ),
-            ),
-            max_size=10,
-        ),
+        st.lists(st.one_of(CELL_VALUES, st.sampled_from(["STT", "TÊN ĐƠN VỊ", "Điểm chuẩn", "Tiêu chí", "Điểm tự đánh giá", "Chỉ số 1 (5đ)", "I", "II", "TỔNG ĐIỂM", "Đơn vị: UBND xã A", "Số lượng hồ sơ", "Điểm tối đa", "1.3.1"])), max_size=10),
         max_size=30,
     )
 )

@@ -32,9 +32,7 @@ def test_shipped_frameworks_examples_and_seeds_are_valid() -> None:
         doc = json.loads(path.read_text("utf-8"))
         if "schema_version" in doc and "extends" not in doc:
             validator("framework")(doc)
-    for path in sorted((ROOT / "docs/examples").glob("*-input.json")) + sorted(
-        (ROOT / "xl_tthc/sample_data").glob("seed*.json")
-    ):
+    for path in sorted((ROOT / "docs/examples").glob("*-input.json")) + sorted((ROOT / "xl_tthc/sample_data").glob("seed*.json")):
         validator("input")(json.loads(path.read_text("utf-8")))
     for path in sorted((ROOT / "docs/examples").glob("*-result.json")):
         validator("result")(json.loads(path.read_text("utf-8")))

@@ -413,7 +413,7 @@ def test_formulas_come_from_the_framework_data() -> None:
     assert si.number_rules and {r.num_format for r in si.number_rules} >= {'0.00"/85"', '0.00"/65"'}
     row = si.table.unit_rows[0][0]  # type: ignore[union-attr]
     qd = si.formulas()[a1(row, si.table.outputs[1][1])]  # type: ignore[union-attr]
-    assert "MIN(30,N(F" in qd and "(F" in qd and '<>"-")*30' in qd and "*100,2)" in qd  # cap, "-" dropped, /100
+    assert "MIN(30,N(F" in qd and '(F' in qd and '<>"-")*30' in qd and "*100,2)" in qd  # cap, "-" dropped, /100
     v766 = build_layout("si766-unit", get("sv766-national-2026")).formulas()
     assert any("MIN(2,2*ROUND(100*" in t and "/80)" in t for t in v766.values())  # 3.5: stated ratio, target 80
 

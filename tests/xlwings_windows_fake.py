@@ -657,9 +657,7 @@ class Sheet(_Strict):
                 if sheet_name != src.name and target is not self._book:
                     raise _reject(
                         self._log,
-                        WindowsPitfall(
-                            f"chart series {ref} refers to another sheet: the copy links to the source book"
-                        ),
+                        WindowsPitfall(f"chart series {ref} refers to another sheet: the copy links to the source book"),
                     )
                 refs.append(ref if sheet_name != src.name else f"'{new_name}'!{ref.rsplit('!', 1)[1]}")
             charts.append(ChartData(ch.kind, refs))

@@ -162,10 +162,7 @@ def compute(book: Any) -> Outcome:
         grid, formulas = _grid(sheet)
         sheets.append(SheetData(sheet.name, grid, _state(sheet), formulas=formulas))
     data = WorkbookData(
-        file=book.name,
-        sheets=sheets,
-        stem=Path(book.name).stem,
-        merged_at=lambda name, cells: merged_at(book, name, cells),
+        file=book.name, sheets=sheets, stem=Path(book.name).stem, merged_at=lambda name, cells: merged_at(book, name, cells)
     )
     scored = score_workbook(data, registry=default_registry())
     return Outcome(scored, build_plan(scored, file_label=book.name))
@@ -211,9 +208,7 @@ def write(book: Any, outcome: Outcome) -> None:
     for name in plan.data_sheets:
         sheet = book.sheets[name]
         protected = _unprotect(sheet)
-        cells = [
-            (w.row, w.col, w.formula if w.formula is not None else w.value) for w in plan.writes if w.sheet == name
-        ]
+        cells = [(w.row, w.col, w.formula if w.formula is not None else w.value) for w in plan.writes if w.sheet == name]
         for r0, c0, block in blocks(cells):
             sheet.range((r0 + 1, c0 + 1), (r0 + len(block), c0 + len(block[0]))).value = block
         for m in plan.marks:
@@ -246,11 +241,7 @@ def _unprotect(sheet: Any) -> dict[str, bool] | None:
         api = sheet.api
         if not api.ProtectContents:  # Excel (COM); other engines have no protection to lift
             return None
-        kept = {
-            "DrawingObjects": bool(api.ProtectDrawingObjects),
-            "Contents": True,
-            "Scenarios": bool(api.ProtectScenarios),
-        }
+        kept = {"DrawingObjects": bool(api.ProtectDrawingObjects), "Contents": True, "Scenarios": bool(api.ProtectScenarios)}
         permissions = api.Protection
         kept.update({name: bool(getattr(permissions, name)) for name in _ALLOW})
         api.Unprotect()

@@ -208,9 +208,7 @@ def consolidate(
         raise Error(f"tệp tổng hợp phải có đuôi .xlsx («{out}»).")
     reads = read_set([roster, *framework_dirs()])
     reads.add(str(folder), find_files)
-    check_outputs(
-        [out, report, history], reads, replaceable=lambda p: out is not None and p == out and is_own_summary(p)
-    )
+    check_outputs([out, report, history], reads, replaceable=lambda p: out is not None and p == out and is_own_summary(p))
     rep = _batch(
         folder,
         period=period,

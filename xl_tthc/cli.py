@@ -112,9 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     ba = sub.add_parser("build-addin", help="đóng gói add-in xl_tthc.xlam (nút «Tính điểm» trên ribbon)")
     ba.add_argument("-o", "--output", metavar="ĐƯỜNG_DẪN", required=True, help="thư mục ghi tệp xl_tthc.xlam")
 
-    bw = sub.add_parser(
-        "bundle-windows", help="tạo bộ cài Windows (Python riêng, không cần quyền quản trị) và gói .zip"
-    )
+    bw = sub.add_parser("bundle-windows", help="tạo bộ cài Windows (Python riêng, không cần quyền quản trị) và gói .zip")
     bw.add_argument("-o", "--output", metavar="THƯ_MỤC", required=True, help="thư mục ghi bộ cài và gói .zip")
     bw.add_argument("--cache", metavar="THƯ_MỤC", help="thư mục giữ các gói đã tải (mặc định: .cache/bundle-windows)")
 
@@ -307,11 +305,7 @@ def _report(args: argparse.Namespace) -> int:
     )
     done = api.report(args.input, args.output, meta, period=args.period, history=args.history)
     results = done.consolidation.all_results()
-    print(
-        f"Đã ghi báo cáo {done.path} ({len(results)} đơn vị"
-        + (", có so sánh với kỳ trước" if done.comparisons else "")
-        + ")."
-    )
+    print(f"Đã ghi báo cáo {done.path} ({len(results)} đơn vị" + (", có so sánh với kỳ trước" if done.comparisons else "") + ").")
     has_errors = any(f.severity.value == "error" for r in results for f in r.findings)
     return EXIT_FINDINGS if has_errors else EXIT_OK
 

@@ -47,10 +47,7 @@ ERROR_PREFIX = "#LỖI: "
 CATEGORY = "Tính điểm"
 TTHC_POINTS = (2.0, 1.0, 0.0)  # before, on, after the deadline (TT 01/2018/TT-VPCP, criteria 1–2)
 _EPS = 1e-9
-_RANGE = {
-    "ndim": 2,
-    "err_to_str": True,
-}  # a range (or one cell) arrives as a 2-D list; error cells as "#N/A" text, not None
+_RANGE = {"ndim": 2, "err_to_str": True}  # a range (or one cell) arrives as a 2-D list; error cells as "#N/A" text, not None
 
 
 class UdfError(Exception):

@@ -168,16 +168,8 @@ def write_appendix(path: Path, communes: list[tuple[Any, ...]], headers: dict[st
     ws.title = "Phụ lục"
     ws["A1"] = "Phụ lục"
     ws["A2"] = "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP"  # no period: no mismatch
-    for cell, text in {
-        "A5": "STT",
-        "B5": "TÊN ĐƠN VỊ",
-        "C5": "ĐIỂM CÁC CHỈ SỐ",
-        "N5": "TỔNG ĐIỂM ĐẠT ĐƯỢC",
-        "O5": "TỔNG ĐIỂM QUY ĐỔI",
-        "P5": "XẾP LOẠI",
-        **dict(INDICATOR_HEADERS),
-        **(headers or {}),
-    }.items():
+    for cell, text in {"A5": "STT", "B5": "TÊN ĐƠN VỊ", "C5": "ĐIỂM CÁC CHỈ SỐ", "N5": "TỔNG ĐIỂM ĐẠT ĐƯỢC",
+                       "O5": "TỔNG ĐIỂM QUY ĐỔI", "P5": "XẾP LOẠI", **dict(INDICATOR_HEADERS), **(headers or {})}.items():
         ws[cell] = text  # fmt: skip
     for rng in ("A5:A7", "B5:B7", "C5:M5", "N5:N7", "O5:O7", "P5:P7", "C6:E6", "F6:F7", "G6:H6", "I6:J6", "K6:M6"):
         ws.merge_cells(rng)
@@ -253,9 +245,7 @@ def write_cfb(path: Path, streams: dict[str, bytes]) -> None:
     dirs = dirs.ljust(n_dir * sector, b"\0")
     # unused directory slots must say "no sibling/child"
     dirs = b"".join(
-        dirs[i : i + 128]
-        if dirs[i : i + 64].strip(b"\0")
-        else (b"\0" * 68 + struct.pack("<III", _FREE, _FREE, _FREE) + b"\0" * 48)
+        dirs[i : i + 128] if dirs[i : i + 64].strip(b"\0") else (b"\0" * 68 + struct.pack("<III", _FREE, _FREE, _FREE) + b"\0" * 48)
         for i in range(0, len(dirs), 128)
     )
     difat = [fat_first + i for i in range(n_fat)] + [_FREE] * (109 - n_fat)
@@ -446,13 +436,7 @@ def make_corpus(root: Path) -> Corpus:
     wbk = Workbook()
     ws = wbk.active
     ws.title = "Dự toán"
-    for row in (
-        ["DỰ TOÁN KINH PHÍ NĂM 2021"],
-        [],
-        ["STT", "Nội dung", "Số tiền (đồng)"],
-        [1, "Văn phòng phẩm", 1500000],
-        [2, "Hội nghị", 3200000],
-    ):
+    for row in (["DỰ TOÁN KINH PHÍ NĂM 2021"], [], ["STT", "Nội dung", "Số tiền (đồng)"], [1, "Văn phòng phẩm", 1500000], [2, "Hội nghị", 3200000]):
         ws.append(row)
     p = d / "Dự toán kinh phí.xlsx"
     wbk.save(p)
@@ -593,14 +577,8 @@ def make_corpus(root: Path) -> Corpus:
     k, d = kind("zip_bomb", "Tệp nén độc hại (zip bomb)", "22 zip bomb")
     p = d / "Xã Bom Nén.xlsx"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-        )
-        zf.writestr(
-            "xl/workbook.xml",
-            '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
-        )
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
         zf.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * 30_000_000 + b"</worksheet>")
     expect(k, p, "file_too_large", "error", "zip bomb")
 
@@ -624,15 +602,7 @@ def make_corpus(root: Path) -> Corpus:
     evil = '=HYPERLINK("http://evil.example/","UBND xã Chèn Công Thức")'
     write_appendix(p, [commune_row(evil)])
     roster.append("'" + evil)
-    expect(
-        k,
-        p,
-        "formula_injection",
-        "warning",
-        "có thể hiểu là công thức",
-        sheet="Phụ lục",
-        cell=f"B{APPENDIX_FIRST_UNIT_ROW}",
-    )
+    expect(k, p, "formula_injection", "warning", "có thể hiểu là công thức", sheet="Phụ lục", cell=f"B{APPENDIX_FIRST_UNIT_ROW}")
 
     # 25. duplicate units: the same commune sent twice, in two folders
     k, d = kind("duplicate_unit", "Một đơn vị nộp hai tệp", "25 trùng đơn vị")
@@ -808,16 +778,12 @@ def _issue_12(
         expect(k, p, code, severity, fragment, sheet=SHEET, cell=cell)
 
     k, d = kind("date_text_in_count", "Ngày tháng gõ vào ô số hồ sơ", "50 ngày trong ô số")
-    typed(
-        k, d, 501, count_cell("received_online"), "30/06/2021", "not_a_number", "error", "ghi ngày tháng «30/06/2021»"
-    )
+    typed(k, d, 501, count_cell("received_online"), "30/06/2021", "not_a_number", "error", "ghi ngày tháng «30/06/2021»")
     typed(k, d, 502, level_cell(1, 1), "2021-06-30", "not_a_number", "error", "ghi ngày tháng «2021-06-30»")
 
     k, d = kind("date_value_in_count", "Ô số hồ sơ định dạng ngày", "51 ô kiểu ngày")
     typed(k, d, 511, count_cell("received_online"), datetime.datetime(2021, 6, 30), "not_a_number", "error", "ghi ngày tháng «30/06/2021»")  # fmt: skip
-    typed(
-        k, d, 512, level_cell(2, 0), datetime.date(2021, 4, 1), "not_a_number", "error", "ghi ngày tháng «01/04/2021»"
-    )
+    typed(k, d, 512, level_cell(2, 0), datetime.date(2021, 4, 1), "not_a_number", "error", "ghi ngày tháng «01/04/2021»")
 
     k, d = kind("fraction_in_count", "Phân số «a/b» trong ô số hồ sơ", "52 phân số")
     typed(k, d, 521, count_cell("received_online"), "3/4", "not_a_number", "error", "ghi «3/4» (dạng a/b)")
@@ -833,15 +799,7 @@ def _issue_12(
             cell = count_cell(key)
             shown = "".join(digits[int(c)] for c in str(u.counts[key]))
             mutate(p, lambda wb, ws, cell=cell, shown=shown: ws.__setitem__(cell, shown))
-            expect(
-                k,
-                p,
-                "non_ascii_digits",
-                "info",
-                f"đã hiểu là {u.counts[key]:,}".replace(",", "."),
-                sheet=SHEET,
-                cell=cell,
-            )
+            expect(k, p, "non_ascii_digits", "info", f"đã hiểu là {u.counts[key]:,}".replace(",", "."), sheet=SHEET, cell=cell)
 
     # ------------------------------------------------------------ every reader reads these alike
     k, d = kind("strict_ooxml", "Strict Open XML (.xlsx)", "55 strict")

@@ -49,7 +49,9 @@ def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool
     if hidden:
         lines.append(f"… và {fmt_int_vn(hidden)} tệp khác đọc tốt, không có lỗi.")
     lines.append("-" * len(head))
-    lines.append(f"{'Cộng':<{NAME_WIDTH}}  {'':<20} {report.units:>7} {report.errors:>5} {report.warnings:>9}")
+    lines.append(
+        f"{'Cộng':<{NAME_WIDTH}}  {'':<20} {report.units:>7} {report.errors:>5} {report.warnings:>9}"
+    )
     if bands:
         lines.append("")
         from xl_tthc.io.summary import band_rows
@@ -57,9 +59,7 @@ def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool
         for fs in report.consolidation.frameworks:
             for lv in fs.levels:
                 counts = ", ".join(f"{k} {v}" for k, v in band_rows(fs.framework, lv) if v)
-                lines.append(
-                    f"{fs.framework.short_title or fs.framework.title} – {lv.label}: {counts or 'không có đơn vị'}"
-                )
+                lines.append(f"{fs.framework.short_title or fs.framework.title} – {lv.label}: {counts or 'không có đơn vị'}")
                 if lv.missing:
                     lines.append(f"    Chưa nộp tệp ({len(lv.missing)}): " + ", ".join(m.name for m in lv.missing[:10]))
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
@@ -69,9 +69,7 @@ def summary_table(report: BatchReport, *, title: str = "Kiểm tra", bands: bool
             where = f.location.describe_vi()
             lines.append(displayable(f"  - {where + ': ' if where else ''}{f.message}"))
         if len(errors) > MAX_LISTED:
-            lines.append(
-                f"  … và {fmt_int_vn(len(errors) - MAX_LISTED)} lỗi khác (xem --json hoặc trang «Kết quả kiểm tra»)."
-            )
+            lines.append(f"  … và {fmt_int_vn(len(errors) - MAX_LISTED)} lỗi khác (xem --json hoặc trang «Kết quả kiểm tra»).")
     return "\n".join(lines)
 
 

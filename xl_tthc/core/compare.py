@@ -217,6 +217,7 @@ def compare_records(
 # ---------------------------------------------------------------------------- periods
 
 
+
 def latest_before(periods: Iterable[str], period: str) -> str | None:
     """The latest of ``periods`` that comes before ``period``."""
     key = period_key(period)

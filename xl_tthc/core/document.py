@@ -24,6 +24,8 @@ class InputError(Exception):
     """The input document is unusable as a whole (its message is Vietnamese, shown as is)."""
 
 
+
+
 def parse_input(
     doc: Any, registry: Registry | None = None, file: str | None = None
 ) -> tuple[Framework, list[UnitInput]]:

@@ -88,9 +88,7 @@ class Code(StrEnum):
     MERGED_INPUT = "merged_input_cells"
     FORMULA_INJECTION = "formula_injection"
     STALE_RESULTS = "stale_results"
-    FORMULA_OVERWRITTEN = (
-        "formula_overwritten"  # a typed number, a blank or another formula where our template computes
-    )
+    FORMULA_OVERWRITTEN = "formula_overwritten"  # a typed number, a blank or another formula where our template computes
     FORMULA_DISAGREES = "formula_disagrees"  # the spreadsheet's own formula gives another figure than the core
     # consolidation
     DUPLICATE_UNIT = "duplicate_unit"

@@ -387,9 +387,7 @@ def _read_json(path: Path) -> dict[str, Any]:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise FrameworkError(
-                    f"Tệp khung chấm điểm {path} không phải tệp thường (FIFO, thiết bị…): không đọc; hãy bỏ nó khỏi thư mục khung chấm điểm."
-                )
+                raise FrameworkError(f"Tệp khung chấm điểm {path} không phải tệp thường (FIFO, thiết bị…): không đọc; hãy bỏ nó khỏi thư mục khung chấm điểm.")
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 text = fh.read().decode("utf-8")
         finally:

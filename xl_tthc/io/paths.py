@@ -206,23 +206,17 @@ def guard_outputs(
         ident = identity(out)
         if ident is not None:
             if ident in seen:
-                raise InputClash(
-                    f"tệp kết quả «{shown}» trùng với tệp kết quả «{display_name(seen[ident])}»: chọn hai tên khác nhau."
-                )
+                raise InputClash(f"tệp kết quả «{shown}» trùng với tệp kết quả «{display_name(seen[ident])}»: chọn hai tên khác nhau.")
             seen[ident] = os.fspath(out)
         else:
             key = os.path.normcase(os.path.abspath(out))
             for other in seen.values():
                 if os.path.normcase(os.path.abspath(other)) == key:
-                    raise InputClash(
-                        f"tệp kết quả «{shown}» được chỉ định hai lần (trùng tên): chọn hai tên khác nhau."
-                    )
+                    raise InputClash(f"tệp kết quả «{shown}» được chỉ định hai lần (trùng tên): chọn hai tên khác nhau.")
             seen[(-1, hash(key))] = os.fspath(out)
 
 
-def guard_output_dir(
-    out_dir: PathLike, planned: Iterable[str] | None, inputs: Iterable[PathLike | None] | ReadSet
-) -> None:
+def guard_output_dir(out_dir: PathLike, planned: Iterable[str] | None, inputs: Iterable[PathLike | None] | ReadSet) -> None:
     """An output folder: refuse when it is an input file, or when a file the command will write there is an input.
 
     ``planned``: the names (relative to ``out_dir``) the command writes; None when they are not known beforehand

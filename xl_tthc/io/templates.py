@@ -218,7 +218,9 @@ def render_sheets(
     return path
 
 
-def _write(wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]], cached: Any = "") -> None:
+def _write(
+    wb: Any, layout: Layout, sheets: list[tuple[str, Mapping[tuple[int, int], Any]]], cached: Any = ""
+) -> None:
     fw = layout.framework
     wb.set_properties(
         {
@@ -293,11 +295,7 @@ def _sheet(
     for nr in layout.number_rules:
         shown = fmt(nr.num_format, {"num_format": nr.num_format}, base=False)
         ws.conditional_format(
-            nr.first_row,
-            nr.col,
-            nr.last_row,
-            nr.col,
-            {"type": "formula", "criteria": "=" + nr.criteria, "format": shown},
+            nr.first_row, nr.col, nr.last_row, nr.col, {"type": "formula", "criteria": "=" + nr.criteria, "format": shown}
         )
     for first, r0, r1 in _validation_ranges(list(layout.slots)):
         rule = _validation(layout, first, first.ref)

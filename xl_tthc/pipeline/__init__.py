@@ -270,3 +270,4 @@ __all__ = [
     "score_workbook",
     "stored_fingerprint",
 ]
+

@@ -76,10 +76,8 @@ def choose(
     reg = ctx.registry
     named = named_framework(grid) or template_framework(grid, reg)
     explicit = ctx.framework or (named[0] if named else None)
-    at = (
-        cell_loc(ctx.file, ctx.sheet, named[1], named[2])
-        if named and not ctx.framework
-        else cell_loc(ctx.file, ctx.sheet, *where)
+    at = cell_loc(ctx.file, ctx.sheet, named[1], named[2]) if named and not ctx.framework else cell_loc(
+        ctx.file, ctx.sheet, *where
     )
     if explicit:
         try:

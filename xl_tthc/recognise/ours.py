@@ -82,9 +82,7 @@ def summary_table(grid: Grid, ctx: Context) -> Recognition | None:
     name_c = header.index("don vi")
     prefix = {"tthc": "tc ", "par": "lv "}.get(fw.kind, "")
     codes = {code for code, _t, _m in item_table.top_items(fw)}
-    item_cols = {
-        h[len(prefix) :]: c for c, h in enumerate(header) if h.startswith(prefix) and h[len(prefix) :] in codes
-    }
+    item_cols = {h[len(prefix) :]: c for c, h in enumerate(header) if h.startswith(prefix) and h[len(prefix) :] in codes}
     out_cols = {SUMMARY_OUTPUTS[h]: c for c, h in enumerate(header) if h in SUMMARY_OUTPUTS}
     if len(item_cols) != len(codes) or "total" not in out_cols:
         return None

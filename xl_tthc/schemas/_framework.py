@@ -5,587 +5,40 @@
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from xl_tthc.schemas._errors import (
-    SchemaValueError as JsonSchemaValueException,
-    SchemaValuesError as JsonSchemaValuesException,
-)
+from xl_tthc.schemas._errors import SchemaValueError as JsonSchemaValueException, SchemaValuesError as JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
-    "^[a-z0-9][a-z0-9.-]*$": re.compile("^[a-z0-9][a-z0-9.-]*\\Z"),
-    "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$": re.compile("^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx\\Z"),
-    "^\\d{4}-\\d{2}-\\d{2}$": re.compile("^\\d{4}-\\d{2}-\\d{2}\\Z"),
+    '^[a-z0-9][a-z0-9.-]*$': re.compile('^[a-z0-9][a-z0-9.-]*\\Z'),
+    '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$': re.compile('^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx\\Z'),
+    '^\\d{4}-\\d{2}-\\d{2}$': re.compile('^\\d{4}-\\d{2}-\\d{2}\\Z')
 }
 
 NoneType = type(None)
 
-
 def validate_https___xl_tthc_local_schemas_framework_schema_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "$schema": "http://json-schema.org/draft-07/schema#",
-                "$id": "https://xl-tthc.local/schemas/framework.schema.json",
-                "title": "xl_tthc framework (one legal decision at one set of unit levels)",
-                "type": "object",
-                "required": ["schema_version", "id", "kind", "version", "title", "references", "effective", "levels"],
-                "properties": {
-                    "schema_version": {"const": 1},
-                    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]*$"},
-                    "extends": {"type": "string"},
-                    "kind": {"enum": ["tthc", "service_index", "par"]},
-                    "version": {"type": "string", "minLength": 1},
-                    "title": {"type": "string", "minLength": 1},
-                    "short_title": {"type": "string"},
-                    "note": {"type": "string"},
-                    "references": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["number", "issuer"],
-                            "properties": {
-                                "number": {"type": "string"},
-                                "date": {"anyOf": [{"$ref": "#/definitions/date"}, {"type": "null"}]},
-                                "issuer": {"type": "string"},
-                                "title": {"type": "string"},
-                                "article": {"type": ["string", "null"]},
-                                "url": {"type": ["string", "null"]},
-                                "verified": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    "effective": {
-                        "type": "object",
-                        "required": ["from"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "from": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                            "to": {
-                                "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                            },
-                        },
-                    },
-                    "levels": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                    "rounding": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "method": {"enum": ["half_up_binary", "half_up_decimal"]},
-                            "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                            "sum_rounded_items": {"type": "boolean"},
-                            "quy_doi_decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    "not_applicable": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "mode": {"enum": ["rescale", "none"]},
-                            "scale": {"type": "number", "exclusiveMinimum": 0},
-                            "marks": {"type": "array", "items": {"type": "string"}},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    "bands": {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {
-                            "verified": {"type": "boolean"},
-                            "basis": {"type": "string"},
-                            "scale": {"enum": ["total", "quy_doi"]},
-                            "items": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "label", "min"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "short": {"type": "string"},
-                                        "aliases": {"type": "array", "items": {"type": "string"}},
-                                        "min": {"type": ["number", "null"]},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "statuses": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "label"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "label": {"type": "string"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    "count_fields": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["key", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "group": {"type": "string"},
-                            },
-                        },
-                    },
-                    "count_checks": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["total", "parts", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "total": {"type": "string"},
-                                "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                                "label": {"type": "string"},
-                                "severity": {"enum": ["error", "warning"]},
-                            },
-                        },
-                    },
-                    "criteria": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule", "levels"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "rule": {"enum": ["weighted_count", "level_choice"]},
-                                "denominator": {"type": "string"},
-                                "levels": {
-                                    "type": "array",
-                                    "minItems": 2,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/level"
-                                    },
-                                },
-                                "data_check": {
-                                    "type": "object",
-                                    "required": ["numerator", "denominator", "thresholds", "label"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "numerator": {"type": "string"},
-                                        "denominator": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "thresholds": {
-                                            "type": "array",
-                                            "minItems": 1,
-                                            "items": {
-                                                "type": "object",
-                                                "required": ["min_percent", "max_points"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "min_percent": {"type": "number"},
-                                                    "max_points": {
-                                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "groups": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "indicators"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "indicators": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator"
-                                    },
-                                },
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    "tree": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "source": {"enum": ["self", "survey"]},
-                                "note": {"type": "string"},
-                                "children": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "template": {
-                        "type": "object",
-                        "required": ["layout"],
-                        "additionalProperties": False,
-                        "description": "The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).",
-                        "properties": {
-                            "layout": {"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                            "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                        },
-                    },
-                    "survey": {
-                        "type": "object",
-                        "properties": {"label": {"type": "string"}, "note": {"type": "string"}},
-                    },
-                },
-                "allOf": [
-                    {
-                        "if": {"properties": {"kind": {"const": "tthc"}}, "required": ["kind"]},
-                        "then": {
-                            "required": ["criteria", "count_fields", "bands"],
-                            "properties": {"template": {"properties": {"layout": {"const": "tthc-unit"}}}},
-                        },
-                    },
-                    {
-                        "if": {"properties": {"kind": {"const": "service_index"}}, "required": ["kind"]},
-                        "then": {
-                            "required": ["groups", "bands"],
-                            "properties": {
-                                "template": {"properties": {"layout": {"enum": ["si-appendix", "si766-unit"]}}}
-                            },
-                        },
-                    },
-                    {
-                        "if": {"properties": {"kind": {"const": "par"}}, "required": ["kind"]},
-                        "then": {
-                            "required": ["tree"],
-                            "properties": {"template": {"properties": {"layout": {"const": "par-self"}}}},
-                        },
-                    },
-                ],
-                "definitions": {
-                    "date": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                    "points": {"type": "number", "minimum": 0},
-                    "reference": {
-                        "type": "object",
-                        "required": ["number", "issuer"],
-                        "properties": {
-                            "number": {"type": "string"},
-                            "date": {
-                                "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                            },
-                            "issuer": {"type": "string"},
-                            "title": {"type": "string"},
-                            "article": {"type": ["string", "null"]},
-                            "url": {"type": ["string", "null"]},
-                            "verified": {"type": "boolean"},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    "bands": {
-                        "type": "object",
-                        "required": ["items"],
-                        "properties": {
-                            "verified": {"type": "boolean"},
-                            "basis": {"type": "string"},
-                            "scale": {"enum": ["total", "quy_doi"]},
-                            "items": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "label", "min"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "short": {"type": "string"},
-                                        "aliases": {"type": "array", "items": {"type": "string"}},
-                                        "min": {"type": ["number", "null"]},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "count_field": {
-                        "type": "object",
-                        "required": ["key", "label"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "key": {"type": "string"},
-                            "label": {"type": "string"},
-                            "group": {"type": "string"},
-                        },
-                    },
-                    "count_check": {
-                        "type": "object",
-                        "required": ["total", "parts", "label"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "total": {"type": "string"},
-                            "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                            "label": {"type": "string"},
-                            "severity": {"enum": ["error", "warning"]},
-                        },
-                    },
-                    "level": {
-                        "type": "object",
-                        "required": ["key", "label", "points"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "key": {"type": "string"},
-                            "label": {"type": "string"},
-                            "points": {"type": "number", "minimum": 0},
-                            "count_from": {"type": "string"},
-                        },
-                    },
-                    "tthc_criterion": {
-                        "type": "object",
-                        "required": ["code", "title", "max", "rule", "levels"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "code": {"type": "string"},
-                            "title": {"type": "string"},
-                            "max": {"type": "number", "minimum": 0},
-                            "rule": {"enum": ["weighted_count", "level_choice"]},
-                            "denominator": {"type": "string"},
-                            "levels": {
-                                "type": "array",
-                                "minItems": 2,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["key", "label", "points"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "key": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "points": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                        },
-                                        "count_from": {"type": "string"},
-                                    },
-                                },
-                            },
-                            "data_check": {
-                                "type": "object",
-                                "required": ["numerator", "denominator", "thresholds", "label"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "numerator": {"type": "string"},
-                                    "denominator": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "thresholds": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["min_percent", "max_points"],
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "min_percent": {"type": "number"},
-                                                "max_points": {"type": "number", "minimum": 0},
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "indicator": {
-                        "type": "object",
-                        "required": ["code", "title", "max", "rule"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "code": {"type": "string"},
-                            "key": {"type": "string"},
-                            "title": {"type": "string"},
-                            "short": {"type": "string"},
-                            "max": {"type": "number", "minimum": 0},
-                            "rule": {
-                                "type": "object",
-                                "required": ["type"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "type": {"enum": ["linear", "target", "score"]},
-                                    "target": {"type": "number", "exclusiveMinimum": 0},
-                                },
-                            },
-                            "ratio": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                            },
-                            "use_stated_ratio": {"type": "boolean"},
-                            "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                            "scope": {"type": "string"},
-                            "monitoring_only": {"type": "boolean"},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    "group": {
-                        "type": "object",
-                        "required": ["code", "title", "max", "indicators"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "code": {"type": "string"},
-                            "title": {"type": "string"},
-                            "short": {"type": "string"},
-                            "max": {"type": "number", "minimum": 0},
-                            "indicators": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "title", "max", "rule"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "key": {"type": "string"},
-                                        "title": {"type": "string"},
-                                        "short": {"type": "string"},
-                                        "max": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                        },
-                                        "rule": {
-                                            "type": "object",
-                                            "required": ["type"],
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "type": {"enum": ["linear", "target", "score"]},
-                                                "target": {"type": "number", "exclusiveMinimum": 0},
-                                            },
-                                        },
-                                        "ratio": {
-                                            "type": "object",
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "numerator": {"type": "string"},
-                                                "denominator": {"type": "string"},
-                                            },
-                                        },
-                                        "use_stated_ratio": {"type": "boolean"},
-                                        "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                        "scope": {"type": "string"},
-                                        "monitoring_only": {"type": "boolean"},
-                                        "note": {"type": "string"},
-                                    },
-                                },
-                            },
-                            "note": {"type": "string"},
-                        },
-                    },
-                    "node": {
-                        "type": "object",
-                        "required": ["code", "title", "max"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "code": {"type": "string"},
-                            "title": {"type": "string"},
-                            "max": {"type": "number", "minimum": 0},
-                            "source": {"enum": ["self", "survey"]},
-                            "note": {"type": "string"},
-                            "children": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "title", "max"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "title": {"type": "string"},
-                                        "max": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                        },
-                                        "source": {"enum": ["self", "survey"]},
-                                        "note": {"type": "string"},
-                                        "children": {
-                                            "type": "array",
-                                            "minItems": 1,
-                                            "items": {
-                                                "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/framework.schema.json', 'title': 'xl_tthc framework (one legal decision at one set of unit levels)', 'type': 'object', 'required': ['schema_version', 'id', 'kind', 'version', 'title', 'references', 'effective', 'levels'], 'properties': {'schema_version': {'const': 1}, 'id': {'type': 'string', 'pattern': '^[a-z0-9][a-z0-9.-]*$'}, 'extends': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'version': {'type': 'string', 'minLength': 1}, 'title': {'type': 'string', 'minLength': 1}, 'short_title': {'type': 'string'}, 'note': {'type': 'string'}, 'references': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'$ref': '#/definitions/date'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'effective': {'type': 'object', 'required': ['from'], 'additionalProperties': False, 'properties': {'from': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'to': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}}}, 'levels': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'rounding': {'type': 'object', 'additionalProperties': False, 'properties': {'method': {'enum': ['half_up_binary', 'half_up_decimal']}, 'decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'sum_rounded_items': {'type': 'boolean'}, 'quy_doi_decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'note': {'type': 'string'}}}, 'not_applicable': {'type': 'object', 'additionalProperties': False, 'properties': {'mode': {'enum': ['rescale', 'none']}, 'scale': {'type': 'number', 'exclusiveMinimum': 0}, 'marks': {'type': 'array', 'items': {'type': 'string'}}, 'note': {'type': 'string'}}}, 'bands': {'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, 'statuses': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'note': {'type': 'string'}}}}, 'count_fields': {'type': 'array', 'items': {'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}}, 'count_checks': {'type': 'array', 'items': {'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}}, 'criteria': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/level'}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}}}}}}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator'}}, 'note': {'type': 'string'}}}}, 'tree': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}, 'template': {'type': 'object', 'required': ['layout'], 'additionalProperties': False, 'description': 'The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).', 'properties': {'layout': {'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, 'file': {'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}}}, 'survey': {'type': 'object', 'properties': {'label': {'type': 'string'}, 'note': {'type': 'string'}}}}, 'allOf': [{'if': {'properties': {'kind': {'const': 'tthc'}}, 'required': ['kind']}, 'then': {'required': ['criteria', 'count_fields', 'bands'], 'properties': {'template': {'properties': {'layout': {'const': 'tthc-unit'}}}}}}, {'if': {'properties': {'kind': {'const': 'service_index'}}, 'required': ['kind']}, 'then': {'required': ['groups', 'bands'], 'properties': {'template': {'properties': {'layout': {'enum': ['si-appendix', 'si766-unit']}}}}}}, {'if': {'properties': {'kind': {'const': 'par'}}, 'required': ['kind']}, 'then': {'required': ['tree'], 'properties': {'template': {'properties': {'layout': {'const': 'par-self'}}}}}}], 'definitions': {'date': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'points': {'type': 'number', 'minimum': 0}, 'reference': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}, 'bands': {'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, 'count_field': {'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}, 'count_check': {'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}, 'level': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'type': 'number', 'minimum': 0}, 'count_from': {'type': 'string'}}}, 'tthc_criterion': {'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}}}, 'indicator': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}, 'group': {'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'note': {'type': 'string'}}}, 'node': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}}}}}, rule='type')
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["kind"]) - data.keys()
+            data__missing_keys = set(['kind']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={"properties": {"kind": {"const": "tthc"}}, "required": ["kind"]},
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'properties': {'kind': {'const': 'tthc'}}, 'required': ['kind']}, rule='required')
             data_keys = set(data.keys())
             if "kind" in data_keys:
                 data_keys.remove("kind")
                 data__kind = data["kind"]
-                if not (isinstance(data__kind, str) and data__kind == "tthc"):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".kind must be same as const definition: tthc",
-                        value=data__kind,
-                        name="" + (name_prefix or "data") + ".kind",
-                        definition={"const": "tthc"},
-                        rule="const",
-                    )
+                if not (isinstance(data__kind, str) and data__kind == 'tthc'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be same as const definition: tthc", value=data__kind, name="" + (name_prefix or "data") + ".kind", definition={'const': 'tthc'}, rule='const')
     except (JsonSchemaValueException, JsonSchemaValuesException):
         pass
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["criteria", "count_fields", "bands"]) - data.keys()
+            data__missing_keys = set(['criteria', 'count_fields', 'bands']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={
-                        "required": ["criteria", "count_fields", "bands"],
-                        "properties": {"template": {"properties": {"layout": {"const": "tthc-unit"}}}},
-                    },
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'required': ['criteria', 'count_fields', 'bands'], 'properties': {'template': {'properties': {'layout': {'const': 'tthc-unit'}}}}}, rule='required')
             data_keys = set(data.keys())
             if "template" in data_keys:
                 data_keys.remove("template")
@@ -596,57 +49,28 @@ def validate_https___xl_tthc_local_schemas_framework_schema_json(data, custom_fo
                     if "layout" in data__template_keys:
                         data__template_keys.remove("layout")
                         data__template__layout = data__template["layout"]
-                        if not (isinstance(data__template__layout, str) and data__template__layout == "tthc-unit"):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".template.layout must be same as const definition: tthc-unit",
-                                value=data__template__layout,
-                                name="" + (name_prefix or "data") + ".template.layout",
-                                definition={"const": "tthc-unit"},
-                                rule="const",
-                            )
+                        if not (isinstance(data__template__layout, str) and data__template__layout == 'tthc-unit'):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.layout must be same as const definition: tthc-unit", value=data__template__layout, name="" + (name_prefix or "data") + ".template.layout", definition={'const': 'tthc-unit'}, rule='const')
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["kind"]) - data.keys()
+            data__missing_keys = set(['kind']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={"properties": {"kind": {"const": "service_index"}}, "required": ["kind"]},
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'properties': {'kind': {'const': 'service_index'}}, 'required': ['kind']}, rule='required')
             data_keys = set(data.keys())
             if "kind" in data_keys:
                 data_keys.remove("kind")
                 data__kind = data["kind"]
-                if not (isinstance(data__kind, str) and data__kind == "service_index"):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".kind must be same as const definition: service_index",
-                        value=data__kind,
-                        name="" + (name_prefix or "data") + ".kind",
-                        definition={"const": "service_index"},
-                        rule="const",
-                    )
+                if not (isinstance(data__kind, str) and data__kind == 'service_index'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be same as const definition: service_index", value=data__kind, name="" + (name_prefix or "data") + ".kind", definition={'const': 'service_index'}, rule='const')
     except (JsonSchemaValueException, JsonSchemaValuesException):
         pass
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["groups", "bands"]) - data.keys()
+            data__missing_keys = set(['groups', 'bands']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={
-                        "required": ["groups", "bands"],
-                        "properties": {"template": {"properties": {"layout": {"enum": ["si-appendix", "si766-unit"]}}}},
-                    },
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'required': ['groups', 'bands'], 'properties': {'template': {'properties': {'layout': {'enum': ['si-appendix', 'si766-unit']}}}}}, rule='required')
             data_keys = set(data.keys())
             if "template" in data_keys:
                 data_keys.remove("template")
@@ -657,62 +81,28 @@ def validate_https___xl_tthc_local_schemas_framework_schema_json(data, custom_fo
                     if "layout" in data__template_keys:
                         data__template_keys.remove("layout")
                         data__template__layout = data__template["layout"]
-                        if not (
-                            isinstance(data__template__layout, str)
-                            and data__template__layout == "si-appendix"
-                            or isinstance(data__template__layout, str)
-                            and data__template__layout == "si766-unit"
-                        ):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".template.layout must be one of ['si-appendix', 'si766-unit']",
-                                value=data__template__layout,
-                                name="" + (name_prefix or "data") + ".template.layout",
-                                definition={"enum": ["si-appendix", "si766-unit"]},
-                                rule="enum",
-                            )
+                        if not (isinstance(data__template__layout, str) and data__template__layout == 'si-appendix' or isinstance(data__template__layout, str) and data__template__layout == 'si766-unit'):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.layout must be one of ['si-appendix', 'si766-unit']", value=data__template__layout, name="" + (name_prefix or "data") + ".template.layout", definition={'enum': ['si-appendix', 'si766-unit']}, rule='enum')
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["kind"]) - data.keys()
+            data__missing_keys = set(['kind']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={"properties": {"kind": {"const": "par"}}, "required": ["kind"]},
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'properties': {'kind': {'const': 'par'}}, 'required': ['kind']}, rule='required')
             data_keys = set(data.keys())
             if "kind" in data_keys:
                 data_keys.remove("kind")
                 data__kind = data["kind"]
-                if not (isinstance(data__kind, str) and data__kind == "par"):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".kind must be same as const definition: par",
-                        value=data__kind,
-                        name="" + (name_prefix or "data") + ".kind",
-                        definition={"const": "par"},
-                        rule="const",
-                    )
+                if not (isinstance(data__kind, str) and data__kind == 'par'):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be same as const definition: par", value=data__kind, name="" + (name_prefix or "data") + ".kind", definition={'const': 'par'}, rule='const')
     except (JsonSchemaValueException, JsonSchemaValuesException):
         pass
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(["tree"]) - data.keys()
+            data__missing_keys = set(['tree']) - data.keys()
             if data__missing_keys:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                    value=data,
-                    name="" + (name_prefix or "data") + "",
-                    definition={
-                        "required": ["tree"],
-                        "properties": {"template": {"properties": {"layout": {"const": "par-self"}}}},
-                    },
-                    rule="required",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'required': ['tree'], 'properties': {'template': {'properties': {'layout': {'const': 'par-self'}}}}}, rule='required')
             data_keys = set(data.keys())
             if "template" in data_keys:
                 data_keys.remove("template")
@@ -723,1646 +113,325 @@ def validate_https___xl_tthc_local_schemas_framework_schema_json(data, custom_fo
                     if "layout" in data__template_keys:
                         data__template_keys.remove("layout")
                         data__template__layout = data__template["layout"]
-                        if not (isinstance(data__template__layout, str) and data__template__layout == "par-self"):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".template.layout must be same as const definition: par-self",
-                                value=data__template__layout,
-                                name="" + (name_prefix or "data") + ".template.layout",
-                                definition={"const": "par-self"},
-                                rule="const",
-                            )
+                        if not (isinstance(data__template__layout, str) and data__template__layout == 'par-self'):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.layout must be same as const definition: par-self", value=data__template__layout, name="" + (name_prefix or "data") + ".template.layout", definition={'const': 'par-self'}, rule='const')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = (
-            set(["schema_version", "id", "kind", "version", "title", "references", "effective", "levels"]) - data.keys()
-        )
+        data__missing_keys = set(['schema_version', 'id', 'kind', 'version', 'title', 'references', 'effective', 'levels']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "$schema": "http://json-schema.org/draft-07/schema#",
-                    "$id": "https://xl-tthc.local/schemas/framework.schema.json",
-                    "title": "xl_tthc framework (one legal decision at one set of unit levels)",
-                    "type": "object",
-                    "required": [
-                        "schema_version",
-                        "id",
-                        "kind",
-                        "version",
-                        "title",
-                        "references",
-                        "effective",
-                        "levels",
-                    ],
-                    "properties": {
-                        "schema_version": {"const": 1},
-                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]*$"},
-                        "extends": {"type": "string"},
-                        "kind": {"enum": ["tthc", "service_index", "par"]},
-                        "version": {"type": "string", "minLength": 1},
-                        "title": {"type": "string", "minLength": 1},
-                        "short_title": {"type": "string"},
-                        "note": {"type": "string"},
-                        "references": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["number", "issuer"],
-                                "properties": {
-                                    "number": {"type": "string"},
-                                    "date": {"anyOf": [{"$ref": "#/definitions/date"}, {"type": "null"}]},
-                                    "issuer": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "article": {"type": ["string", "null"]},
-                                    "url": {"type": ["string", "null"]},
-                                    "verified": {"type": "boolean"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        "effective": {
-                            "type": "object",
-                            "required": ["from"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "from": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                                "to": {
-                                    "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                                },
-                            },
-                        },
-                        "levels": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        "rounding": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "method": {"enum": ["half_up_binary", "half_up_decimal"]},
-                                "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                                "sum_rounded_items": {"type": "boolean"},
-                                "quy_doi_decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        "not_applicable": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "mode": {"enum": ["rescale", "none"]},
-                                "scale": {"type": "number", "exclusiveMinimum": 0},
-                                "marks": {"type": "array", "items": {"type": "string"}},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        "bands": {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {
-                                "verified": {"type": "boolean"},
-                                "basis": {"type": "string"},
-                                "scale": {"enum": ["total", "quy_doi"]},
-                                "items": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "label", "min"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "label": {"type": "string"},
-                                            "short": {"type": "string"},
-                                            "aliases": {"type": "array", "items": {"type": "string"}},
-                                            "min": {"type": ["number", "null"]},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "statuses": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "label"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        "count_fields": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["key", "label"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "key": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "group": {"type": "string"},
-                                },
-                            },
-                        },
-                        "count_checks": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["total", "parts", "label"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "total": {"type": "string"},
-                                    "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                                    "label": {"type": "string"},
-                                    "severity": {"enum": ["error", "warning"]},
-                                },
-                            },
-                        },
-                        "criteria": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "rule", "levels"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "rule": {"enum": ["weighted_count", "level_choice"]},
-                                    "denominator": {"type": "string"},
-                                    "levels": {
-                                        "type": "array",
-                                        "minItems": 2,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/level"
-                                        },
-                                    },
-                                    "data_check": {
-                                        "type": "object",
-                                        "required": ["numerator", "denominator", "thresholds", "label"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "numerator": {"type": "string"},
-                                            "denominator": {"type": "string"},
-                                            "label": {"type": "string"},
-                                            "thresholds": {
-                                                "type": "array",
-                                                "minItems": 1,
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["min_percent", "max_points"],
-                                                    "additionalProperties": False,
-                                                    "properties": {
-                                                        "min_percent": {"type": "number"},
-                                                        "max_points": {
-                                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                                        },
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "groups": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "indicators"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "indicators": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator"
-                                        },
-                                    },
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        "tree": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "source": {"enum": ["self", "survey"]},
-                                    "note": {"type": "string"},
-                                    "children": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "template": {
-                            "type": "object",
-                            "required": ["layout"],
-                            "additionalProperties": False,
-                            "description": "The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).",
-                            "properties": {
-                                "layout": {"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                                "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                            },
-                        },
-                        "survey": {
-                            "type": "object",
-                            "properties": {"label": {"type": "string"}, "note": {"type": "string"}},
-                        },
-                    },
-                    "allOf": [
-                        {
-                            "if": {"properties": {"kind": {"const": "tthc"}}, "required": ["kind"]},
-                            "then": {
-                                "required": ["criteria", "count_fields", "bands"],
-                                "properties": {"template": {"properties": {"layout": {"const": "tthc-unit"}}}},
-                            },
-                        },
-                        {
-                            "if": {"properties": {"kind": {"const": "service_index"}}, "required": ["kind"]},
-                            "then": {
-                                "required": ["groups", "bands"],
-                                "properties": {
-                                    "template": {"properties": {"layout": {"enum": ["si-appendix", "si766-unit"]}}}
-                                },
-                            },
-                        },
-                        {
-                            "if": {"properties": {"kind": {"const": "par"}}, "required": ["kind"]},
-                            "then": {
-                                "required": ["tree"],
-                                "properties": {"template": {"properties": {"layout": {"const": "par-self"}}}},
-                            },
-                        },
-                    ],
-                    "definitions": {
-                        "date": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                        "points": {"type": "number", "minimum": 0},
-                        "reference": {
-                            "type": "object",
-                            "required": ["number", "issuer"],
-                            "properties": {
-                                "number": {"type": "string"},
-                                "date": {
-                                    "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                                },
-                                "issuer": {"type": "string"},
-                                "title": {"type": "string"},
-                                "article": {"type": ["string", "null"]},
-                                "url": {"type": ["string", "null"]},
-                                "verified": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        "bands": {
-                            "type": "object",
-                            "required": ["items"],
-                            "properties": {
-                                "verified": {"type": "boolean"},
-                                "basis": {"type": "string"},
-                                "scale": {"enum": ["total", "quy_doi"]},
-                                "items": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "label", "min"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "label": {"type": "string"},
-                                            "short": {"type": "string"},
-                                            "aliases": {"type": "array", "items": {"type": "string"}},
-                                            "min": {"type": ["number", "null"]},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "count_field": {
-                            "type": "object",
-                            "required": ["key", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "group": {"type": "string"},
-                            },
-                        },
-                        "count_check": {
-                            "type": "object",
-                            "required": ["total", "parts", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "total": {"type": "string"},
-                                "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                                "label": {"type": "string"},
-                                "severity": {"enum": ["error", "warning"]},
-                            },
-                        },
-                        "level": {
-                            "type": "object",
-                            "required": ["key", "label", "points"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "points": {"type": "number", "minimum": 0},
-                                "count_from": {"type": "string"},
-                            },
-                        },
-                        "tthc_criterion": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule", "levels"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number", "minimum": 0},
-                                "rule": {"enum": ["weighted_count", "level_choice"]},
-                                "denominator": {"type": "string"},
-                                "levels": {
-                                    "type": "array",
-                                    "minItems": 2,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["key", "label", "points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "key": {"type": "string"},
-                                            "label": {"type": "string"},
-                                            "points": {
-                                                "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                            },
-                                            "count_from": {"type": "string"},
-                                        },
-                                    },
-                                },
-                                "data_check": {
-                                    "type": "object",
-                                    "required": ["numerator", "denominator", "thresholds", "label"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "numerator": {"type": "string"},
-                                        "denominator": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "thresholds": {
-                                            "type": "array",
-                                            "minItems": 1,
-                                            "items": {
-                                                "type": "object",
-                                                "required": ["min_percent", "max_points"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "min_percent": {"type": "number"},
-                                                    "max_points": {"type": "number", "minimum": 0},
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "indicator": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "key": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {"type": "number", "minimum": 0},
-                                "rule": {
-                                    "type": "object",
-                                    "required": ["type"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "type": {"enum": ["linear", "target", "score"]},
-                                        "target": {"type": "number", "exclusiveMinimum": 0},
-                                    },
-                                },
-                                "ratio": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                                },
-                                "use_stated_ratio": {"type": "boolean"},
-                                "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                "scope": {"type": "string"},
-                                "monitoring_only": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        "group": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "indicators"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {"type": "number", "minimum": 0},
-                                "indicators": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "title", "max", "rule"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "key": {"type": "string"},
-                                            "title": {"type": "string"},
-                                            "short": {"type": "string"},
-                                            "max": {
-                                                "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                            },
-                                            "rule": {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "type": {"enum": ["linear", "target", "score"]},
-                                                    "target": {"type": "number", "exclusiveMinimum": 0},
-                                                },
-                                            },
-                                            "ratio": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "numerator": {"type": "string"},
-                                                    "denominator": {"type": "string"},
-                                                },
-                                            },
-                                            "use_stated_ratio": {"type": "boolean"},
-                                            "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                            "scope": {"type": "string"},
-                                            "monitoring_only": {"type": "boolean"},
-                                            "note": {"type": "string"},
-                                        },
-                                    },
-                                },
-                                "note": {"type": "string"},
-                            },
-                        },
-                        "node": {
-                            "type": "object",
-                            "required": ["code", "title", "max"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number", "minimum": 0},
-                                "source": {"enum": ["self", "survey"]},
-                                "note": {"type": "string"},
-                                "children": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "title", "max"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "title": {"type": "string"},
-                                            "max": {
-                                                "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                            },
-                                            "source": {"enum": ["self", "survey"]},
-                                            "note": {"type": "string"},
-                                            "children": {
-                                                "type": "array",
-                                                "minItems": 1,
-                                                "items": {
-                                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/framework.schema.json', 'title': 'xl_tthc framework (one legal decision at one set of unit levels)', 'type': 'object', 'required': ['schema_version', 'id', 'kind', 'version', 'title', 'references', 'effective', 'levels'], 'properties': {'schema_version': {'const': 1}, 'id': {'type': 'string', 'pattern': '^[a-z0-9][a-z0-9.-]*$'}, 'extends': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'version': {'type': 'string', 'minLength': 1}, 'title': {'type': 'string', 'minLength': 1}, 'short_title': {'type': 'string'}, 'note': {'type': 'string'}, 'references': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'$ref': '#/definitions/date'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'effective': {'type': 'object', 'required': ['from'], 'additionalProperties': False, 'properties': {'from': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'to': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}}}, 'levels': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'rounding': {'type': 'object', 'additionalProperties': False, 'properties': {'method': {'enum': ['half_up_binary', 'half_up_decimal']}, 'decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'sum_rounded_items': {'type': 'boolean'}, 'quy_doi_decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'note': {'type': 'string'}}}, 'not_applicable': {'type': 'object', 'additionalProperties': False, 'properties': {'mode': {'enum': ['rescale', 'none']}, 'scale': {'type': 'number', 'exclusiveMinimum': 0}, 'marks': {'type': 'array', 'items': {'type': 'string'}}, 'note': {'type': 'string'}}}, 'bands': {'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, 'statuses': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'note': {'type': 'string'}}}}, 'count_fields': {'type': 'array', 'items': {'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}}, 'count_checks': {'type': 'array', 'items': {'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}}, 'criteria': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/level'}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}}}}}}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator'}}, 'note': {'type': 'string'}}}}, 'tree': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}, 'template': {'type': 'object', 'required': ['layout'], 'additionalProperties': False, 'description': 'The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).', 'properties': {'layout': {'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, 'file': {'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}}}, 'survey': {'type': 'object', 'properties': {'label': {'type': 'string'}, 'note': {'type': 'string'}}}}, 'allOf': [{'if': {'properties': {'kind': {'const': 'tthc'}}, 'required': ['kind']}, 'then': {'required': ['criteria', 'count_fields', 'bands'], 'properties': {'template': {'properties': {'layout': {'const': 'tthc-unit'}}}}}}, {'if': {'properties': {'kind': {'const': 'service_index'}}, 'required': ['kind']}, 'then': {'required': ['groups', 'bands'], 'properties': {'template': {'properties': {'layout': {'enum': ['si-appendix', 'si766-unit']}}}}}}, {'if': {'properties': {'kind': {'const': 'par'}}, 'required': ['kind']}, 'then': {'required': ['tree'], 'properties': {'template': {'properties': {'layout': {'const': 'par-self'}}}}}}], 'definitions': {'date': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'points': {'type': 'number', 'minimum': 0}, 'reference': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}, 'bands': {'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, 'count_field': {'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}, 'count_check': {'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}, 'level': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'type': 'number', 'minimum': 0}, 'count_from': {'type': 'string'}}}, 'tthc_criterion': {'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}}}, 'indicator': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}, 'group': {'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'note': {'type': 'string'}}}, 'node': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "schema_version" in data_keys:
             data_keys.remove("schema_version")
             data__schemaversion = data["schema_version"]
-            if not (
-                isinstance(data__schemaversion, (int, float))
-                and not isinstance(data__schemaversion, bool)
-                and data__schemaversion == 1
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".schema_version must be same as const definition: 1",
-                    value=data__schemaversion,
-                    name="" + (name_prefix or "data") + ".schema_version",
-                    definition={"const": 1},
-                    rule="const",
-                )
+            if not (isinstance(data__schemaversion, (int, float)) and not isinstance(data__schemaversion, bool) and data__schemaversion == 1):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".schema_version must be same as const definition: 1", value=data__schemaversion, name="" + (name_prefix or "data") + ".schema_version", definition={'const': 1}, rule='const')
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
             if not isinstance(data__id, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".id must be string",
-                    value=data__id,
-                    name="" + (name_prefix or "data") + ".id",
-                    definition={"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]*$"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'pattern': '^[a-z0-9][a-z0-9.-]*$'}, rule='type')
             if isinstance(data__id, str):
-                if not REGEX_PATTERNS["^[a-z0-9][a-z0-9.-]*$"].search(data__id):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".id must match pattern ^[a-z0-9][a-z0-9.-]*$",
-                        value=data__id,
-                        name="" + (name_prefix or "data") + ".id",
-                        definition={"type": "string", "pattern": "^[a-z0-9][a-z0-9.-]*$"},
-                        rule="pattern",
-                    )
+                if not REGEX_PATTERNS['^[a-z0-9][a-z0-9.-]*$'].search(data__id):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must match pattern ^[a-z0-9][a-z0-9.-]*$", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string', 'pattern': '^[a-z0-9][a-z0-9.-]*$'}, rule='pattern')
         if "extends" in data_keys:
             data_keys.remove("extends")
             data__extends = data["extends"]
             if not isinstance(data__extends, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".extends must be string",
-                    value=data__extends,
-                    name="" + (name_prefix or "data") + ".extends",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".extends must be string", value=data__extends, name="" + (name_prefix or "data") + ".extends", definition={'type': 'string'}, rule='type')
         if "kind" in data_keys:
             data_keys.remove("kind")
             data__kind = data["kind"]
-            if not (
-                isinstance(data__kind, str)
-                and data__kind == "tthc"
-                or isinstance(data__kind, str)
-                and data__kind == "service_index"
-                or isinstance(data__kind, str)
-                and data__kind == "par"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".kind must be one of ['tthc', 'service_index', 'par']",
-                    value=data__kind,
-                    name="" + (name_prefix or "data") + ".kind",
-                    definition={"enum": ["tthc", "service_index", "par"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__kind, str) and data__kind == 'tthc' or isinstance(data__kind, str) and data__kind == 'service_index' or isinstance(data__kind, str) and data__kind == 'par'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".kind must be one of ['tthc', 'service_index', 'par']", value=data__kind, name="" + (name_prefix or "data") + ".kind", definition={'enum': ['tthc', 'service_index', 'par']}, rule='enum')
         if "version" in data_keys:
             data_keys.remove("version")
             data__version = data["version"]
             if not isinstance(data__version, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".version must be string",
-                    value=data__version,
-                    name="" + (name_prefix or "data") + ".version",
-                    definition={"type": "string", "minLength": 1},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".version must be string", value=data__version, name="" + (name_prefix or "data") + ".version", definition={'type': 'string', 'minLength': 1}, rule='type')
             if isinstance(data__version, str):
                 data__version_len = len(data__version)
                 if data__version_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".version must be longer than or equal to 1 characters",
-                        value=data__version,
-                        name="" + (name_prefix or "data") + ".version",
-                        definition={"type": "string", "minLength": 1},
-                        rule="minLength",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".version must be longer than or equal to 1 characters", value=data__version, name="" + (name_prefix or "data") + ".version", definition={'type': 'string', 'minLength': 1}, rule='minLength')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string", "minLength": 1},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1}, rule='type')
             if isinstance(data__title, str):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters",
-                        value=data__title,
-                        name="" + (name_prefix or "data") + ".title",
-                        definition={"type": "string", "minLength": 1},
-                        rule="minLength",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1}, rule='minLength')
         if "short_title" in data_keys:
             data_keys.remove("short_title")
             data__shorttitle = data["short_title"]
             if not isinstance(data__shorttitle, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".short_title must be string",
-                    value=data__shorttitle,
-                    name="" + (name_prefix or "data") + ".short_title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".short_title must be string", value=data__shorttitle, name="" + (name_prefix or "data") + ".short_title", definition={'type': 'string'}, rule='type')
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
             if not isinstance(data__note, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".note must be string",
-                    value=data__note,
-                    name="" + (name_prefix or "data") + ".note",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".note must be string", value=data__note, name="" + (name_prefix or "data") + ".note", definition={'type': 'string'}, rule='type')
         if "references" in data_keys:
             data_keys.remove("references")
             data__references = data["references"]
             if not isinstance(data__references, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".references must be array",
-                    value=data__references,
-                    name="" + (name_prefix or "data") + ".references",
-                    definition={
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["number", "issuer"],
-                            "properties": {
-                                "number": {"type": "string"},
-                                "date": {"anyOf": [{"$ref": "#/definitions/date"}, {"type": "null"}]},
-                                "issuer": {"type": "string"},
-                                "title": {"type": "string"},
-                                "article": {"type": ["string", "null"]},
-                                "url": {"type": ["string", "null"]},
-                                "verified": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".references must be array", value=data__references, name="" + (name_prefix or "data") + ".references", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'$ref': '#/definitions/date'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, rule='type')
             data__references_is_list = isinstance(data__references, (list, tuple))
             if data__references_is_list:
                 data__references_len = len(data__references)
                 if data__references_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".references must contain at least 1 items",
-                        value=data__references,
-                        name="" + (name_prefix or "data") + ".references",
-                        definition={
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["number", "issuer"],
-                                "properties": {
-                                    "number": {"type": "string"},
-                                    "date": {"anyOf": [{"$ref": "#/definitions/date"}, {"type": "null"}]},
-                                    "issuer": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "article": {"type": ["string", "null"]},
-                                    "url": {"type": ["string", "null"]},
-                                    "verified": {"type": "boolean"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".references must contain at least 1 items", value=data__references, name="" + (name_prefix or "data") + ".references", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'$ref': '#/definitions/date'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, rule='minItems')
                 for data__references_x, data__references_item in enumerate(data__references):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_reference(
-                        data__references_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".references[{data__references_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_reference(data__references_item, custom_formats, (name_prefix or "data") + ".references[{data__references_x}]".format(**locals()))
         if "effective" in data_keys:
             data_keys.remove("effective")
             data__effective = data["effective"]
             if not isinstance(data__effective, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".effective must be object",
-                    value=data__effective,
-                    name="" + (name_prefix or "data") + ".effective",
-                    definition={
-                        "type": "object",
-                        "required": ["from"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "from": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                            "to": {
-                                "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".effective must be object", value=data__effective, name="" + (name_prefix or "data") + ".effective", definition={'type': 'object', 'required': ['from'], 'additionalProperties': False, 'properties': {'from': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'to': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}}}, rule='type')
             data__effective_is_dict = isinstance(data__effective, dict)
             if data__effective_is_dict:
-                data__effective__missing_keys = set(["from"]) - data__effective.keys()
+                data__effective__missing_keys = set(['from']) - data__effective.keys()
                 if data__effective__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".effective must contain "
-                        + (str(sorted(data__effective__missing_keys)) + " properties"),
-                        value=data__effective,
-                        name="" + (name_prefix or "data") + ".effective",
-                        definition={
-                            "type": "object",
-                            "required": ["from"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "from": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                                "to": {
-                                    "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                                },
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".effective must contain " + (str(sorted(data__effective__missing_keys)) + " properties"), value=data__effective, name="" + (name_prefix or "data") + ".effective", definition={'type': 'object', 'required': ['from'], 'additionalProperties': False, 'properties': {'from': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'to': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}}}, rule='required')
                 data__effective_keys = set(data__effective.keys())
                 if "from" in data__effective_keys:
                     data__effective_keys.remove("from")
                     data__effective__from = data__effective["from"]
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(
-                        data__effective__from, custom_formats, (name_prefix or "data") + ".effective.from"
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(data__effective__from, custom_formats, (name_prefix or "data") + ".effective.from")
                 if "to" in data__effective_keys:
                     data__effective_keys.remove("to")
                     data__effective__to = data__effective["to"]
                     data__effective__to_any_of_count1 = 0
                     if not data__effective__to_any_of_count1:
                         try:
-                            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(
-                                data__effective__to, custom_formats, (name_prefix or "data") + ".effective.to"
-                            )
+                            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(data__effective__to, custom_formats, (name_prefix or "data") + ".effective.to")
                             data__effective__to_any_of_count1 += 1
-                        except (JsonSchemaValueException, JsonSchemaValuesException):
-                            pass
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
                     if not data__effective__to_any_of_count1:
                         try:
                             if not isinstance(data__effective__to, (NoneType)):
-                                raise JsonSchemaValueException(
-                                    "" + (name_prefix or "data") + ".effective.to must be null",
-                                    value=data__effective__to,
-                                    name="" + (name_prefix or "data") + ".effective.to",
-                                    definition={"type": "null"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".effective.to must be null", value=data__effective__to, name="" + (name_prefix or "data") + ".effective.to", definition={'type': 'null'}, rule='type')
                             data__effective__to_any_of_count1 += 1
-                        except (JsonSchemaValueException, JsonSchemaValuesException):
-                            pass
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
                     if not data__effective__to_any_of_count1:
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".effective.to cannot be validated by any definition",
-                            value=data__effective__to,
-                            name="" + (name_prefix or "data") + ".effective.to",
-                            definition={
-                                "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                            },
-                            rule="anyOf",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".effective.to cannot be validated by any definition", value=data__effective__to, name="" + (name_prefix or "data") + ".effective.to", definition={'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, rule='anyOf')
                 if data__effective_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".effective must not contain "
-                        + str(data__effective_keys)
-                        + " properties",
-                        value=data__effective,
-                        name="" + (name_prefix or "data") + ".effective",
-                        definition={
-                            "type": "object",
-                            "required": ["from"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "from": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                                "to": {
-                                    "anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]
-                                },
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".effective must not contain "+str(data__effective_keys)+" properties", value=data__effective, name="" + (name_prefix or "data") + ".effective", definition={'type': 'object', 'required': ['from'], 'additionalProperties': False, 'properties': {'from': {'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, 'to': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}}}, rule='additionalProperties')
         if "levels" in data_keys:
             data_keys.remove("levels")
             data__levels = data["levels"]
             if not isinstance(data__levels, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".levels must be array",
-                    value=data__levels,
-                    name="" + (name_prefix or "data") + ".levels",
-                    definition={"type": "array", "minItems": 1, "items": {"type": "string"}},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".levels must be array", value=data__levels, name="" + (name_prefix or "data") + ".levels", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, rule='type')
             data__levels_is_list = isinstance(data__levels, (list, tuple))
             if data__levels_is_list:
                 data__levels_len = len(data__levels)
                 if data__levels_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".levels must contain at least 1 items",
-                        value=data__levels,
-                        name="" + (name_prefix or "data") + ".levels",
-                        definition={"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".levels must contain at least 1 items", value=data__levels, name="" + (name_prefix or "data") + ".levels", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, rule='minItems')
                 for data__levels_x, data__levels_item in enumerate(data__levels):
                     if not isinstance(data__levels_item, (str)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".levels[{data__levels_x}]".format(**locals())
-                            + " must be string",
-                            value=data__levels_item,
-                            name="" + (name_prefix or "data") + ".levels[{data__levels_x}]".format(**locals()) + "",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".levels[{data__levels_x}]".format(**locals()) + " must be string", value=data__levels_item, name="" + (name_prefix or "data") + ".levels[{data__levels_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
         if "rounding" in data_keys:
             data_keys.remove("rounding")
             data__rounding = data["rounding"]
             if not isinstance(data__rounding, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".rounding must be object",
-                    value=data__rounding,
-                    name="" + (name_prefix or "data") + ".rounding",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "method": {"enum": ["half_up_binary", "half_up_decimal"]},
-                            "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                            "sum_rounded_items": {"type": "boolean"},
-                            "quy_doi_decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding must be object", value=data__rounding, name="" + (name_prefix or "data") + ".rounding", definition={'type': 'object', 'additionalProperties': False, 'properties': {'method': {'enum': ['half_up_binary', 'half_up_decimal']}, 'decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'sum_rounded_items': {'type': 'boolean'}, 'quy_doi_decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'note': {'type': 'string'}}}, rule='type')
             data__rounding_is_dict = isinstance(data__rounding, dict)
             if data__rounding_is_dict:
                 data__rounding_keys = set(data__rounding.keys())
                 if "method" in data__rounding_keys:
                     data__rounding_keys.remove("method")
                     data__rounding__method = data__rounding["method"]
-                    if not (
-                        isinstance(data__rounding__method, str)
-                        and data__rounding__method == "half_up_binary"
-                        or isinstance(data__rounding__method, str)
-                        and data__rounding__method == "half_up_decimal"
-                    ):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".rounding.method must be one of ['half_up_binary', 'half_up_decimal']",
-                            value=data__rounding__method,
-                            name="" + (name_prefix or "data") + ".rounding.method",
-                            definition={"enum": ["half_up_binary", "half_up_decimal"]},
-                            rule="enum",
-                        )
+                    if not (isinstance(data__rounding__method, str) and data__rounding__method == 'half_up_binary' or isinstance(data__rounding__method, str) and data__rounding__method == 'half_up_decimal'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.method must be one of ['half_up_binary', 'half_up_decimal']", value=data__rounding__method, name="" + (name_prefix or "data") + ".rounding.method", definition={'enum': ['half_up_binary', 'half_up_decimal']}, rule='enum')
                 if "decimals" in data__rounding_keys:
                     data__rounding_keys.remove("decimals")
                     data__rounding__decimals = data__rounding["decimals"]
-                    if (
-                        not isinstance(data__rounding__decimals, (int))
-                        and not (isinstance(data__rounding__decimals, float) and data__rounding__decimals.is_integer())
-                        or isinstance(data__rounding__decimals, bool)
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rounding.decimals must be integer",
-                            value=data__rounding__decimals,
-                            name="" + (name_prefix or "data") + ".rounding.decimals",
-                            definition={"type": "integer", "minimum": 0, "maximum": 6},
-                            rule="type",
-                        )
-                    if isinstance(data__rounding__decimals, (int, float, Decimal)) and not isinstance(
-                        data__rounding__decimals, bool
-                    ):
+                    if not isinstance(data__rounding__decimals, (int)) and not (isinstance(data__rounding__decimals, float) and data__rounding__decimals.is_integer()) or isinstance(data__rounding__decimals, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.decimals must be integer", value=data__rounding__decimals, name="" + (name_prefix or "data") + ".rounding.decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='type')
+                    if isinstance(data__rounding__decimals, (int, float, Decimal)) and not isinstance(data__rounding__decimals, bool):
                         if data__rounding__decimals < 0:
-                            raise JsonSchemaValueException(
-                                "" + (name_prefix or "data") + ".rounding.decimals must be bigger than or equal to 0",
-                                value=data__rounding__decimals,
-                                name="" + (name_prefix or "data") + ".rounding.decimals",
-                                definition={"type": "integer", "minimum": 0, "maximum": 6},
-                                rule="minimum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.decimals must be bigger than or equal to 0", value=data__rounding__decimals, name="" + (name_prefix or "data") + ".rounding.decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='minimum')
                         if data__rounding__decimals > 6:
-                            raise JsonSchemaValueException(
-                                "" + (name_prefix or "data") + ".rounding.decimals must be smaller than or equal to 6",
-                                value=data__rounding__decimals,
-                                name="" + (name_prefix or "data") + ".rounding.decimals",
-                                definition={"type": "integer", "minimum": 0, "maximum": 6},
-                                rule="maximum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.decimals must be smaller than or equal to 6", value=data__rounding__decimals, name="" + (name_prefix or "data") + ".rounding.decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='maximum')
                 if "sum_rounded_items" in data__rounding_keys:
                     data__rounding_keys.remove("sum_rounded_items")
                     data__rounding__sumroundeditems = data__rounding["sum_rounded_items"]
                     if not isinstance(data__rounding__sumroundeditems, (bool)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rounding.sum_rounded_items must be boolean",
-                            value=data__rounding__sumroundeditems,
-                            name="" + (name_prefix or "data") + ".rounding.sum_rounded_items",
-                            definition={"type": "boolean"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.sum_rounded_items must be boolean", value=data__rounding__sumroundeditems, name="" + (name_prefix or "data") + ".rounding.sum_rounded_items", definition={'type': 'boolean'}, rule='type')
                 if "quy_doi_decimals" in data__rounding_keys:
                     data__rounding_keys.remove("quy_doi_decimals")
                     data__rounding__quydoidecimals = data__rounding["quy_doi_decimals"]
-                    if (
-                        not isinstance(data__rounding__quydoidecimals, (int))
-                        and not (
-                            isinstance(data__rounding__quydoidecimals, float)
-                            and data__rounding__quydoidecimals.is_integer()
-                        )
-                        or isinstance(data__rounding__quydoidecimals, bool)
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rounding.quy_doi_decimals must be integer",
-                            value=data__rounding__quydoidecimals,
-                            name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals",
-                            definition={"type": "integer", "minimum": 0, "maximum": 6},
-                            rule="type",
-                        )
-                    if isinstance(data__rounding__quydoidecimals, (int, float, Decimal)) and not isinstance(
-                        data__rounding__quydoidecimals, bool
-                    ):
+                    if not isinstance(data__rounding__quydoidecimals, (int)) and not (isinstance(data__rounding__quydoidecimals, float) and data__rounding__quydoidecimals.is_integer()) or isinstance(data__rounding__quydoidecimals, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.quy_doi_decimals must be integer", value=data__rounding__quydoidecimals, name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='type')
+                    if isinstance(data__rounding__quydoidecimals, (int, float, Decimal)) and not isinstance(data__rounding__quydoidecimals, bool):
                         if data__rounding__quydoidecimals < 0:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".rounding.quy_doi_decimals must be bigger than or equal to 0",
-                                value=data__rounding__quydoidecimals,
-                                name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals",
-                                definition={"type": "integer", "minimum": 0, "maximum": 6},
-                                rule="minimum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.quy_doi_decimals must be bigger than or equal to 0", value=data__rounding__quydoidecimals, name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='minimum')
                         if data__rounding__quydoidecimals > 6:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".rounding.quy_doi_decimals must be smaller than or equal to 6",
-                                value=data__rounding__quydoidecimals,
-                                name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals",
-                                definition={"type": "integer", "minimum": 0, "maximum": 6},
-                                rule="maximum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.quy_doi_decimals must be smaller than or equal to 6", value=data__rounding__quydoidecimals, name="" + (name_prefix or "data") + ".rounding.quy_doi_decimals", definition={'type': 'integer', 'minimum': 0, 'maximum': 6}, rule='maximum')
                 if "note" in data__rounding_keys:
                     data__rounding_keys.remove("note")
                     data__rounding__note = data__rounding["note"]
                     if not isinstance(data__rounding__note, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rounding.note must be string",
-                            value=data__rounding__note,
-                            name="" + (name_prefix or "data") + ".rounding.note",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding.note must be string", value=data__rounding__note, name="" + (name_prefix or "data") + ".rounding.note", definition={'type': 'string'}, rule='type')
                 if data__rounding_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".rounding must not contain "
-                        + str(data__rounding_keys)
-                        + " properties",
-                        value=data__rounding,
-                        name="" + (name_prefix or "data") + ".rounding",
-                        definition={
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "method": {"enum": ["half_up_binary", "half_up_decimal"]},
-                                "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                                "sum_rounded_items": {"type": "boolean"},
-                                "quy_doi_decimals": {"type": "integer", "minimum": 0, "maximum": 6},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rounding must not contain "+str(data__rounding_keys)+" properties", value=data__rounding, name="" + (name_prefix or "data") + ".rounding", definition={'type': 'object', 'additionalProperties': False, 'properties': {'method': {'enum': ['half_up_binary', 'half_up_decimal']}, 'decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'sum_rounded_items': {'type': 'boolean'}, 'quy_doi_decimals': {'type': 'integer', 'minimum': 0, 'maximum': 6}, 'note': {'type': 'string'}}}, rule='additionalProperties')
         if "not_applicable" in data_keys:
             data_keys.remove("not_applicable")
             data__notapplicable = data["not_applicable"]
             if not isinstance(data__notapplicable, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".not_applicable must be object",
-                    value=data__notapplicable,
-                    name="" + (name_prefix or "data") + ".not_applicable",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "mode": {"enum": ["rescale", "none"]},
-                            "scale": {"type": "number", "exclusiveMinimum": 0},
-                            "marks": {"type": "array", "items": {"type": "string"}},
-                            "note": {"type": "string"},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable must be object", value=data__notapplicable, name="" + (name_prefix or "data") + ".not_applicable", definition={'type': 'object', 'additionalProperties': False, 'properties': {'mode': {'enum': ['rescale', 'none']}, 'scale': {'type': 'number', 'exclusiveMinimum': 0}, 'marks': {'type': 'array', 'items': {'type': 'string'}}, 'note': {'type': 'string'}}}, rule='type')
             data__notapplicable_is_dict = isinstance(data__notapplicable, dict)
             if data__notapplicable_is_dict:
                 data__notapplicable_keys = set(data__notapplicable.keys())
                 if "mode" in data__notapplicable_keys:
                     data__notapplicable_keys.remove("mode")
                     data__notapplicable__mode = data__notapplicable["mode"]
-                    if not (
-                        isinstance(data__notapplicable__mode, str)
-                        and data__notapplicable__mode == "rescale"
-                        or isinstance(data__notapplicable__mode, str)
-                        and data__notapplicable__mode == "none"
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".not_applicable.mode must be one of ['rescale', 'none']",
-                            value=data__notapplicable__mode,
-                            name="" + (name_prefix or "data") + ".not_applicable.mode",
-                            definition={"enum": ["rescale", "none"]},
-                            rule="enum",
-                        )
+                    if not (isinstance(data__notapplicable__mode, str) and data__notapplicable__mode == 'rescale' or isinstance(data__notapplicable__mode, str) and data__notapplicable__mode == 'none'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.mode must be one of ['rescale', 'none']", value=data__notapplicable__mode, name="" + (name_prefix or "data") + ".not_applicable.mode", definition={'enum': ['rescale', 'none']}, rule='enum')
                 if "scale" in data__notapplicable_keys:
                     data__notapplicable_keys.remove("scale")
                     data__notapplicable__scale = data__notapplicable["scale"]
-                    if not isinstance(data__notapplicable__scale, (int, float, Decimal)) or isinstance(
-                        data__notapplicable__scale, bool
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".not_applicable.scale must be number",
-                            value=data__notapplicable__scale,
-                            name="" + (name_prefix or "data") + ".not_applicable.scale",
-                            definition={"type": "number", "exclusiveMinimum": 0},
-                            rule="type",
-                        )
-                    if isinstance(data__notapplicable__scale, (int, float, Decimal)) and not isinstance(
-                        data__notapplicable__scale, bool
-                    ):
+                    if not isinstance(data__notapplicable__scale, (int, float, Decimal)) or isinstance(data__notapplicable__scale, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.scale must be number", value=data__notapplicable__scale, name="" + (name_prefix or "data") + ".not_applicable.scale", definition={'type': 'number', 'exclusiveMinimum': 0}, rule='type')
+                    if isinstance(data__notapplicable__scale, (int, float, Decimal)) and not isinstance(data__notapplicable__scale, bool):
                         if data__notapplicable__scale <= 0:
-                            raise JsonSchemaValueException(
-                                "" + (name_prefix or "data") + ".not_applicable.scale must be bigger than 0",
-                                value=data__notapplicable__scale,
-                                name="" + (name_prefix or "data") + ".not_applicable.scale",
-                                definition={"type": "number", "exclusiveMinimum": 0},
-                                rule="exclusiveMinimum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.scale must be bigger than 0", value=data__notapplicable__scale, name="" + (name_prefix or "data") + ".not_applicable.scale", definition={'type': 'number', 'exclusiveMinimum': 0}, rule='exclusiveMinimum')
                 if "marks" in data__notapplicable_keys:
                     data__notapplicable_keys.remove("marks")
                     data__notapplicable__marks = data__notapplicable["marks"]
                     if not isinstance(data__notapplicable__marks, (list, tuple)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".not_applicable.marks must be array",
-                            value=data__notapplicable__marks,
-                            name="" + (name_prefix or "data") + ".not_applicable.marks",
-                            definition={"type": "array", "items": {"type": "string"}},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.marks must be array", value=data__notapplicable__marks, name="" + (name_prefix or "data") + ".not_applicable.marks", definition={'type': 'array', 'items': {'type': 'string'}}, rule='type')
                     data__notapplicable__marks_is_list = isinstance(data__notapplicable__marks, (list, tuple))
                     if data__notapplicable__marks_is_list:
                         data__notapplicable__marks_len = len(data__notapplicable__marks)
-                        for data__notapplicable__marks_x, data__notapplicable__marks_item in enumerate(
-                            data__notapplicable__marks
-                        ):
+                        for data__notapplicable__marks_x, data__notapplicable__marks_item in enumerate(data__notapplicable__marks):
                             if not isinstance(data__notapplicable__marks_item, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".not_applicable.marks[{data__notapplicable__marks_x}]".format(**locals())
-                                    + " must be string",
-                                    value=data__notapplicable__marks_item,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".not_applicable.marks[{data__notapplicable__marks_x}]".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.marks[{data__notapplicable__marks_x}]".format(**locals()) + " must be string", value=data__notapplicable__marks_item, name="" + (name_prefix or "data") + ".not_applicable.marks[{data__notapplicable__marks_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                 if "note" in data__notapplicable_keys:
                     data__notapplicable_keys.remove("note")
                     data__notapplicable__note = data__notapplicable["note"]
                     if not isinstance(data__notapplicable__note, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".not_applicable.note must be string",
-                            value=data__notapplicable__note,
-                            name="" + (name_prefix or "data") + ".not_applicable.note",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable.note must be string", value=data__notapplicable__note, name="" + (name_prefix or "data") + ".not_applicable.note", definition={'type': 'string'}, rule='type')
                 if data__notapplicable_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".not_applicable must not contain "
-                        + str(data__notapplicable_keys)
-                        + " properties",
-                        value=data__notapplicable,
-                        name="" + (name_prefix or "data") + ".not_applicable",
-                        definition={
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "mode": {"enum": ["rescale", "none"]},
-                                "scale": {"type": "number", "exclusiveMinimum": 0},
-                                "marks": {"type": "array", "items": {"type": "string"}},
-                                "note": {"type": "string"},
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_applicable must not contain "+str(data__notapplicable_keys)+" properties", value=data__notapplicable, name="" + (name_prefix or "data") + ".not_applicable", definition={'type': 'object', 'additionalProperties': False, 'properties': {'mode': {'enum': ['rescale', 'none']}, 'scale': {'type': 'number', 'exclusiveMinimum': 0}, 'marks': {'type': 'array', 'items': {'type': 'string'}}, 'note': {'type': 'string'}}}, rule='additionalProperties')
         if "bands" in data_keys:
             data_keys.remove("bands")
             data__bands = data["bands"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_bands(
-                data__bands, custom_formats, (name_prefix or "data") + ".bands"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_bands(data__bands, custom_formats, (name_prefix or "data") + ".bands")
         if "statuses" in data_keys:
             data_keys.remove("statuses")
             data__statuses = data["statuses"]
             if not isinstance(data__statuses, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".statuses must be array",
-                    value=data__statuses,
-                    name="" + (name_prefix or "data") + ".statuses",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "label"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "label": {"type": "string"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses must be array", value=data__statuses, name="" + (name_prefix or "data") + ".statuses", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'note': {'type': 'string'}}}}, rule='type')
             data__statuses_is_list = isinstance(data__statuses, (list, tuple))
             if data__statuses_is_list:
                 data__statuses_len = len(data__statuses)
                 for data__statuses_x, data__statuses_item in enumerate(data__statuses):
                     if not isinstance(data__statuses_item, (dict)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".statuses[{data__statuses_x}]".format(**locals())
-                            + " must be object",
-                            value=data__statuses_item,
-                            name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}]".format(**locals()) + "",
-                            definition={
-                                "type": "object",
-                                "required": ["code", "label"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses[{data__statuses_x}]".format(**locals()) + " must be object", value=data__statuses_item, name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'note': {'type': 'string'}}}, rule='type')
                     data__statuses_item_is_dict = isinstance(data__statuses_item, dict)
                     if data__statuses_item_is_dict:
-                        data__statuses_item__missing_keys = set(["code", "label"]) - data__statuses_item.keys()
+                        data__statuses_item__missing_keys = set(['code', 'label']) - data__statuses_item.keys()
                         if data__statuses_item__missing_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".statuses[{data__statuses_x}]".format(**locals())
-                                + " must contain "
-                                + (str(sorted(data__statuses_item__missing_keys)) + " properties"),
-                                value=data__statuses_item,
-                                name=""
-                                + (name_prefix or "data")
-                                + ".statuses[{data__statuses_x}]".format(**locals())
-                                + "",
-                                definition={
-                                    "type": "object",
-                                    "required": ["code", "label"],
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "note": {"type": "string"},
-                                    },
-                                },
-                                rule="required",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses[{data__statuses_x}]".format(**locals()) + " must contain " + (str(sorted(data__statuses_item__missing_keys)) + " properties"), value=data__statuses_item, name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'note': {'type': 'string'}}}, rule='required')
                         data__statuses_item_keys = set(data__statuses_item.keys())
                         if "code" in data__statuses_item_keys:
                             data__statuses_item_keys.remove("code")
                             data__statuses_item__code = data__statuses_item["code"]
                             if not isinstance(data__statuses_item__code, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].code".format(**locals())
-                                    + " must be string",
-                                    value=data__statuses_item__code,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].code".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses[{data__statuses_x}].code".format(**locals()) + " must be string", value=data__statuses_item__code, name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}].code".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "label" in data__statuses_item_keys:
                             data__statuses_item_keys.remove("label")
                             data__statuses_item__label = data__statuses_item["label"]
                             if not isinstance(data__statuses_item__label, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].label".format(**locals())
-                                    + " must be string",
-                                    value=data__statuses_item__label,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].label".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses[{data__statuses_x}].label".format(**locals()) + " must be string", value=data__statuses_item__label, name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}].label".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "note" in data__statuses_item_keys:
                             data__statuses_item_keys.remove("note")
                             data__statuses_item__note = data__statuses_item["note"]
                             if not isinstance(data__statuses_item__note, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].note".format(**locals())
-                                    + " must be string",
-                                    value=data__statuses_item__note,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".statuses[{data__statuses_x}].note".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".statuses[{data__statuses_x}].note".format(**locals()) + " must be string", value=data__statuses_item__note, name="" + (name_prefix or "data") + ".statuses[{data__statuses_x}].note".format(**locals()) + "", definition={'type': 'string'}, rule='type')
         if "count_fields" in data_keys:
             data_keys.remove("count_fields")
             data__countfields = data["count_fields"]
             if not isinstance(data__countfields, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".count_fields must be array",
-                    value=data__countfields,
-                    name="" + (name_prefix or "data") + ".count_fields",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["key", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "group": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".count_fields must be array", value=data__countfields, name="" + (name_prefix or "data") + ".count_fields", definition={'type': 'array', 'items': {'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}}, rule='type')
             data__countfields_is_list = isinstance(data__countfields, (list, tuple))
             if data__countfields_is_list:
                 data__countfields_len = len(data__countfields)
                 for data__countfields_x, data__countfields_item in enumerate(data__countfields):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_field(
-                        data__countfields_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".count_fields[{data__countfields_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_field(data__countfields_item, custom_formats, (name_prefix or "data") + ".count_fields[{data__countfields_x}]".format(**locals()))
         if "count_checks" in data_keys:
             data_keys.remove("count_checks")
             data__countchecks = data["count_checks"]
             if not isinstance(data__countchecks, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".count_checks must be array",
-                    value=data__countchecks,
-                    name="" + (name_prefix or "data") + ".count_checks",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["total", "parts", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "total": {"type": "string"},
-                                "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                                "label": {"type": "string"},
-                                "severity": {"enum": ["error", "warning"]},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".count_checks must be array", value=data__countchecks, name="" + (name_prefix or "data") + ".count_checks", definition={'type': 'array', 'items': {'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}}, rule='type')
             data__countchecks_is_list = isinstance(data__countchecks, (list, tuple))
             if data__countchecks_is_list:
                 data__countchecks_len = len(data__countchecks)
                 for data__countchecks_x, data__countchecks_item in enumerate(data__countchecks):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_check(
-                        data__countchecks_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".count_checks[{data__countchecks_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_check(data__countchecks_item, custom_formats, (name_prefix or "data") + ".count_checks[{data__countchecks_x}]".format(**locals()))
         if "criteria" in data_keys:
             data_keys.remove("criteria")
             data__criteria = data["criteria"]
             if not isinstance(data__criteria, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".criteria must be array",
-                    value=data__criteria,
-                    name="" + (name_prefix or "data") + ".criteria",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule", "levels"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "rule": {"enum": ["weighted_count", "level_choice"]},
-                                "denominator": {"type": "string"},
-                                "levels": {
-                                    "type": "array",
-                                    "minItems": 2,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/level"
-                                    },
-                                },
-                                "data_check": {
-                                    "type": "object",
-                                    "required": ["numerator", "denominator", "thresholds", "label"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "numerator": {"type": "string"},
-                                        "denominator": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "thresholds": {
-                                            "type": "array",
-                                            "minItems": 1,
-                                            "items": {
-                                                "type": "object",
-                                                "required": ["min_percent", "max_points"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "min_percent": {"type": "number"},
-                                                    "max_points": {
-                                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria must be array", value=data__criteria, name="" + (name_prefix or "data") + ".criteria", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/level'}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}}}}}}}}}, rule='type')
             data__criteria_is_list = isinstance(data__criteria, (list, tuple))
             if data__criteria_is_list:
                 data__criteria_len = len(data__criteria)
                 for data__criteria_x, data__criteria_item in enumerate(data__criteria):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_tthc_criterion(
-                        data__criteria_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".criteria[{data__criteria_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_tthc_criterion(data__criteria_item, custom_formats, (name_prefix or "data") + ".criteria[{data__criteria_x}]".format(**locals()))
         if "groups" in data_keys:
             data_keys.remove("groups")
             data__groups = data["groups"]
             if not isinstance(data__groups, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".groups must be array",
-                    value=data__groups,
-                    name="" + (name_prefix or "data") + ".groups",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "indicators"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "indicators": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator"
-                                    },
-                                },
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".groups must be array", value=data__groups, name="" + (name_prefix or "data") + ".groups", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/indicator'}}, 'note': {'type': 'string'}}}}, rule='type')
             data__groups_is_list = isinstance(data__groups, (list, tuple))
             if data__groups_is_list:
                 data__groups_len = len(data__groups)
                 for data__groups_x, data__groups_item in enumerate(data__groups):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_group(
-                        data__groups_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".groups[{data__groups_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_group(data__groups_item, custom_formats, (name_prefix or "data") + ".groups[{data__groups_x}]".format(**locals()))
         if "tree" in data_keys:
             data_keys.remove("tree")
             data__tree = data["tree"]
             if not isinstance(data__tree, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".tree must be array",
-                    value=data__tree,
-                    name="" + (name_prefix or "data") + ".tree",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "source": {"enum": ["self", "survey"]},
-                                "note": {"type": "string"},
-                                "children": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tree must be array", value=data__tree, name="" + (name_prefix or "data") + ".tree", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}, rule='type')
             data__tree_is_list = isinstance(data__tree, (list, tuple))
             if data__tree_is_list:
                 data__tree_len = len(data__tree)
                 for data__tree_x, data__tree_item in enumerate(data__tree):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(
-                        data__tree_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".tree[{data__tree_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(data__tree_item, custom_formats, (name_prefix or "data") + ".tree[{data__tree_x}]".format(**locals()))
         if "template" in data_keys:
             data_keys.remove("template")
             data__template = data["template"]
             if not isinstance(data__template, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".template must be object",
-                    value=data__template,
-                    name="" + (name_prefix or "data") + ".template",
-                    definition={
-                        "type": "object",
-                        "required": ["layout"],
-                        "additionalProperties": False,
-                        "description": "The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).",
-                        "properties": {
-                            "layout": {"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                            "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".template must be object", value=data__template, name="" + (name_prefix or "data") + ".template", definition={'type': 'object', 'required': ['layout'], 'additionalProperties': False, 'description': 'The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).', 'properties': {'layout': {'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, 'file': {'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}}}, rule='type')
             data__template_is_dict = isinstance(data__template, dict)
             if data__template_is_dict:
-                data__template__missing_keys = set(["layout"]) - data__template.keys()
+                data__template__missing_keys = set(['layout']) - data__template.keys()
                 if data__template__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".template must contain "
-                        + (str(sorted(data__template__missing_keys)) + " properties"),
-                        value=data__template,
-                        name="" + (name_prefix or "data") + ".template",
-                        definition={
-                            "type": "object",
-                            "required": ["layout"],
-                            "additionalProperties": False,
-                            "description": "The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).",
-                            "properties": {
-                                "layout": {"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                                "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".template must contain " + (str(sorted(data__template__missing_keys)) + " properties"), value=data__template, name="" + (name_prefix or "data") + ".template", definition={'type': 'object', 'required': ['layout'], 'additionalProperties': False, 'description': 'The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).', 'properties': {'layout': {'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, 'file': {'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}}}, rule='required')
                 data__template_keys = set(data__template.keys())
                 if "layout" in data__template_keys:
                     data__template_keys.remove("layout")
                     data__template__layout = data__template["layout"]
-                    if not (
-                        isinstance(data__template__layout, str)
-                        and data__template__layout == "tthc-unit"
-                        or isinstance(data__template__layout, str)
-                        and data__template__layout == "si-appendix"
-                        or isinstance(data__template__layout, str)
-                        and data__template__layout == "si766-unit"
-                        or isinstance(data__template__layout, str)
-                        and data__template__layout == "par-self"
-                    ):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".template.layout must be one of ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']",
-                            value=data__template__layout,
-                            name="" + (name_prefix or "data") + ".template.layout",
-                            definition={"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                            rule="enum",
-                        )
+                    if not (isinstance(data__template__layout, str) and data__template__layout == 'tthc-unit' or isinstance(data__template__layout, str) and data__template__layout == 'si-appendix' or isinstance(data__template__layout, str) and data__template__layout == 'si766-unit' or isinstance(data__template__layout, str) and data__template__layout == 'par-self'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.layout must be one of ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']", value=data__template__layout, name="" + (name_prefix or "data") + ".template.layout", definition={'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, rule='enum')
                 if "file" in data__template_keys:
                     data__template_keys.remove("file")
                     data__template__file = data__template["file"]
                     if not isinstance(data__template__file, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".template.file must be string",
-                            value=data__template__file,
-                            name="" + (name_prefix or "data") + ".template.file",
-                            definition={"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.file must be string", value=data__template__file, name="" + (name_prefix or "data") + ".template.file", definition={'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}, rule='type')
                     if isinstance(data__template__file, str):
-                        if not REGEX_PATTERNS["^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"].search(data__template__file):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".template.file must match pattern ^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$",
-                                value=data__template__file,
-                                name="" + (name_prefix or "data") + ".template.file",
-                                definition={"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                                rule="pattern",
-                            )
+                        if not REGEX_PATTERNS['^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'].search(data__template__file):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".template.file must match pattern ^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$", value=data__template__file, name="" + (name_prefix or "data") + ".template.file", definition={'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}, rule='pattern')
                 if data__template_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".template must not contain "
-                        + str(data__template_keys)
-                        + " properties",
-                        value=data__template,
-                        name="" + (name_prefix or "data") + ".template",
-                        definition={
-                            "type": "object",
-                            "required": ["layout"],
-                            "additionalProperties": False,
-                            "description": "The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).",
-                            "properties": {
-                                "layout": {"enum": ["tthc-unit", "si-appendix", "si766-unit", "par-self"]},
-                                "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$"},
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".template must not contain "+str(data__template_keys)+" properties", value=data__template, name="" + (name_prefix or "data") + ".template", definition={'type': 'object', 'required': ['layout'], 'additionalProperties': False, 'description': 'The workbook template `xl-tthc templates` builds for this framework: its layout (inherited through extends) and, optionally, its file name (NOT inherited: a framework that extends another and names no file of its own gets Mau_<id>.xlsx).', 'properties': {'layout': {'enum': ['tthc-unit', 'si-appendix', 'si766-unit', 'par-self']}, 'file': {'type': 'string', 'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*\\.xlsx$'}}}, rule='additionalProperties')
         if "survey" in data_keys:
             data_keys.remove("survey")
             data__survey = data["survey"]
             if not isinstance(data__survey, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".survey must be object",
-                    value=data__survey,
-                    name="" + (name_prefix or "data") + ".survey",
-                    definition={
-                        "type": "object",
-                        "properties": {"label": {"type": "string"}, "note": {"type": "string"}},
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".survey must be object", value=data__survey, name="" + (name_prefix or "data") + ".survey", definition={'type': 'object', 'properties': {'label': {'type': 'string'}, 'note': {'type': 'string'}}}, rule='type')
             data__survey_is_dict = isinstance(data__survey, dict)
             if data__survey_is_dict:
                 data__survey_keys = set(data__survey.keys())
@@ -2370,908 +439,184 @@ def validate_https___xl_tthc_local_schemas_framework_schema_json(data, custom_fo
                     data__survey_keys.remove("label")
                     data__survey__label = data__survey["label"]
                     if not isinstance(data__survey__label, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".survey.label must be string",
-                            value=data__survey__label,
-                            name="" + (name_prefix or "data") + ".survey.label",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".survey.label must be string", value=data__survey__label, name="" + (name_prefix or "data") + ".survey.label", definition={'type': 'string'}, rule='type')
                 if "note" in data__survey_keys:
                     data__survey_keys.remove("note")
                     data__survey__note = data__survey["note"]
                     if not isinstance(data__survey__note, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".survey.note must be string",
-                            value=data__survey__note,
-                            name="" + (name_prefix or "data") + ".survey.note",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".survey.note must be string", value=data__survey__note, name="" + (name_prefix or "data") + ".survey.note", definition={'type': 'string'}, rule='type')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "title", "max"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string"},
-                    "title": {"type": "string"},
-                    "max": {"type": "number", "minimum": 0},
-                    "source": {"enum": ["self", "survey"]},
-                    "note": {"type": "string"},
-                    "children": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "source": {"enum": ["self", "survey"]},
-                                "note": {"type": "string"},
-                                "children": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "title", "max"]) - data.keys()
+        data__missing_keys = set(['code', 'title', 'max']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "source": {"enum": ["self", "survey"]},
-                        "note": {"type": "string"},
-                        "children": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "source": {"enum": ["self", "survey"]},
-                                    "note": {"type": "string"},
-                                    "children": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "max" in data_keys:
             data_keys.remove("max")
             data__max = data["max"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                data__max, custom_formats, (name_prefix or "data") + ".max"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__max, custom_formats, (name_prefix or "data") + ".max")
         if "source" in data_keys:
             data_keys.remove("source")
             data__source = data["source"]
-            if not (
-                isinstance(data__source, str)
-                and data__source == "self"
-                or isinstance(data__source, str)
-                and data__source == "survey"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".source must be one of ['self', 'survey']",
-                    value=data__source,
-                    name="" + (name_prefix or "data") + ".source",
-                    definition={"enum": ["self", "survey"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__source, str) and data__source == 'self' or isinstance(data__source, str) and data__source == 'survey'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be one of ['self', 'survey']", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'enum': ['self', 'survey']}, rule='enum')
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
             if not isinstance(data__note, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".note must be string",
-                    value=data__note,
-                    name="" + (name_prefix or "data") + ".note",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".note must be string", value=data__note, name="" + (name_prefix or "data") + ".note", definition={'type': 'string'}, rule='type')
         if "children" in data_keys:
             data_keys.remove("children")
             data__children = data["children"]
             if not isinstance(data__children, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".children must be array",
-                    value=data__children,
-                    name="" + (name_prefix or "data") + ".children",
-                    definition={
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "source": {"enum": ["self", "survey"]},
-                                "note": {"type": "string"},
-                                "children": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".children must be array", value=data__children, name="" + (name_prefix or "data") + ".children", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}, rule='type')
             data__children_is_list = isinstance(data__children, (list, tuple))
             if data__children_is_list:
                 data__children_len = len(data__children)
                 if data__children_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".children must contain at least 1 items",
-                        value=data__children,
-                        name="" + (name_prefix or "data") + ".children",
-                        definition={
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "source": {"enum": ["self", "survey"]},
-                                    "note": {"type": "string"},
-                                    "children": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".children must contain at least 1 items", value=data__children, name="" + (name_prefix or "data") + ".children", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}, rule='minItems')
                 for data__children_x, data__children_item in enumerate(data__children):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(
-                        data__children_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".children[{data__children_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_node(data__children_item, custom_formats, (name_prefix or "data") + ".children[{data__children_x}]".format(**locals()))
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "source": {"enum": ["self", "survey"]},
-                        "note": {"type": "string"},
-                        "children": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "source": {"enum": ["self", "survey"]},
-                                    "note": {"type": "string"},
-                                    "children": {
-                                        "type": "array",
-                                        "minItems": 1,
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/node"
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'source': {'enum': ['self', 'survey']}, 'note': {'type': 'string'}, 'children': {'type': 'array', 'minItems': 1, 'items': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/node'}}}}}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (int, float, Decimal)) or isinstance(data, bool):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be number",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={"type": "number", "minimum": 0},
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'number', 'minimum': 0}, rule='type')
     if isinstance(data, (int, float, Decimal)) and not isinstance(data, bool):
         if data < 0:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must be bigger than or equal to 0",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={"type": "number", "minimum": 0},
-                rule="minimum",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be bigger than or equal to 0", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'number', 'minimum': 0}, rule='minimum')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_group(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_group(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "title", "max", "indicators"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string"},
-                    "title": {"type": "string"},
-                    "short": {"type": "string"},
-                    "max": {"type": "number", "minimum": 0},
-                    "indicators": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "key": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "rule": {
-                                    "type": "object",
-                                    "required": ["type"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "type": {"enum": ["linear", "target", "score"]},
-                                        "target": {"type": "number", "exclusiveMinimum": 0},
-                                    },
-                                },
-                                "ratio": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                                },
-                                "use_stated_ratio": {"type": "boolean"},
-                                "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                "scope": {"type": "string"},
-                                "monitoring_only": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    "note": {"type": "string"},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'note': {'type': 'string'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "title", "max", "indicators"]) - data.keys()
+        data__missing_keys = set(['code', 'title', 'max', 'indicators']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "indicators"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "short": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "indicators": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "rule"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "key": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "rule": {
-                                        "type": "object",
-                                        "required": ["type"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "type": {"enum": ["linear", "target", "score"]},
-                                            "target": {"type": "number", "exclusiveMinimum": 0},
-                                        },
-                                    },
-                                    "ratio": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "numerator": {"type": "string"},
-                                            "denominator": {"type": "string"},
-                                        },
-                                    },
-                                    "use_stated_ratio": {"type": "boolean"},
-                                    "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                    "scope": {"type": "string"},
-                                    "monitoring_only": {"type": "boolean"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        "note": {"type": "string"},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'note': {'type': 'string'}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "short" in data_keys:
             data_keys.remove("short")
             data__short = data["short"]
             if not isinstance(data__short, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".short must be string",
-                    value=data__short,
-                    name="" + (name_prefix or "data") + ".short",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".short must be string", value=data__short, name="" + (name_prefix or "data") + ".short", definition={'type': 'string'}, rule='type')
         if "max" in data_keys:
             data_keys.remove("max")
             data__max = data["max"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                data__max, custom_formats, (name_prefix or "data") + ".max"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__max, custom_formats, (name_prefix or "data") + ".max")
         if "indicators" in data_keys:
             data_keys.remove("indicators")
             data__indicators = data["indicators"]
             if not isinstance(data__indicators, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".indicators must be array",
-                    value=data__indicators,
-                    name="" + (name_prefix or "data") + ".indicators",
-                    definition={
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "rule"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "key": {"type": "string"},
-                                "title": {"type": "string"},
-                                "short": {"type": "string"},
-                                "max": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "rule": {
-                                    "type": "object",
-                                    "required": ["type"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "type": {"enum": ["linear", "target", "score"]},
-                                        "target": {"type": "number", "exclusiveMinimum": 0},
-                                    },
-                                },
-                                "ratio": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                                },
-                                "use_stated_ratio": {"type": "boolean"},
-                                "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                "scope": {"type": "string"},
-                                "monitoring_only": {"type": "boolean"},
-                                "note": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be array", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, rule='type')
             data__indicators_is_list = isinstance(data__indicators, (list, tuple))
             if data__indicators_is_list:
                 data__indicators_len = len(data__indicators)
                 if data__indicators_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".indicators must contain at least 1 items",
-                        value=data__indicators,
-                        name="" + (name_prefix or "data") + ".indicators",
-                        definition={
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "rule"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "key": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "rule": {
-                                        "type": "object",
-                                        "required": ["type"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "type": {"enum": ["linear", "target", "score"]},
-                                            "target": {"type": "number", "exclusiveMinimum": 0},
-                                        },
-                                    },
-                                    "ratio": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "numerator": {"type": "string"},
-                                            "denominator": {"type": "string"},
-                                        },
-                                    },
-                                    "use_stated_ratio": {"type": "boolean"},
-                                    "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                    "scope": {"type": "string"},
-                                    "monitoring_only": {"type": "boolean"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must contain at least 1 items", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, rule='minItems')
                 for data__indicators_x, data__indicators_item in enumerate(data__indicators):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_indicator(
-                        data__indicators_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".indicators[{data__indicators_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_indicator(data__indicators_item, custom_formats, (name_prefix or "data") + ".indicators[{data__indicators_x}]".format(**locals()))
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
             if not isinstance(data__note, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".note must be string",
-                    value=data__note,
-                    name="" + (name_prefix or "data") + ".note",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".note must be string", value=data__note, name="" + (name_prefix or "data") + ".note", definition={'type': 'string'}, rule='type')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "indicators"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "short": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "indicators": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "rule"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "key": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "max": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "rule": {
-                                        "type": "object",
-                                        "required": ["type"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "type": {"enum": ["linear", "target", "score"]},
-                                            "target": {"type": "number", "exclusiveMinimum": 0},
-                                        },
-                                    },
-                                    "ratio": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "numerator": {"type": "string"},
-                                            "denominator": {"type": "string"},
-                                        },
-                                    },
-                                    "use_stated_ratio": {"type": "boolean"},
-                                    "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                                    "scope": {"type": "string"},
-                                    "monitoring_only": {"type": "boolean"},
-                                    "note": {"type": "string"},
-                                },
-                            },
-                        },
-                        "note": {"type": "string"},
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'indicators'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'indicators': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}}, 'note': {'type': 'string'}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_indicator(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_indicator(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "title", "max", "rule"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string"},
-                    "key": {"type": "string"},
-                    "title": {"type": "string"},
-                    "short": {"type": "string"},
-                    "max": {"type": "number", "minimum": 0},
-                    "rule": {
-                        "type": "object",
-                        "required": ["type"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "type": {"enum": ["linear", "target", "score"]},
-                            "target": {"type": "number", "exclusiveMinimum": 0},
-                        },
-                    },
-                    "ratio": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                    },
-                    "use_stated_ratio": {"type": "boolean"},
-                    "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                    "scope": {"type": "string"},
-                    "monitoring_only": {"type": "boolean"},
-                    "note": {"type": "string"},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "title", "max", "rule"]) - data.keys()
+        data__missing_keys = set(['code', 'title', 'max', 'rule']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "rule"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "key": {"type": "string"},
-                        "title": {"type": "string"},
-                        "short": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "rule": {
-                            "type": "object",
-                            "required": ["type"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "type": {"enum": ["linear", "target", "score"]},
-                                "target": {"type": "number", "exclusiveMinimum": 0},
-                            },
-                        },
-                        "ratio": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                        },
-                        "use_stated_ratio": {"type": "boolean"},
-                        "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                        "scope": {"type": "string"},
-                        "monitoring_only": {"type": "boolean"},
-                        "note": {"type": "string"},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "key" in data_keys:
             data_keys.remove("key")
             data__key = data["key"]
             if not isinstance(data__key, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".key must be string",
-                    value=data__key,
-                    name="" + (name_prefix or "data") + ".key",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".key must be string", value=data__key, name="" + (name_prefix or "data") + ".key", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "short" in data_keys:
             data_keys.remove("short")
             data__short = data["short"]
             if not isinstance(data__short, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".short must be string",
-                    value=data__short,
-                    name="" + (name_prefix or "data") + ".short",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".short must be string", value=data__short, name="" + (name_prefix or "data") + ".short", definition={'type': 'string'}, rule='type')
         if "max" in data_keys:
             data_keys.remove("max")
             data__max = data["max"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                data__max, custom_formats, (name_prefix or "data") + ".max"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__max, custom_formats, (name_prefix or "data") + ".max")
         if "rule" in data_keys:
             data_keys.remove("rule")
             data__rule = data["rule"]
             if not isinstance(data__rule, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".rule must be object",
-                    value=data__rule,
-                    name="" + (name_prefix or "data") + ".rule",
-                    definition={
-                        "type": "object",
-                        "required": ["type"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "type": {"enum": ["linear", "target", "score"]},
-                            "target": {"type": "number", "exclusiveMinimum": 0},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule must be object", value=data__rule, name="" + (name_prefix or "data") + ".rule", definition={'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, rule='type')
             data__rule_is_dict = isinstance(data__rule, dict)
             if data__rule_is_dict:
-                data__rule__missing_keys = set(["type"]) - data__rule.keys()
+                data__rule__missing_keys = set(['type']) - data__rule.keys()
                 if data__rule__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".rule must contain "
-                        + (str(sorted(data__rule__missing_keys)) + " properties"),
-                        value=data__rule,
-                        name="" + (name_prefix or "data") + ".rule",
-                        definition={
-                            "type": "object",
-                            "required": ["type"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "type": {"enum": ["linear", "target", "score"]},
-                                "target": {"type": "number", "exclusiveMinimum": 0},
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule must contain " + (str(sorted(data__rule__missing_keys)) + " properties"), value=data__rule, name="" + (name_prefix or "data") + ".rule", definition={'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, rule='required')
                 data__rule_keys = set(data__rule.keys())
                 if "type" in data__rule_keys:
                     data__rule_keys.remove("type")
                     data__rule__type = data__rule["type"]
-                    if not (
-                        isinstance(data__rule__type, str)
-                        and data__rule__type == "linear"
-                        or isinstance(data__rule__type, str)
-                        and data__rule__type == "target"
-                        or isinstance(data__rule__type, str)
-                        and data__rule__type == "score"
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rule.type must be one of ['linear', 'target', 'score']",
-                            value=data__rule__type,
-                            name="" + (name_prefix or "data") + ".rule.type",
-                            definition={"enum": ["linear", "target", "score"]},
-                            rule="enum",
-                        )
+                    if not (isinstance(data__rule__type, str) and data__rule__type == 'linear' or isinstance(data__rule__type, str) and data__rule__type == 'target' or isinstance(data__rule__type, str) and data__rule__type == 'score'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule.type must be one of ['linear', 'target', 'score']", value=data__rule__type, name="" + (name_prefix or "data") + ".rule.type", definition={'enum': ['linear', 'target', 'score']}, rule='enum')
                 if "target" in data__rule_keys:
                     data__rule_keys.remove("target")
                     data__rule__target = data__rule["target"]
-                    if not isinstance(data__rule__target, (int, float, Decimal)) or isinstance(
-                        data__rule__target, bool
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".rule.target must be number",
-                            value=data__rule__target,
-                            name="" + (name_prefix or "data") + ".rule.target",
-                            definition={"type": "number", "exclusiveMinimum": 0},
-                            rule="type",
-                        )
-                    if isinstance(data__rule__target, (int, float, Decimal)) and not isinstance(
-                        data__rule__target, bool
-                    ):
+                    if not isinstance(data__rule__target, (int, float, Decimal)) or isinstance(data__rule__target, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule.target must be number", value=data__rule__target, name="" + (name_prefix or "data") + ".rule.target", definition={'type': 'number', 'exclusiveMinimum': 0}, rule='type')
+                    if isinstance(data__rule__target, (int, float, Decimal)) and not isinstance(data__rule__target, bool):
                         if data__rule__target <= 0:
-                            raise JsonSchemaValueException(
-                                "" + (name_prefix or "data") + ".rule.target must be bigger than 0",
-                                value=data__rule__target,
-                                name="" + (name_prefix or "data") + ".rule.target",
-                                definition={"type": "number", "exclusiveMinimum": 0},
-                                rule="exclusiveMinimum",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule.target must be bigger than 0", value=data__rule__target, name="" + (name_prefix or "data") + ".rule.target", definition={'type': 'number', 'exclusiveMinimum': 0}, rule='exclusiveMinimum')
                 if data__rule_keys:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".rule must not contain " + str(data__rule_keys) + " properties",
-                        value=data__rule,
-                        name="" + (name_prefix or "data") + ".rule",
-                        definition={
-                            "type": "object",
-                            "required": ["type"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "type": {"enum": ["linear", "target", "score"]},
-                                "target": {"type": "number", "exclusiveMinimum": 0},
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule must not contain "+str(data__rule_keys)+" properties", value=data__rule, name="" + (name_prefix or "data") + ".rule", definition={'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, rule='additionalProperties')
         if "ratio" in data_keys:
             data_keys.remove("ratio")
             data__ratio = data["ratio"]
             if not isinstance(data__ratio, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".ratio must be object",
-                    value=data__ratio,
-                    name="" + (name_prefix or "data") + ".ratio",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ratio must be object", value=data__ratio, name="" + (name_prefix or "data") + ".ratio", definition={'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, rule='type')
             data__ratio_is_dict = isinstance(data__ratio, dict)
             if data__ratio_is_dict:
                 data__ratio_keys = set(data__ratio.keys())
@@ -3279,1602 +624,398 @@ def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_in
                     data__ratio_keys.remove("numerator")
                     data__ratio__numerator = data__ratio["numerator"]
                     if not isinstance(data__ratio__numerator, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".ratio.numerator must be string",
-                            value=data__ratio__numerator,
-                            name="" + (name_prefix or "data") + ".ratio.numerator",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".ratio.numerator must be string", value=data__ratio__numerator, name="" + (name_prefix or "data") + ".ratio.numerator", definition={'type': 'string'}, rule='type')
                 if "denominator" in data__ratio_keys:
                     data__ratio_keys.remove("denominator")
                     data__ratio__denominator = data__ratio["denominator"]
                     if not isinstance(data__ratio__denominator, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".ratio.denominator must be string",
-                            value=data__ratio__denominator,
-                            name="" + (name_prefix or "data") + ".ratio.denominator",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".ratio.denominator must be string", value=data__ratio__denominator, name="" + (name_prefix or "data") + ".ratio.denominator", definition={'type': 'string'}, rule='type')
                 if data__ratio_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".ratio must not contain "
-                        + str(data__ratio_keys)
-                        + " properties",
-                        value=data__ratio,
-                        name="" + (name_prefix or "data") + ".ratio",
-                        definition={
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".ratio must not contain "+str(data__ratio_keys)+" properties", value=data__ratio, name="" + (name_prefix or "data") + ".ratio", definition={'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, rule='additionalProperties')
         if "use_stated_ratio" in data_keys:
             data_keys.remove("use_stated_ratio")
             data__usestatedratio = data["use_stated_ratio"]
             if not isinstance(data__usestatedratio, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".use_stated_ratio must be boolean",
-                    value=data__usestatedratio,
-                    name="" + (name_prefix or "data") + ".use_stated_ratio",
-                    definition={"type": "boolean"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".use_stated_ratio must be boolean", value=data__usestatedratio, name="" + (name_prefix or "data") + ".use_stated_ratio", definition={'type': 'boolean'}, rule='type')
         if "zero_denominator" in data_keys:
             data_keys.remove("zero_denominator")
             data__zerodenominator = data["zero_denominator"]
-            if not (
-                isinstance(data__zerodenominator, str)
-                and data__zerodenominator == "zero"
-                or isinstance(data__zerodenominator, str)
-                and data__zerodenominator == "full"
-                or isinstance(data__zerodenominator, str)
-                and data__zerodenominator == "not_applicable"
-            ):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".zero_denominator must be one of ['zero', 'full', 'not_applicable']",
-                    value=data__zerodenominator,
-                    name="" + (name_prefix or "data") + ".zero_denominator",
-                    definition={"enum": ["zero", "full", "not_applicable"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__zerodenominator, str) and data__zerodenominator == 'zero' or isinstance(data__zerodenominator, str) and data__zerodenominator == 'full' or isinstance(data__zerodenominator, str) and data__zerodenominator == 'not_applicable'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".zero_denominator must be one of ['zero', 'full', 'not_applicable']", value=data__zerodenominator, name="" + (name_prefix or "data") + ".zero_denominator", definition={'enum': ['zero', 'full', 'not_applicable']}, rule='enum')
         if "scope" in data_keys:
             data_keys.remove("scope")
             data__scope = data["scope"]
             if not isinstance(data__scope, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".scope must be string",
-                    value=data__scope,
-                    name="" + (name_prefix or "data") + ".scope",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".scope must be string", value=data__scope, name="" + (name_prefix or "data") + ".scope", definition={'type': 'string'}, rule='type')
         if "monitoring_only" in data_keys:
             data_keys.remove("monitoring_only")
             data__monitoringonly = data["monitoring_only"]
             if not isinstance(data__monitoringonly, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".monitoring_only must be boolean",
-                    value=data__monitoringonly,
-                    name="" + (name_prefix or "data") + ".monitoring_only",
-                    definition={"type": "boolean"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".monitoring_only must be boolean", value=data__monitoringonly, name="" + (name_prefix or "data") + ".monitoring_only", definition={'type': 'boolean'}, rule='type')
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
             if not isinstance(data__note, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".note must be string",
-                    value=data__note,
-                    name="" + (name_prefix or "data") + ".note",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".note must be string", value=data__note, name="" + (name_prefix or "data") + ".note", definition={'type': 'string'}, rule='type')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "rule"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "key": {"type": "string"},
-                        "title": {"type": "string"},
-                        "short": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "rule": {
-                            "type": "object",
-                            "required": ["type"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "type": {"enum": ["linear", "target", "score"]},
-                                "target": {"type": "number", "exclusiveMinimum": 0},
-                            },
-                        },
-                        "ratio": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {"numerator": {"type": "string"}, "denominator": {"type": "string"}},
-                        },
-                        "use_stated_ratio": {"type": "boolean"},
-                        "zero_denominator": {"enum": ["zero", "full", "not_applicable"]},
-                        "scope": {"type": "string"},
-                        "monitoring_only": {"type": "boolean"},
-                        "note": {"type": "string"},
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'key': {'type': 'string'}, 'title': {'type': 'string'}, 'short': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'type': 'object', 'required': ['type'], 'additionalProperties': False, 'properties': {'type': {'enum': ['linear', 'target', 'score']}, 'target': {'type': 'number', 'exclusiveMinimum': 0}}}, 'ratio': {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}}}, 'use_stated_ratio': {'type': 'boolean'}, 'zero_denominator': {'enum': ['zero', 'full', 'not_applicable']}, 'scope': {'type': 'string'}, 'monitoring_only': {'type': 'boolean'}, 'note': {'type': 'string'}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_tthc_criterion(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_tthc_criterion(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "title", "max", "rule", "levels"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string"},
-                    "title": {"type": "string"},
-                    "max": {"type": "number", "minimum": 0},
-                    "rule": {"enum": ["weighted_count", "level_choice"]},
-                    "denominator": {"type": "string"},
-                    "levels": {
-                        "type": "array",
-                        "minItems": 2,
-                        "items": {
-                            "type": "object",
-                            "required": ["key", "label", "points"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "points": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "count_from": {"type": "string"},
-                            },
-                        },
-                    },
-                    "data_check": {
-                        "type": "object",
-                        "required": ["numerator", "denominator", "thresholds", "label"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "numerator": {"type": "string"},
-                            "denominator": {"type": "string"},
-                            "label": {"type": "string"},
-                            "thresholds": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["min_percent", "max_points"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "min_percent": {"type": "number"},
-                                        "max_points": {"type": "number", "minimum": 0},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "title", "max", "rule", "levels"]) - data.keys()
+        data__missing_keys = set(['code', 'title', 'max', 'rule', 'levels']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "rule", "levels"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "rule": {"enum": ["weighted_count", "level_choice"]},
-                        "denominator": {"type": "string"},
-                        "levels": {
-                            "type": "array",
-                            "minItems": 2,
-                            "items": {
-                                "type": "object",
-                                "required": ["key", "label", "points"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "key": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "points": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "count_from": {"type": "string"},
-                                },
-                            },
-                        },
-                        "data_check": {
-                            "type": "object",
-                            "required": ["numerator", "denominator", "thresholds", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "numerator": {"type": "string"},
-                                "denominator": {"type": "string"},
-                                "label": {"type": "string"},
-                                "thresholds": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "max" in data_keys:
             data_keys.remove("max")
             data__max = data["max"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                data__max, custom_formats, (name_prefix or "data") + ".max"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__max, custom_formats, (name_prefix or "data") + ".max")
         if "rule" in data_keys:
             data_keys.remove("rule")
             data__rule = data["rule"]
-            if not (
-                isinstance(data__rule, str)
-                and data__rule == "weighted_count"
-                or isinstance(data__rule, str)
-                and data__rule == "level_choice"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".rule must be one of ['weighted_count', 'level_choice']",
-                    value=data__rule,
-                    name="" + (name_prefix or "data") + ".rule",
-                    definition={"enum": ["weighted_count", "level_choice"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__rule, str) and data__rule == 'weighted_count' or isinstance(data__rule, str) and data__rule == 'level_choice'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rule must be one of ['weighted_count', 'level_choice']", value=data__rule, name="" + (name_prefix or "data") + ".rule", definition={'enum': ['weighted_count', 'level_choice']}, rule='enum')
         if "denominator" in data_keys:
             data_keys.remove("denominator")
             data__denominator = data["denominator"]
             if not isinstance(data__denominator, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".denominator must be string",
-                    value=data__denominator,
-                    name="" + (name_prefix or "data") + ".denominator",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".denominator must be string", value=data__denominator, name="" + (name_prefix or "data") + ".denominator", definition={'type': 'string'}, rule='type')
         if "levels" in data_keys:
             data_keys.remove("levels")
             data__levels = data["levels"]
             if not isinstance(data__levels, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".levels must be array",
-                    value=data__levels,
-                    name="" + (name_prefix or "data") + ".levels",
-                    definition={
-                        "type": "array",
-                        "minItems": 2,
-                        "items": {
-                            "type": "object",
-                            "required": ["key", "label", "points"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "key": {"type": "string"},
-                                "label": {"type": "string"},
-                                "points": {
-                                    "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                },
-                                "count_from": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".levels must be array", value=data__levels, name="" + (name_prefix or "data") + ".levels", definition={'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, rule='type')
             data__levels_is_list = isinstance(data__levels, (list, tuple))
             if data__levels_is_list:
                 data__levels_len = len(data__levels)
                 if data__levels_len < 2:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".levels must contain at least 2 items",
-                        value=data__levels,
-                        name="" + (name_prefix or "data") + ".levels",
-                        definition={
-                            "type": "array",
-                            "minItems": 2,
-                            "items": {
-                                "type": "object",
-                                "required": ["key", "label", "points"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "key": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "points": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "count_from": {"type": "string"},
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".levels must contain at least 2 items", value=data__levels, name="" + (name_prefix or "data") + ".levels", definition={'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, rule='minItems')
                 for data__levels_x, data__levels_item in enumerate(data__levels):
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_level(
-                        data__levels_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".levels[{data__levels_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_level(data__levels_item, custom_formats, (name_prefix or "data") + ".levels[{data__levels_x}]".format(**locals()))
         if "data_check" in data_keys:
             data_keys.remove("data_check")
             data__datacheck = data["data_check"]
             if not isinstance(data__datacheck, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".data_check must be object",
-                    value=data__datacheck,
-                    name="" + (name_prefix or "data") + ".data_check",
-                    definition={
-                        "type": "object",
-                        "required": ["numerator", "denominator", "thresholds", "label"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "numerator": {"type": "string"},
-                            "denominator": {"type": "string"},
-                            "label": {"type": "string"},
-                            "thresholds": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["min_percent", "max_points"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "min_percent": {"type": "number"},
-                                        "max_points": {"type": "number", "minimum": 0},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check must be object", value=data__datacheck, name="" + (name_prefix or "data") + ".data_check", definition={'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}, rule='type')
             data__datacheck_is_dict = isinstance(data__datacheck, dict)
             if data__datacheck_is_dict:
-                data__datacheck__missing_keys = (
-                    set(["numerator", "denominator", "thresholds", "label"]) - data__datacheck.keys()
-                )
+                data__datacheck__missing_keys = set(['numerator', 'denominator', 'thresholds', 'label']) - data__datacheck.keys()
                 if data__datacheck__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".data_check must contain "
-                        + (str(sorted(data__datacheck__missing_keys)) + " properties"),
-                        value=data__datacheck,
-                        name="" + (name_prefix or "data") + ".data_check",
-                        definition={
-                            "type": "object",
-                            "required": ["numerator", "denominator", "thresholds", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "numerator": {"type": "string"},
-                                "denominator": {"type": "string"},
-                                "label": {"type": "string"},
-                                "thresholds": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check must contain " + (str(sorted(data__datacheck__missing_keys)) + " properties"), value=data__datacheck, name="" + (name_prefix or "data") + ".data_check", definition={'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}, rule='required')
                 data__datacheck_keys = set(data__datacheck.keys())
                 if "numerator" in data__datacheck_keys:
                     data__datacheck_keys.remove("numerator")
                     data__datacheck__numerator = data__datacheck["numerator"]
                     if not isinstance(data__datacheck__numerator, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".data_check.numerator must be string",
-                            value=data__datacheck__numerator,
-                            name="" + (name_prefix or "data") + ".data_check.numerator",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.numerator must be string", value=data__datacheck__numerator, name="" + (name_prefix or "data") + ".data_check.numerator", definition={'type': 'string'}, rule='type')
                 if "denominator" in data__datacheck_keys:
                     data__datacheck_keys.remove("denominator")
                     data__datacheck__denominator = data__datacheck["denominator"]
                     if not isinstance(data__datacheck__denominator, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".data_check.denominator must be string",
-                            value=data__datacheck__denominator,
-                            name="" + (name_prefix or "data") + ".data_check.denominator",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.denominator must be string", value=data__datacheck__denominator, name="" + (name_prefix or "data") + ".data_check.denominator", definition={'type': 'string'}, rule='type')
                 if "label" in data__datacheck_keys:
                     data__datacheck_keys.remove("label")
                     data__datacheck__label = data__datacheck["label"]
                     if not isinstance(data__datacheck__label, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".data_check.label must be string",
-                            value=data__datacheck__label,
-                            name="" + (name_prefix or "data") + ".data_check.label",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.label must be string", value=data__datacheck__label, name="" + (name_prefix or "data") + ".data_check.label", definition={'type': 'string'}, rule='type')
                 if "thresholds" in data__datacheck_keys:
                     data__datacheck_keys.remove("thresholds")
                     data__datacheck__thresholds = data__datacheck["thresholds"]
                     if not isinstance(data__datacheck__thresholds, (list, tuple)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".data_check.thresholds must be array",
-                            value=data__datacheck__thresholds,
-                            name="" + (name_prefix or "data") + ".data_check.thresholds",
-                            definition={
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["min_percent", "max_points"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "min_percent": {"type": "number"},
-                                        "max_points": {"type": "number", "minimum": 0},
-                                    },
-                                },
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds must be array", value=data__datacheck__thresholds, name="" + (name_prefix or "data") + ".data_check.thresholds", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}, rule='type')
                     data__datacheck__thresholds_is_list = isinstance(data__datacheck__thresholds, (list, tuple))
                     if data__datacheck__thresholds_is_list:
                         data__datacheck__thresholds_len = len(data__datacheck__thresholds)
                         if data__datacheck__thresholds_len < 1:
-                            raise JsonSchemaValueException(
-                                "" + (name_prefix or "data") + ".data_check.thresholds must contain at least 1 items",
-                                value=data__datacheck__thresholds,
-                                name="" + (name_prefix or "data") + ".data_check.thresholds",
-                                definition={
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                },
-                                rule="minItems",
-                            )
-                        for data__datacheck__thresholds_x, data__datacheck__thresholds_item in enumerate(
-                            data__datacheck__thresholds
-                        ):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds must contain at least 1 items", value=data__datacheck__thresholds, name="" + (name_prefix or "data") + ".data_check.thresholds", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}, rule='minItems')
+                        for data__datacheck__thresholds_x, data__datacheck__thresholds_item in enumerate(data__datacheck__thresholds):
                             if not isinstance(data__datacheck__thresholds_item, (dict)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                    + " must be object",
-                                    value=data__datacheck__thresholds_item,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                    + "",
-                                    definition={
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                    rule="type",
-                                )
-                            data__datacheck__thresholds_item_is_dict = isinstance(
-                                data__datacheck__thresholds_item, dict
-                            )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + " must be object", value=data__datacheck__thresholds_item, name="" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}, rule='type')
+                            data__datacheck__thresholds_item_is_dict = isinstance(data__datacheck__thresholds_item, dict)
                             if data__datacheck__thresholds_item_is_dict:
-                                data__datacheck__thresholds_item__missing_keys = (
-                                    set(["min_percent", "max_points"]) - data__datacheck__thresholds_item.keys()
-                                )
+                                data__datacheck__thresholds_item__missing_keys = set(['min_percent', 'max_points']) - data__datacheck__thresholds_item.keys()
                                 if data__datacheck__thresholds_item__missing_keys:
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                        + " must contain "
-                                        + (str(sorted(data__datacheck__thresholds_item__missing_keys)) + " properties"),
-                                        value=data__datacheck__thresholds_item,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "required": ["min_percent", "max_points"],
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "min_percent": {"type": "number"},
-                                                "max_points": {"type": "number", "minimum": 0},
-                                            },
-                                        },
-                                        rule="required",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + " must contain " + (str(sorted(data__datacheck__thresholds_item__missing_keys)) + " properties"), value=data__datacheck__thresholds_item, name="" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}, rule='required')
                                 data__datacheck__thresholds_item_keys = set(data__datacheck__thresholds_item.keys())
                                 if "min_percent" in data__datacheck__thresholds_item_keys:
                                     data__datacheck__thresholds_item_keys.remove("min_percent")
-                                    data__datacheck__thresholds_item__minpercent = data__datacheck__thresholds_item[
-                                        "min_percent"
-                                    ]
-                                    if not isinstance(
-                                        data__datacheck__thresholds_item__minpercent, (int, float, Decimal)
-                                    ) or isinstance(data__datacheck__thresholds_item__minpercent, bool):
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".data_check.thresholds[{data__datacheck__thresholds_x}].min_percent".format(
-                                                **locals()
-                                            )
-                                            + " must be number",
-                                            value=data__datacheck__thresholds_item__minpercent,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".data_check.thresholds[{data__datacheck__thresholds_x}].min_percent".format(
-                                                **locals()
-                                            )
-                                            + "",
-                                            definition={"type": "number"},
-                                            rule="type",
-                                        )
+                                    data__datacheck__thresholds_item__minpercent = data__datacheck__thresholds_item["min_percent"]
+                                    if not isinstance(data__datacheck__thresholds_item__minpercent, (int, float, Decimal)) or isinstance(data__datacheck__thresholds_item__minpercent, bool):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}].min_percent".format(**locals()) + " must be number", value=data__datacheck__thresholds_item__minpercent, name="" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}].min_percent".format(**locals()) + "", definition={'type': 'number'}, rule='type')
                                 if "max_points" in data__datacheck__thresholds_item_keys:
                                     data__datacheck__thresholds_item_keys.remove("max_points")
-                                    data__datacheck__thresholds_item__maxpoints = data__datacheck__thresholds_item[
-                                        "max_points"
-                                    ]
-                                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                                        data__datacheck__thresholds_item__maxpoints,
-                                        custom_formats,
-                                        (name_prefix or "data")
-                                        + ".data_check.thresholds[{data__datacheck__thresholds_x}].max_points".format(
-                                            **locals()
-                                        ),
-                                    )
+                                    data__datacheck__thresholds_item__maxpoints = data__datacheck__thresholds_item["max_points"]
+                                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__datacheck__thresholds_item__maxpoints, custom_formats, (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}].max_points".format(**locals()))
                                 if data__datacheck__thresholds_item_keys:
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                        + " must not contain "
-                                        + str(data__datacheck__thresholds_item_keys)
-                                        + " properties",
-                                        value=data__datacheck__thresholds_item,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "required": ["min_percent", "max_points"],
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "min_percent": {"type": "number"},
-                                                "max_points": {"type": "number", "minimum": 0},
-                                            },
-                                        },
-                                        rule="additionalProperties",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + " must not contain "+str(data__datacheck__thresholds_item_keys)+" properties", value=data__datacheck__thresholds_item, name="" + (name_prefix or "data") + ".data_check.thresholds[{data__datacheck__thresholds_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}, rule='additionalProperties')
                 if data__datacheck_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".data_check must not contain "
-                        + str(data__datacheck_keys)
-                        + " properties",
-                        value=data__datacheck,
-                        name="" + (name_prefix or "data") + ".data_check",
-                        definition={
-                            "type": "object",
-                            "required": ["numerator", "denominator", "thresholds", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "numerator": {"type": "string"},
-                                "denominator": {"type": "string"},
-                                "label": {"type": "string"},
-                                "thresholds": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        rule="additionalProperties",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".data_check must not contain "+str(data__datacheck_keys)+" properties", value=data__datacheck, name="" + (name_prefix or "data") + ".data_check", definition={'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}, rule='additionalProperties')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "rule", "levels"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "max": {"type": "number", "minimum": 0},
-                        "rule": {"enum": ["weighted_count", "level_choice"]},
-                        "denominator": {"type": "string"},
-                        "levels": {
-                            "type": "array",
-                            "minItems": 2,
-                            "items": {
-                                "type": "object",
-                                "required": ["key", "label", "points"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "key": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "points": {
-                                        "$ref": "https://xl-tthc.local/schemas/framework.schema.json#/definitions/points"
-                                    },
-                                    "count_from": {"type": "string"},
-                                },
-                            },
-                        },
-                        "data_check": {
-                            "type": "object",
-                            "required": ["numerator", "denominator", "thresholds", "label"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "numerator": {"type": "string"},
-                                "denominator": {"type": "string"},
-                                "label": {"type": "string"},
-                                "thresholds": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["min_percent", "max_points"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "min_percent": {"type": "number"},
-                                            "max_points": {"type": "number", "minimum": 0},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'rule', 'levels'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number', 'minimum': 0}, 'rule': {'enum': ['weighted_count', 'level_choice']}, 'denominator': {'type': 'string'}, 'levels': {'type': 'array', 'minItems': 2, 'items': {'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'$ref': 'https://xl-tthc.local/schemas/framework.schema.json#/definitions/points'}, 'count_from': {'type': 'string'}}}}, 'data_check': {'type': 'object', 'required': ['numerator', 'denominator', 'thresholds', 'label'], 'additionalProperties': False, 'properties': {'numerator': {'type': 'string'}, 'denominator': {'type': 'string'}, 'label': {'type': 'string'}, 'thresholds': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['min_percent', 'max_points'], 'additionalProperties': False, 'properties': {'min_percent': {'type': 'number'}, 'max_points': {'type': 'number', 'minimum': 0}}}}}}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_level(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_level(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["key", "label", "points"],
-                "additionalProperties": False,
-                "properties": {
-                    "key": {"type": "string"},
-                    "label": {"type": "string"},
-                    "points": {"type": "number", "minimum": 0},
-                    "count_from": {"type": "string"},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'type': 'number', 'minimum': 0}, 'count_from': {'type': 'string'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["key", "label", "points"]) - data.keys()
+        data__missing_keys = set(['key', 'label', 'points']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["key", "label", "points"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "key": {"type": "string"},
-                        "label": {"type": "string"},
-                        "points": {"type": "number", "minimum": 0},
-                        "count_from": {"type": "string"},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'type': 'number', 'minimum': 0}, 'count_from': {'type': 'string'}}}, rule='required')
         data_keys = set(data.keys())
         if "key" in data_keys:
             data_keys.remove("key")
             data__key = data["key"]
             if not isinstance(data__key, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".key must be string",
-                    value=data__key,
-                    name="" + (name_prefix or "data") + ".key",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".key must be string", value=data__key, name="" + (name_prefix or "data") + ".key", definition={'type': 'string'}, rule='type')
         if "label" in data_keys:
             data_keys.remove("label")
             data__label = data["label"]
             if not isinstance(data__label, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".label must be string",
-                    value=data__label,
-                    name="" + (name_prefix or "data") + ".label",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".label must be string", value=data__label, name="" + (name_prefix or "data") + ".label", definition={'type': 'string'}, rule='type')
         if "points" in data_keys:
             data_keys.remove("points")
             data__points = data["points"]
-            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(
-                data__points, custom_formats, (name_prefix or "data") + ".points"
-            )
+            validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_points(data__points, custom_formats, (name_prefix or "data") + ".points")
         if "count_from" in data_keys:
             data_keys.remove("count_from")
             data__countfrom = data["count_from"]
             if not isinstance(data__countfrom, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".count_from must be string",
-                    value=data__countfrom,
-                    name="" + (name_prefix or "data") + ".count_from",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".count_from must be string", value=data__countfrom, name="" + (name_prefix or "data") + ".count_from", definition={'type': 'string'}, rule='type')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["key", "label", "points"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "key": {"type": "string"},
-                        "label": {"type": "string"},
-                        "points": {"type": "number", "minimum": 0},
-                        "count_from": {"type": "string"},
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label', 'points'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'points': {'type': 'number', 'minimum': 0}, 'count_from': {'type': 'string'}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_check(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_check(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["total", "parts", "label"],
-                "additionalProperties": False,
-                "properties": {
-                    "total": {"type": "string"},
-                    "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                    "label": {"type": "string"},
-                    "severity": {"enum": ["error", "warning"]},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["total", "parts", "label"]) - data.keys()
+        data__missing_keys = set(['total', 'parts', 'label']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["total", "parts", "label"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "total": {"type": "string"},
-                        "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        "label": {"type": "string"},
-                        "severity": {"enum": ["error", "warning"]},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}, rule='required')
         data_keys = set(data.keys())
         if "total" in data_keys:
             data_keys.remove("total")
             data__total = data["total"]
             if not isinstance(data__total, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".total must be string",
-                    value=data__total,
-                    name="" + (name_prefix or "data") + ".total",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".total must be string", value=data__total, name="" + (name_prefix or "data") + ".total", definition={'type': 'string'}, rule='type')
         if "parts" in data_keys:
             data_keys.remove("parts")
             data__parts = data["parts"]
             if not isinstance(data__parts, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".parts must be array",
-                    value=data__parts,
-                    name="" + (name_prefix or "data") + ".parts",
-                    definition={"type": "array", "minItems": 1, "items": {"type": "string"}},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".parts must be array", value=data__parts, name="" + (name_prefix or "data") + ".parts", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, rule='type')
             data__parts_is_list = isinstance(data__parts, (list, tuple))
             if data__parts_is_list:
                 data__parts_len = len(data__parts)
                 if data__parts_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".parts must contain at least 1 items",
-                        value=data__parts,
-                        name="" + (name_prefix or "data") + ".parts",
-                        definition={"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".parts must contain at least 1 items", value=data__parts, name="" + (name_prefix or "data") + ".parts", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, rule='minItems')
                 for data__parts_x, data__parts_item in enumerate(data__parts):
                     if not isinstance(data__parts_item, (str)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".parts[{data__parts_x}]".format(**locals())
-                            + " must be string",
-                            value=data__parts_item,
-                            name="" + (name_prefix or "data") + ".parts[{data__parts_x}]".format(**locals()) + "",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".parts[{data__parts_x}]".format(**locals()) + " must be string", value=data__parts_item, name="" + (name_prefix or "data") + ".parts[{data__parts_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
         if "label" in data_keys:
             data_keys.remove("label")
             data__label = data["label"]
             if not isinstance(data__label, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".label must be string",
-                    value=data__label,
-                    name="" + (name_prefix or "data") + ".label",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".label must be string", value=data__label, name="" + (name_prefix or "data") + ".label", definition={'type': 'string'}, rule='type')
         if "severity" in data_keys:
             data_keys.remove("severity")
             data__severity = data["severity"]
-            if not (
-                isinstance(data__severity, str)
-                and data__severity == "error"
-                or isinstance(data__severity, str)
-                and data__severity == "warning"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".severity must be one of ['error', 'warning']",
-                    value=data__severity,
-                    name="" + (name_prefix or "data") + ".severity",
-                    definition={"enum": ["error", "warning"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__severity, str) and data__severity == 'error' or isinstance(data__severity, str) and data__severity == 'warning'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".severity must be one of ['error', 'warning']", value=data__severity, name="" + (name_prefix or "data") + ".severity", definition={'enum': ['error', 'warning']}, rule='enum')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["total", "parts", "label"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "total": {"type": "string"},
-                        "parts": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        "label": {"type": "string"},
-                        "severity": {"enum": ["error", "warning"]},
-                    },
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['total', 'parts', 'label'], 'additionalProperties': False, 'properties': {'total': {'type': 'string'}, 'parts': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}, 'label': {'type': 'string'}, 'severity': {'enum': ['error', 'warning']}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_field(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_count_field(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["key", "label"],
-                "additionalProperties": False,
-                "properties": {"key": {"type": "string"}, "label": {"type": "string"}, "group": {"type": "string"}},
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["key", "label"]) - data.keys()
+        data__missing_keys = set(['key', 'label']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["key", "label"],
-                    "additionalProperties": False,
-                    "properties": {"key": {"type": "string"}, "label": {"type": "string"}, "group": {"type": "string"}},
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}, rule='required')
         data_keys = set(data.keys())
         if "key" in data_keys:
             data_keys.remove("key")
             data__key = data["key"]
             if not isinstance(data__key, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".key must be string",
-                    value=data__key,
-                    name="" + (name_prefix or "data") + ".key",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".key must be string", value=data__key, name="" + (name_prefix or "data") + ".key", definition={'type': 'string'}, rule='type')
         if "label" in data_keys:
             data_keys.remove("label")
             data__label = data["label"]
             if not isinstance(data__label, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".label must be string",
-                    value=data__label,
-                    name="" + (name_prefix or "data") + ".label",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".label must be string", value=data__label, name="" + (name_prefix or "data") + ".label", definition={'type': 'string'}, rule='type')
         if "group" in data_keys:
             data_keys.remove("group")
             data__group = data["group"]
             if not isinstance(data__group, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".group must be string",
-                    value=data__group,
-                    name="" + (name_prefix or "data") + ".group",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".group must be string", value=data__group, name="" + (name_prefix or "data") + ".group", definition={'type': 'string'}, rule='type')
         if data_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must not contain " + str(data_keys) + " properties",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["key", "label"],
-                    "additionalProperties": False,
-                    "properties": {"key": {"type": "string"}, "label": {"type": "string"}, "group": {"type": "string"}},
-                },
-                rule="additionalProperties",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['key', 'label'], 'additionalProperties': False, 'properties': {'key': {'type': 'string'}, 'label': {'type': 'string'}, 'group': {'type': 'string'}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_bands(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_bands(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["items"],
-                "properties": {
-                    "verified": {"type": "boolean"},
-                    "basis": {"type": "string"},
-                    "scale": {"enum": ["total", "quy_doi"]},
-                    "items": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "label", "min"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "label": {"type": "string"},
-                                "short": {"type": "string"},
-                                "aliases": {"type": "array", "items": {"type": "string"}},
-                                "min": {"type": ["number", "null"]},
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["items"]) - data.keys()
+        data__missing_keys = set(['items']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["items"],
-                    "properties": {
-                        "verified": {"type": "boolean"},
-                        "basis": {"type": "string"},
-                        "scale": {"enum": ["total", "quy_doi"]},
-                        "items": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "label", "min"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "aliases": {"type": "array", "items": {"type": "string"}},
-                                    "min": {"type": ["number", "null"]},
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['items'], 'properties': {'verified': {'type': 'boolean'}, 'basis': {'type': 'string'}, 'scale': {'enum': ['total', 'quy_doi']}, 'items': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "verified" in data_keys:
             data_keys.remove("verified")
             data__verified = data["verified"]
             if not isinstance(data__verified, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".verified must be boolean",
-                    value=data__verified,
-                    name="" + (name_prefix or "data") + ".verified",
-                    definition={"type": "boolean"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".verified must be boolean", value=data__verified, name="" + (name_prefix or "data") + ".verified", definition={'type': 'boolean'}, rule='type')
         if "basis" in data_keys:
             data_keys.remove("basis")
             data__basis = data["basis"]
             if not isinstance(data__basis, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".basis must be string",
-                    value=data__basis,
-                    name="" + (name_prefix or "data") + ".basis",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".basis must be string", value=data__basis, name="" + (name_prefix or "data") + ".basis", definition={'type': 'string'}, rule='type')
         if "scale" in data_keys:
             data_keys.remove("scale")
             data__scale = data["scale"]
-            if not (
-                isinstance(data__scale, str)
-                and data__scale == "total"
-                or isinstance(data__scale, str)
-                and data__scale == "quy_doi"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".scale must be one of ['total', 'quy_doi']",
-                    value=data__scale,
-                    name="" + (name_prefix or "data") + ".scale",
-                    definition={"enum": ["total", "quy_doi"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__scale, str) and data__scale == 'total' or isinstance(data__scale, str) and data__scale == 'quy_doi'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".scale must be one of ['total', 'quy_doi']", value=data__scale, name="" + (name_prefix or "data") + ".scale", definition={'enum': ['total', 'quy_doi']}, rule='enum')
         if "items" in data_keys:
             data_keys.remove("items")
             data__items = data["items"]
             if not isinstance(data__items, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".items must be array",
-                    value=data__items,
-                    name="" + (name_prefix or "data") + ".items",
-                    definition={
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "label", "min"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "code": {"type": "string"},
-                                "label": {"type": "string"},
-                                "short": {"type": "string"},
-                                "aliases": {"type": "array", "items": {"type": "string"}},
-                                "min": {"type": ["number", "null"]},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items must be array", value=data__items, name="" + (name_prefix or "data") + ".items", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}, rule='type')
             data__items_is_list = isinstance(data__items, (list, tuple))
             if data__items_is_list:
                 data__items_len = len(data__items)
                 if data__items_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".items must contain at least 1 items",
-                        value=data__items,
-                        name="" + (name_prefix or "data") + ".items",
-                        definition={
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "label", "min"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "aliases": {"type": "array", "items": {"type": "string"}},
-                                    "min": {"type": ["number", "null"]},
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".items must contain at least 1 items", value=data__items, name="" + (name_prefix or "data") + ".items", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}}, rule='minItems')
                 for data__items_x, data__items_item in enumerate(data__items):
                     if not isinstance(data__items_item, (dict)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".items[{data__items_x}]".format(**locals())
-                            + " must be object",
-                            value=data__items_item,
-                            name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "",
-                            definition={
-                                "type": "object",
-                                "required": ["code", "label", "min"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "short": {"type": "string"},
-                                    "aliases": {"type": "array", "items": {"type": "string"}},
-                                    "min": {"type": ["number", "null"]},
-                                },
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + " must be object", value=data__items_item, name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}, rule='type')
                     data__items_item_is_dict = isinstance(data__items_item, dict)
                     if data__items_item_is_dict:
-                        data__items_item__missing_keys = set(["code", "label", "min"]) - data__items_item.keys()
+                        data__items_item__missing_keys = set(['code', 'label', 'min']) - data__items_item.keys()
                         if data__items_item__missing_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".items[{data__items_x}]".format(**locals())
-                                + " must contain "
-                                + (str(sorted(data__items_item__missing_keys)) + " properties"),
-                                value=data__items_item,
-                                name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "",
-                                definition={
-                                    "type": "object",
-                                    "required": ["code", "label", "min"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "short": {"type": "string"},
-                                        "aliases": {"type": "array", "items": {"type": "string"}},
-                                        "min": {"type": ["number", "null"]},
-                                    },
-                                },
-                                rule="required",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + " must contain " + (str(sorted(data__items_item__missing_keys)) + " properties"), value=data__items_item, name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}, rule='required')
                         data__items_item_keys = set(data__items_item.keys())
                         if "code" in data__items_item_keys:
                             data__items_item_keys.remove("code")
                             data__items_item__code = data__items_item["code"]
                             if not isinstance(data__items_item__code, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].code".format(**locals())
-                                    + " must be string",
-                                    value=data__items_item__code,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].code".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].code".format(**locals()) + " must be string", value=data__items_item__code, name="" + (name_prefix or "data") + ".items[{data__items_x}].code".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "label" in data__items_item_keys:
                             data__items_item_keys.remove("label")
                             data__items_item__label = data__items_item["label"]
                             if not isinstance(data__items_item__label, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].label".format(**locals())
-                                    + " must be string",
-                                    value=data__items_item__label,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].label".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].label".format(**locals()) + " must be string", value=data__items_item__label, name="" + (name_prefix or "data") + ".items[{data__items_x}].label".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "short" in data__items_item_keys:
                             data__items_item_keys.remove("short")
                             data__items_item__short = data__items_item["short"]
                             if not isinstance(data__items_item__short, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].short".format(**locals())
-                                    + " must be string",
-                                    value=data__items_item__short,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].short".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].short".format(**locals()) + " must be string", value=data__items_item__short, name="" + (name_prefix or "data") + ".items[{data__items_x}].short".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "aliases" in data__items_item_keys:
                             data__items_item_keys.remove("aliases")
                             data__items_item__aliases = data__items_item["aliases"]
                             if not isinstance(data__items_item__aliases, (list, tuple)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].aliases".format(**locals())
-                                    + " must be array",
-                                    value=data__items_item__aliases,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].aliases".format(**locals())
-                                    + "",
-                                    definition={"type": "array", "items": {"type": "string"}},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].aliases".format(**locals()) + " must be array", value=data__items_item__aliases, name="" + (name_prefix or "data") + ".items[{data__items_x}].aliases".format(**locals()) + "", definition={'type': 'array', 'items': {'type': 'string'}}, rule='type')
                             data__items_item__aliases_is_list = isinstance(data__items_item__aliases, (list, tuple))
                             if data__items_item__aliases_is_list:
                                 data__items_item__aliases_len = len(data__items_item__aliases)
-                                for data__items_item__aliases_x, data__items_item__aliases_item in enumerate(
-                                    data__items_item__aliases
-                                ):
+                                for data__items_item__aliases_x, data__items_item__aliases_item in enumerate(data__items_item__aliases):
                                     if not isinstance(data__items_item__aliases_item, (str)):
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".items[{data__items_x}].aliases[{data__items_item__aliases_x}]".format(
-                                                **locals()
-                                            )
-                                            + " must be string",
-                                            value=data__items_item__aliases_item,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".items[{data__items_x}].aliases[{data__items_item__aliases_x}]".format(
-                                                **locals()
-                                            )
-                                            + "",
-                                            definition={"type": "string"},
-                                            rule="type",
-                                        )
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].aliases[{data__items_item__aliases_x}]".format(**locals()) + " must be string", value=data__items_item__aliases_item, name="" + (name_prefix or "data") + ".items[{data__items_x}].aliases[{data__items_item__aliases_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "min" in data__items_item_keys:
                             data__items_item_keys.remove("min")
                             data__items_item__min = data__items_item["min"]
-                            if not isinstance(data__items_item__min, (int, float, Decimal, NoneType)) or isinstance(
-                                data__items_item__min, bool
-                            ):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].min".format(**locals())
-                                    + " must be number or null",
-                                    value=data__items_item__min,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".items[{data__items_x}].min".format(**locals())
-                                    + "",
-                                    definition={"type": ["number", "null"]},
-                                    rule="type",
-                                )
+                            if not isinstance(data__items_item__min, (int, float, Decimal, NoneType)) or isinstance(data__items_item__min, bool):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}].min".format(**locals()) + " must be number or null", value=data__items_item__min, name="" + (name_prefix or "data") + ".items[{data__items_x}].min".format(**locals()) + "", definition={'type': ['number', 'null']}, rule='type')
                         if data__items_item_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".items[{data__items_x}]".format(**locals())
-                                + " must not contain "
-                                + str(data__items_item_keys)
-                                + " properties",
-                                value=data__items_item,
-                                name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "",
-                                definition={
-                                    "type": "object",
-                                    "required": ["code", "label", "min"],
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "label": {"type": "string"},
-                                        "short": {"type": "string"},
-                                        "aliases": {"type": "array", "items": {"type": "string"}},
-                                        "min": {"type": ["number", "null"]},
-                                    },
-                                },
-                                rule="additionalProperties",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + " must not contain "+str(data__items_item_keys)+" properties", value=data__items_item, name="" + (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['code', 'label', 'min'], 'additionalProperties': False, 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}, 'short': {'type': 'string'}, 'aliases': {'type': 'array', 'items': {'type': 'string'}}, 'min': {'type': ['number', 'null']}}}, rule='additionalProperties')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be string",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS["^\\d{4}-\\d{2}-\\d{2}$"].search(data):
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must match pattern ^\\d{4}-\\d{2}-\\d{2}$",
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
-                rule="pattern",
-            )
+        if not REGEX_PATTERNS['^\\d{4}-\\d{2}-\\d{2}$'].search(data):
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^\\d{4}-\\d{2}-\\d{2}$", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, rule='pattern')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_reference(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_reference(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["number", "issuer"],
-                "properties": {
-                    "number": {"type": "string"},
-                    "date": {"anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]},
-                    "issuer": {"type": "string"},
-                    "title": {"type": "string"},
-                    "article": {"type": ["string", "null"]},
-                    "url": {"type": ["string", "null"]},
-                    "verified": {"type": "boolean"},
-                    "note": {"type": "string"},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["number", "issuer"]) - data.keys()
+        data__missing_keys = set(['number', 'issuer']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["number", "issuer"],
-                    "properties": {
-                        "number": {"type": "string"},
-                        "date": {"anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]},
-                        "issuer": {"type": "string"},
-                        "title": {"type": "string"},
-                        "article": {"type": ["string", "null"]},
-                        "url": {"type": ["string", "null"]},
-                        "verified": {"type": "boolean"},
-                        "note": {"type": "string"},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['number', 'issuer'], 'properties': {'number': {'type': 'string'}, 'date': {'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, 'issuer': {'type': 'string'}, 'title': {'type': 'string'}, 'article': {'type': ['string', 'null']}, 'url': {'type': ['string', 'null']}, 'verified': {'type': 'boolean'}, 'note': {'type': 'string'}}}, rule='required')
         data_keys = set(data.keys())
         if "number" in data_keys:
             data_keys.remove("number")
             data__number = data["number"]
             if not isinstance(data__number, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".number must be string",
-                    value=data__number,
-                    name="" + (name_prefix or "data") + ".number",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".number must be string", value=data__number, name="" + (name_prefix or "data") + ".number", definition={'type': 'string'}, rule='type')
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
             data__date_any_of_count2 = 0
             if not data__date_any_of_count2:
                 try:
-                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(
-                        data__date, custom_formats, (name_prefix or "data") + ".date"
-                    )
+                    validate_https___xl_tthc_local_schemas_framework_schema_json__definitions_date(data__date, custom_formats, (name_prefix or "data") + ".date")
                     data__date_any_of_count2 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException):
-                    pass
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__date_any_of_count2:
                 try:
                     if not isinstance(data__date, (NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".date must be null",
-                            value=data__date,
-                            name="" + (name_prefix or "data") + ".date",
-                            definition={"type": "null"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".date must be null", value=data__date, name="" + (name_prefix or "data") + ".date", definition={'type': 'null'}, rule='type')
                     data__date_any_of_count2 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException):
-                    pass
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__date_any_of_count2:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".date cannot be validated by any definition",
-                    value=data__date,
-                    name="" + (name_prefix or "data") + ".date",
-                    definition={"anyOf": [{"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}, {"type": "null"}]},
-                    rule="anyOf",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".date cannot be validated by any definition", value=data__date, name="" + (name_prefix or "data") + ".date", definition={'anyOf': [{'type': 'string', 'pattern': '^\\d{4}-\\d{2}-\\d{2}$'}, {'type': 'null'}]}, rule='anyOf')
         if "issuer" in data_keys:
             data_keys.remove("issuer")
             data__issuer = data["issuer"]
             if not isinstance(data__issuer, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".issuer must be string",
-                    value=data__issuer,
-                    name="" + (name_prefix or "data") + ".issuer",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".issuer must be string", value=data__issuer, name="" + (name_prefix or "data") + ".issuer", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "article" in data_keys:
             data_keys.remove("article")
             data__article = data["article"]
             if not isinstance(data__article, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".article must be string or null",
-                    value=data__article,
-                    name="" + (name_prefix or "data") + ".article",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".article must be string or null", value=data__article, name="" + (name_prefix or "data") + ".article", definition={'type': ['string', 'null']}, rule='type')
         if "url" in data_keys:
             data_keys.remove("url")
             data__url = data["url"]
             if not isinstance(data__url, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".url must be string or null",
-                    value=data__url,
-                    name="" + (name_prefix or "data") + ".url",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".url must be string or null", value=data__url, name="" + (name_prefix or "data") + ".url", definition={'type': ['string', 'null']}, rule='type')
         if "verified" in data_keys:
             data_keys.remove("verified")
             data__verified = data["verified"]
             if not isinstance(data__verified, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".verified must be boolean",
-                    value=data__verified,
-                    name="" + (name_prefix or "data") + ".verified",
-                    definition={"type": "boolean"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".verified must be boolean", value=data__verified, name="" + (name_prefix or "data") + ".verified", definition={'type': 'boolean'}, rule='type')
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
             if not isinstance(data__note, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".note must be string",
-                    value=data__note,
-                    name="" + (name_prefix or "data") + ".note",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".note must be string", value=data__note, name="" + (name_prefix or "data") + ".note", definition={'type': 'string'}, rule='type')
     return data
 
 

@@ -4,1367 +4,112 @@
 # mypy: ignore-errors
 VERSION = "2.22.3"
 from decimal import Decimal
-from xl_tthc.schemas._errors import (
-    SchemaValueError as JsonSchemaValueException,
-    SchemaValuesError as JsonSchemaValuesException,
-)
+from xl_tthc.schemas._errors import SchemaValueError as JsonSchemaValueException, SchemaValuesError as JsonSchemaValuesException
 
 
 NoneType = type(None)
 
-
 def validate_https___xl_tthc_local_schemas_input_schema_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "$schema": "http://json-schema.org/draft-07/schema#",
-                "$id": "https://xl-tthc.local/schemas/input.schema.json",
-                "title": "xl-tthc/input, format_version 1: one or more units to score under one framework",
-                "type": "object",
-                "required": ["format", "format_version", "framework", "units"],
-                "properties": {
-                    "format": {"const": "xl-tthc/input"},
-                    "format_version": {"const": 1},
-                    "framework": {"type": "string", "minLength": 1},
-                    "period": {"type": "string"},
-                    "source": {"type": "string"},
-                    "units": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["unit"],
-                            "properties": {
-                                "unit": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {
-                                        "name": {"type": "string", "minLength": 1},
-                                        "code": {"type": ["string", "null"]},
-                                        "level": {"type": ["string", "null"]},
-                                    },
-                                },
-                                "period": {"type": "string"},
-                                "data": {
-                                    "type": "object",
-                                    "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                    "properties": {
-                                        "status": {"type": "string"},
-                                        "counts": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                            },
-                                        },
-                                        "criteria": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "counts": {
-                                                        "type": "object",
-                                                        "additionalProperties": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "marks": {
-                                                        "type": "object",
-                                                        "additionalProperties": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "choice": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "stated_score": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                },
-                                                "additionalProperties": False,
-                                            },
-                                        },
-                                        "stated_total": {
-                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                        },
-                                        "indicators": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "anyOf": [
-                                                    {"$ref": "#/definitions/raw"},
-                                                    {
-                                                        "type": "object",
-                                                        "additionalProperties": False,
-                                                        "properties": {
-                                                            "numerator": {"$ref": "#/definitions/raw"},
-                                                            "denominator": {"$ref": "#/definitions/raw"},
-                                                            "ratio": {"$ref": "#/definitions/raw"},
-                                                            "score": {"$ref": "#/definitions/raw"},
-                                                        },
-                                                    },
-                                                ]
-                                            },
-                                        },
-                                        "rows": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "self": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "appraised": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "explanation": {"type": ["string", "null"]},
-                                                    "evidence": {"type": ["string", "null"]},
-                                                    "council_opinion": {"type": ["string", "null"]},
-                                                },
-                                            },
-                                        },
-                                        "stated": {"type": "object"},
-                                        "deductions": {
-                                            "type": "array",
-                                            "items": {
-                                                "type": "object",
-                                                "required": ["amount"],
-                                                "properties": {
-                                                    "amount": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "reason": {"type": "string"},
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                "definitions": {
-                    "raw": {
-                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                        "type": ["number", "string", "boolean", "null"],
-                    },
-                    "data": {
-                        "type": "object",
-                        "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                        "properties": {
-                            "status": {"type": "string"},
-                            "counts": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                            },
-                            "criteria": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "type": "object",
-                                    "properties": {
-                                        "counts": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "marks": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "choice": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "stated_score": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                    },
-                                    "additionalProperties": False,
-                                },
-                            },
-                            "stated_total": {
-                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                "type": ["number", "string", "boolean", "null"],
-                            },
-                            "indicators": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "anyOf": [
-                                        {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        {
-                                            "type": "object",
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "numerator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "denominator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "ratio": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "score": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                        },
-                                    ]
-                                },
-                            },
-                            "rows": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "self": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "appraised": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "explanation": {"type": ["string", "null"]},
-                                        "evidence": {"type": ["string", "null"]},
-                                        "council_opinion": {"type": ["string", "null"]},
-                                    },
-                                },
-                            },
-                            "stated": {"type": "object"},
-                            "deductions": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["amount"],
-                                    "properties": {
-                                        "amount": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "reason": {"type": "string"},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/input.schema.json', 'title': 'xl-tthc/input, format_version 1: one or more units to score under one framework', 'type': 'object', 'required': ['format', 'format_version', 'framework', 'units'], 'properties': {'format': {'const': 'xl-tthc/input'}, 'format_version': {'const': 1}, 'framework': {'type': 'string', 'minLength': 1}, 'period': {'type': 'string'}, 'source': {'type': 'string'}, 'units': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}}}, 'definitions': {'raw': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}}, 'stated_total': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["format", "format_version", "framework", "units"]) - data.keys()
+        data__missing_keys = set(['format', 'format_version', 'framework', 'units']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "$schema": "http://json-schema.org/draft-07/schema#",
-                    "$id": "https://xl-tthc.local/schemas/input.schema.json",
-                    "title": "xl-tthc/input, format_version 1: one or more units to score under one framework",
-                    "type": "object",
-                    "required": ["format", "format_version", "framework", "units"],
-                    "properties": {
-                        "format": {"const": "xl-tthc/input"},
-                        "format_version": {"const": 1},
-                        "framework": {"type": "string", "minLength": 1},
-                        "period": {"type": "string"},
-                        "source": {"type": "string"},
-                        "units": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["unit"],
-                                "properties": {
-                                    "unit": {
-                                        "type": "object",
-                                        "required": ["name"],
-                                        "properties": {
-                                            "name": {"type": "string", "minLength": 1},
-                                            "code": {"type": ["string", "null"]},
-                                            "level": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    "period": {"type": "string"},
-                                    "data": {
-                                        "type": "object",
-                                        "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                        "properties": {
-                                            "status": {"type": "string"},
-                                            "counts": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                },
-                                            },
-                                            "criteria": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "properties": {
-                                                        "counts": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "marks": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "choice": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "stated_score": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "additionalProperties": False,
-                                                },
-                                            },
-                                            "stated_total": {
-                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                            },
-                                            "indicators": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "anyOf": [
-                                                        {"$ref": "#/definitions/raw"},
-                                                        {
-                                                            "type": "object",
-                                                            "additionalProperties": False,
-                                                            "properties": {
-                                                                "numerator": {"$ref": "#/definitions/raw"},
-                                                                "denominator": {"$ref": "#/definitions/raw"},
-                                                                "ratio": {"$ref": "#/definitions/raw"},
-                                                                "score": {"$ref": "#/definitions/raw"},
-                                                            },
-                                                        },
-                                                    ]
-                                                },
-                                            },
-                                            "rows": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "additionalProperties": False,
-                                                    "properties": {
-                                                        "self": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "appraised": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "explanation": {"type": ["string", "null"]},
-                                                        "evidence": {"type": ["string", "null"]},
-                                                        "council_opinion": {"type": ["string", "null"]},
-                                                    },
-                                                },
-                                            },
-                                            "stated": {"type": "object"},
-                                            "deductions": {
-                                                "type": "array",
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["amount"],
-                                                    "properties": {
-                                                        "amount": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "reason": {"type": "string"},
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "definitions": {
-                        "raw": {
-                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                            "type": ["number", "string", "boolean", "null"],
-                        },
-                        "data": {
-                            "type": "object",
-                            "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                            "properties": {
-                                "status": {"type": "string"},
-                                "counts": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                },
-                                "criteria": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "object",
-                                        "properties": {
-                                            "counts": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                            "marks": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                            "choice": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "stated_score": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "additionalProperties": False,
-                                    },
-                                },
-                                "stated_total": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "indicators": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "anyOf": [
-                                            {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "numerator": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "denominator": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "ratio": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "score": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                },
-                                            },
-                                        ]
-                                    },
-                                },
-                                "rows": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "self": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "appraised": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "explanation": {"type": ["string", "null"]},
-                                            "evidence": {"type": ["string", "null"]},
-                                            "council_opinion": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                },
-                                "stated": {"type": "object"},
-                                "deductions": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["amount"],
-                                        "properties": {
-                                            "amount": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "reason": {"type": "string"},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/input.schema.json', 'title': 'xl-tthc/input, format_version 1: one or more units to score under one framework', 'type': 'object', 'required': ['format', 'format_version', 'framework', 'units'], 'properties': {'format': {'const': 'xl-tthc/input'}, 'format_version': {'const': 1}, 'framework': {'type': 'string', 'minLength': 1}, 'period': {'type': 'string'}, 'source': {'type': 'string'}, 'units': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}}}, 'definitions': {'raw': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}}, 'stated_total': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "format" in data_keys:
             data_keys.remove("format")
             data__format = data["format"]
-            if not (isinstance(data__format, str) and data__format == "xl-tthc/input"):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".format must be same as const definition: xl-tthc/input",
-                    value=data__format,
-                    name="" + (name_prefix or "data") + ".format",
-                    definition={"const": "xl-tthc/input"},
-                    rule="const",
-                )
+            if not (isinstance(data__format, str) and data__format == 'xl-tthc/input'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".format must be same as const definition: xl-tthc/input", value=data__format, name="" + (name_prefix or "data") + ".format", definition={'const': 'xl-tthc/input'}, rule='const')
         if "format_version" in data_keys:
             data_keys.remove("format_version")
             data__formatversion = data["format_version"]
-            if not (
-                isinstance(data__formatversion, (int, float))
-                and not isinstance(data__formatversion, bool)
-                and data__formatversion == 1
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".format_version must be same as const definition: 1",
-                    value=data__formatversion,
-                    name="" + (name_prefix or "data") + ".format_version",
-                    definition={"const": 1},
-                    rule="const",
-                )
+            if not (isinstance(data__formatversion, (int, float)) and not isinstance(data__formatversion, bool) and data__formatversion == 1):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".format_version must be same as const definition: 1", value=data__formatversion, name="" + (name_prefix or "data") + ".format_version", definition={'const': 1}, rule='const')
         if "framework" in data_keys:
             data_keys.remove("framework")
             data__framework = data["framework"]
             if not isinstance(data__framework, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".framework must be string",
-                    value=data__framework,
-                    name="" + (name_prefix or "data") + ".framework",
-                    definition={"type": "string", "minLength": 1},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework must be string", value=data__framework, name="" + (name_prefix or "data") + ".framework", definition={'type': 'string', 'minLength': 1}, rule='type')
             if isinstance(data__framework, str):
                 data__framework_len = len(data__framework)
                 if data__framework_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".framework must be longer than or equal to 1 characters",
-                        value=data__framework,
-                        name="" + (name_prefix or "data") + ".framework",
-                        definition={"type": "string", "minLength": 1},
-                        rule="minLength",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework must be longer than or equal to 1 characters", value=data__framework, name="" + (name_prefix or "data") + ".framework", definition={'type': 'string', 'minLength': 1}, rule='minLength')
         if "period" in data_keys:
             data_keys.remove("period")
             data__period = data["period"]
             if not isinstance(data__period, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".period must be string",
-                    value=data__period,
-                    name="" + (name_prefix or "data") + ".period",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be string", value=data__period, name="" + (name_prefix or "data") + ".period", definition={'type': 'string'}, rule='type')
         if "source" in data_keys:
             data_keys.remove("source")
             data__source = data["source"]
             if not isinstance(data__source, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".source must be string",
-                    value=data__source,
-                    name="" + (name_prefix or "data") + ".source",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be string", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'string'}, rule='type')
         if "units" in data_keys:
             data_keys.remove("units")
             data__units = data["units"]
             if not isinstance(data__units, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".units must be array",
-                    value=data__units,
-                    name="" + (name_prefix or "data") + ".units",
-                    definition={
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["unit"],
-                            "properties": {
-                                "unit": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {
-                                        "name": {"type": "string", "minLength": 1},
-                                        "code": {"type": ["string", "null"]},
-                                        "level": {"type": ["string", "null"]},
-                                    },
-                                },
-                                "period": {"type": "string"},
-                                "data": {
-                                    "type": "object",
-                                    "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                    "properties": {
-                                        "status": {"type": "string"},
-                                        "counts": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                            },
-                                        },
-                                        "criteria": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "counts": {
-                                                        "type": "object",
-                                                        "additionalProperties": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "marks": {
-                                                        "type": "object",
-                                                        "additionalProperties": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "choice": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "stated_score": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                },
-                                                "additionalProperties": False,
-                                            },
-                                        },
-                                        "stated_total": {
-                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                        },
-                                        "indicators": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "anyOf": [
-                                                    {"$ref": "#/definitions/raw"},
-                                                    {
-                                                        "type": "object",
-                                                        "additionalProperties": False,
-                                                        "properties": {
-                                                            "numerator": {"$ref": "#/definitions/raw"},
-                                                            "denominator": {"$ref": "#/definitions/raw"},
-                                                            "ratio": {"$ref": "#/definitions/raw"},
-                                                            "score": {"$ref": "#/definitions/raw"},
-                                                        },
-                                                    },
-                                                ]
-                                            },
-                                        },
-                                        "rows": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "self": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "appraised": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "explanation": {"type": ["string", "null"]},
-                                                    "evidence": {"type": ["string", "null"]},
-                                                    "council_opinion": {"type": ["string", "null"]},
-                                                },
-                                            },
-                                        },
-                                        "stated": {"type": "object"},
-                                        "deductions": {
-                                            "type": "array",
-                                            "items": {
-                                                "type": "object",
-                                                "required": ["amount"],
-                                                "properties": {
-                                                    "amount": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                    "reason": {"type": "string"},
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".units must be array", value=data__units, name="" + (name_prefix or "data") + ".units", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}}, rule='type')
             data__units_is_list = isinstance(data__units, (list, tuple))
             if data__units_is_list:
                 data__units_len = len(data__units)
                 if data__units_len < 1:
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".units must contain at least 1 items",
-                        value=data__units,
-                        name="" + (name_prefix or "data") + ".units",
-                        definition={
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["unit"],
-                                "properties": {
-                                    "unit": {
-                                        "type": "object",
-                                        "required": ["name"],
-                                        "properties": {
-                                            "name": {"type": "string", "minLength": 1},
-                                            "code": {"type": ["string", "null"]},
-                                            "level": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    "period": {"type": "string"},
-                                    "data": {
-                                        "type": "object",
-                                        "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                        "properties": {
-                                            "status": {"type": "string"},
-                                            "counts": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                },
-                                            },
-                                            "criteria": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "properties": {
-                                                        "counts": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "marks": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "choice": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "stated_score": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "additionalProperties": False,
-                                                },
-                                            },
-                                            "stated_total": {
-                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                            },
-                                            "indicators": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "anyOf": [
-                                                        {"$ref": "#/definitions/raw"},
-                                                        {
-                                                            "type": "object",
-                                                            "additionalProperties": False,
-                                                            "properties": {
-                                                                "numerator": {"$ref": "#/definitions/raw"},
-                                                                "denominator": {"$ref": "#/definitions/raw"},
-                                                                "ratio": {"$ref": "#/definitions/raw"},
-                                                                "score": {"$ref": "#/definitions/raw"},
-                                                            },
-                                                        },
-                                                    ]
-                                                },
-                                            },
-                                            "rows": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "additionalProperties": False,
-                                                    "properties": {
-                                                        "self": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "appraised": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "explanation": {"type": ["string", "null"]},
-                                                        "evidence": {"type": ["string", "null"]},
-                                                        "council_opinion": {"type": ["string", "null"]},
-                                                    },
-                                                },
-                                            },
-                                            "stated": {"type": "object"},
-                                            "deductions": {
-                                                "type": "array",
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["amount"],
-                                                    "properties": {
-                                                        "amount": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "reason": {"type": "string"},
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        rule="minItems",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".units must contain at least 1 items", value=data__units, name="" + (name_prefix or "data") + ".units", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}}, rule='minItems')
                 for data__units_x, data__units_item in enumerate(data__units):
                     if not isinstance(data__units_item, (dict)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".units[{data__units_x}]".format(**locals())
-                            + " must be object",
-                            value=data__units_item,
-                            name="" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + "",
-                            definition={
-                                "type": "object",
-                                "required": ["unit"],
-                                "properties": {
-                                    "unit": {
-                                        "type": "object",
-                                        "required": ["name"],
-                                        "properties": {
-                                            "name": {"type": "string", "minLength": 1},
-                                            "code": {"type": ["string", "null"]},
-                                            "level": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    "period": {"type": "string"},
-                                    "data": {
-                                        "type": "object",
-                                        "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                        "properties": {
-                                            "status": {"type": "string"},
-                                            "counts": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                },
-                                            },
-                                            "criteria": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "properties": {
-                                                        "counts": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "marks": {
-                                                            "type": "object",
-                                                            "additionalProperties": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "choice": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "stated_score": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                    },
-                                                    "additionalProperties": False,
-                                                },
-                                            },
-                                            "stated_total": {
-                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                            },
-                                            "indicators": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "anyOf": [
-                                                        {"$ref": "#/definitions/raw"},
-                                                        {
-                                                            "type": "object",
-                                                            "additionalProperties": False,
-                                                            "properties": {
-                                                                "numerator": {"$ref": "#/definitions/raw"},
-                                                                "denominator": {"$ref": "#/definitions/raw"},
-                                                                "ratio": {"$ref": "#/definitions/raw"},
-                                                                "score": {"$ref": "#/definitions/raw"},
-                                                            },
-                                                        },
-                                                    ]
-                                                },
-                                            },
-                                            "rows": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "type": "object",
-                                                    "additionalProperties": False,
-                                                    "properties": {
-                                                        "self": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "appraised": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "explanation": {"type": ["string", "null"]},
-                                                        "evidence": {"type": ["string", "null"]},
-                                                        "council_opinion": {"type": ["string", "null"]},
-                                                    },
-                                                },
-                                            },
-                                            "stated": {"type": "object"},
-                                            "deductions": {
-                                                "type": "array",
-                                                "items": {
-                                                    "type": "object",
-                                                    "required": ["amount"],
-                                                    "properties": {
-                                                        "amount": {
-                                                            "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                        },
-                                                        "reason": {"type": "string"},
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + " must be object", value=data__units_item, name="" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}, rule='type')
                     data__units_item_is_dict = isinstance(data__units_item, dict)
                     if data__units_item_is_dict:
-                        data__units_item__missing_keys = set(["unit"]) - data__units_item.keys()
+                        data__units_item__missing_keys = set(['unit']) - data__units_item.keys()
                         if data__units_item__missing_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".units[{data__units_x}]".format(**locals())
-                                + " must contain "
-                                + (str(sorted(data__units_item__missing_keys)) + " properties"),
-                                value=data__units_item,
-                                name="" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + "",
-                                definition={
-                                    "type": "object",
-                                    "required": ["unit"],
-                                    "properties": {
-                                        "unit": {
-                                            "type": "object",
-                                            "required": ["name"],
-                                            "properties": {
-                                                "name": {"type": "string", "minLength": 1},
-                                                "code": {"type": ["string", "null"]},
-                                                "level": {"type": ["string", "null"]},
-                                            },
-                                        },
-                                        "period": {"type": "string"},
-                                        "data": {
-                                            "type": "object",
-                                            "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                                            "properties": {
-                                                "status": {"type": "string"},
-                                                "counts": {
-                                                    "type": "object",
-                                                    "additionalProperties": {
-                                                        "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                    },
-                                                },
-                                                "criteria": {
-                                                    "type": "object",
-                                                    "additionalProperties": {
-                                                        "type": "object",
-                                                        "properties": {
-                                                            "counts": {
-                                                                "type": "object",
-                                                                "additionalProperties": {
-                                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                                },
-                                                            },
-                                                            "marks": {
-                                                                "type": "object",
-                                                                "additionalProperties": {
-                                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                                },
-                                                            },
-                                                            "choice": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                            "stated_score": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                        },
-                                                        "additionalProperties": False,
-                                                    },
-                                                },
-                                                "stated_total": {
-                                                    "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                },
-                                                "indicators": {
-                                                    "type": "object",
-                                                    "additionalProperties": {
-                                                        "anyOf": [
-                                                            {"$ref": "#/definitions/raw"},
-                                                            {
-                                                                "type": "object",
-                                                                "additionalProperties": False,
-                                                                "properties": {
-                                                                    "numerator": {"$ref": "#/definitions/raw"},
-                                                                    "denominator": {"$ref": "#/definitions/raw"},
-                                                                    "ratio": {"$ref": "#/definitions/raw"},
-                                                                    "score": {"$ref": "#/definitions/raw"},
-                                                                },
-                                                            },
-                                                        ]
-                                                    },
-                                                },
-                                                "rows": {
-                                                    "type": "object",
-                                                    "additionalProperties": {
-                                                        "type": "object",
-                                                        "additionalProperties": False,
-                                                        "properties": {
-                                                            "self": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                            "appraised": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                            "explanation": {"type": ["string", "null"]},
-                                                            "evidence": {"type": ["string", "null"]},
-                                                            "council_opinion": {"type": ["string", "null"]},
-                                                        },
-                                                    },
-                                                },
-                                                "stated": {"type": "object"},
-                                                "deductions": {
-                                                    "type": "array",
-                                                    "items": {
-                                                        "type": "object",
-                                                        "required": ["amount"],
-                                                        "properties": {
-                                                            "amount": {
-                                                                "$ref": "https://xl-tthc.local/schemas/input.schema.json#/definitions/raw"
-                                                            },
-                                                            "reason": {"type": "string"},
-                                                        },
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                                rule="required",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + " must contain " + (str(sorted(data__units_item__missing_keys)) + " properties"), value=data__units_item, name="" + (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['unit'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, 'period': {'type': 'string'}, 'data': {'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'marks': {'type': 'object', 'additionalProperties': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'choice': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'stated_score': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}}, 'additionalProperties': False}}, 'stated_total': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'$ref': '#/definitions/raw'}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'$ref': '#/definitions/raw'}, 'denominator': {'$ref': '#/definitions/raw'}, 'ratio': {'$ref': '#/definitions/raw'}, 'score': {'$ref': '#/definitions/raw'}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'appraised': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'$ref': 'https://xl-tthc.local/schemas/input.schema.json#/definitions/raw'}, 'reason': {'type': 'string'}}}}}}}}, rule='required')
                         data__units_item_keys = set(data__units_item.keys())
                         if "unit" in data__units_item_keys:
                             data__units_item_keys.remove("unit")
                             data__units_item__unit = data__units_item["unit"]
                             if not isinstance(data__units_item__unit, (dict)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".units[{data__units_x}].unit".format(**locals())
-                                    + " must be object",
-                                    value=data__units_item__unit,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".units[{data__units_x}].unit".format(**locals())
-                                    + "",
-                                    definition={
-                                        "type": "object",
-                                        "required": ["name"],
-                                        "properties": {
-                                            "name": {"type": "string", "minLength": 1},
-                                            "code": {"type": ["string", "null"]},
-                                            "level": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit".format(**locals()) + " must be object", value=data__units_item__unit, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit".format(**locals()) + "", definition={'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, rule='type')
                             data__units_item__unit_is_dict = isinstance(data__units_item__unit, dict)
                             if data__units_item__unit_is_dict:
-                                data__units_item__unit__missing_keys = set(["name"]) - data__units_item__unit.keys()
+                                data__units_item__unit__missing_keys = set(['name']) - data__units_item__unit.keys()
                                 if data__units_item__unit__missing_keys:
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".units[{data__units_x}].unit".format(**locals())
-                                        + " must contain "
-                                        + (str(sorted(data__units_item__unit__missing_keys)) + " properties"),
-                                        value=data__units_item__unit,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".units[{data__units_x}].unit".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "required": ["name"],
-                                            "properties": {
-                                                "name": {"type": "string", "minLength": 1},
-                                                "code": {"type": ["string", "null"]},
-                                                "level": {"type": ["string", "null"]},
-                                            },
-                                        },
-                                        rule="required",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit".format(**locals()) + " must contain " + (str(sorted(data__units_item__unit__missing_keys)) + " properties"), value=data__units_item__unit, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit".format(**locals()) + "", definition={'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string', 'minLength': 1}, 'code': {'type': ['string', 'null']}, 'level': {'type': ['string', 'null']}}}, rule='required')
                                 data__units_item__unit_keys = set(data__units_item__unit.keys())
                                 if "name" in data__units_item__unit_keys:
                                     data__units_item__unit_keys.remove("name")
                                     data__units_item__unit__name = data__units_item__unit["name"]
                                     if not isinstance(data__units_item__unit__name, (str)):
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.name".format(**locals())
-                                            + " must be string",
-                                            value=data__units_item__unit__name,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.name".format(**locals())
-                                            + "",
-                                            definition={"type": "string", "minLength": 1},
-                                            rule="type",
-                                        )
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit.name".format(**locals()) + " must be string", value=data__units_item__unit__name, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit.name".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='type')
                                     if isinstance(data__units_item__unit__name, str):
                                         data__units_item__unit__name_len = len(data__units_item__unit__name)
                                         if data__units_item__unit__name_len < 1:
-                                            raise JsonSchemaValueException(
-                                                ""
-                                                + (name_prefix or "data")
-                                                + ".units[{data__units_x}].unit.name".format(**locals())
-                                                + " must be longer than or equal to 1 characters",
-                                                value=data__units_item__unit__name,
-                                                name=""
-                                                + (name_prefix or "data")
-                                                + ".units[{data__units_x}].unit.name".format(**locals())
-                                                + "",
-                                                definition={"type": "string", "minLength": 1},
-                                                rule="minLength",
-                                            )
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit.name".format(**locals()) + " must be longer than or equal to 1 characters", value=data__units_item__unit__name, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit.name".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
                                 if "code" in data__units_item__unit_keys:
                                     data__units_item__unit_keys.remove("code")
                                     data__units_item__unit__code = data__units_item__unit["code"]
                                     if not isinstance(data__units_item__unit__code, (str, NoneType)):
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.code".format(**locals())
-                                            + " must be string or null",
-                                            value=data__units_item__unit__code,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.code".format(**locals())
-                                            + "",
-                                            definition={"type": ["string", "null"]},
-                                            rule="type",
-                                        )
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit.code".format(**locals()) + " must be string or null", value=data__units_item__unit__code, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit.code".format(**locals()) + "", definition={'type': ['string', 'null']}, rule='type')
                                 if "level" in data__units_item__unit_keys:
                                     data__units_item__unit_keys.remove("level")
                                     data__units_item__unit__level = data__units_item__unit["level"]
                                     if not isinstance(data__units_item__unit__level, (str, NoneType)):
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.level".format(**locals())
-                                            + " must be string or null",
-                                            value=data__units_item__unit__level,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".units[{data__units_x}].unit.level".format(**locals())
-                                            + "",
-                                            definition={"type": ["string", "null"]},
-                                            rule="type",
-                                        )
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].unit.level".format(**locals()) + " must be string or null", value=data__units_item__unit__level, name="" + (name_prefix or "data") + ".units[{data__units_x}].unit.level".format(**locals()) + "", definition={'type': ['string', 'null']}, rule='type')
                         if "period" in data__units_item_keys:
                             data__units_item_keys.remove("period")
                             data__units_item__period = data__units_item["period"]
                             if not isinstance(data__units_item__period, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".units[{data__units_x}].period".format(**locals())
-                                    + " must be string",
-                                    value=data__units_item__period,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".units[{data__units_x}].period".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".units[{data__units_x}].period".format(**locals()) + " must be string", value=data__units_item__period, name="" + (name_prefix or "data") + ".units[{data__units_x}].period".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                         if "data" in data__units_item_keys:
                             data__units_item_keys.remove("data")
                             data__units_item__data = data__units_item["data"]
-                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
-                                data__units_item__data,
-                                custom_formats,
-                                (name_prefix or "data") + ".units[{data__units_x}].data".format(**locals()),
-                            )
+                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(data__units_item__data, custom_formats, (name_prefix or "data") + ".units[{data__units_x}].data".format(**locals()))
     return data
 
-
-def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "description": "Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].",
-                "properties": {
-                    "status": {"type": "string"},
-                    "counts": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                            "type": ["number", "string", "boolean", "null"],
-                        },
-                    },
-                    "criteria": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "properties": {
-                                "counts": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                },
-                                "marks": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                },
-                                "choice": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "stated_score": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                            },
-                            "additionalProperties": False,
-                        },
-                    },
-                    "stated_total": {
-                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                        "type": ["number", "string", "boolean", "null"],
-                    },
-                    "indicators": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "anyOf": [
-                                {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "numerator": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "denominator": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "ratio": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "score": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                    },
-                                },
-                            ]
-                        },
-                    },
-                    "rows": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "self": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "appraised": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "explanation": {"type": ["string", "null"]},
-                                "evidence": {"type": ["string", "null"]},
-                                "council_opinion": {"type": ["string", "null"]},
-                            },
-                        },
-                    },
-                    "stated": {"type": "object"},
-                    "deductions": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["amount"],
-                            "properties": {
-                                "amount": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "reason": {"type": "string"},
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'description': 'Framework-specific inputs. TTHC: counts, criteria.<code>.counts.<level>, criteria.<code>.marks.<level> or .choice, criteria.<code>.stated_score, stated_total. Service index: indicators.<code> as a score, or {numerator, denominator}, {ratio} or {score}; stated.total/quy_doi/band. PAR: rows.<code>.{self, appraised, explanation, evidence, council_opinion}, stated.<code>.{self, appraised}, stated.total, deductions[].', 'properties': {'status': {'type': 'string'}, 'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'criteria': {'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}}, 'stated_total': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'indicators': {'type': 'object', 'additionalProperties': {'anyOf': [{'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}]}}, 'rows': {'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, 'stated': {'type': 'object'}, 'deductions': {'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data_keys = set(data.keys())
@@ -1372,82 +117,24 @@ def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
             data_keys.remove("status")
             data__status = data["status"]
             if not isinstance(data__status, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".status must be string",
-                    value=data__status,
-                    name="" + (name_prefix or "data") + ".status",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".status must be string", value=data__status, name="" + (name_prefix or "data") + ".status", definition={'type': 'string'}, rule='type')
         if "counts" in data_keys:
             data_keys.remove("counts")
             data__counts = data["counts"]
             if not isinstance(data__counts, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".counts must be object",
-                    value=data__counts,
-                    name="" + (name_prefix or "data") + ".counts",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": {
-                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                            "type": ["number", "string", "boolean", "null"],
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".counts must be object", value=data__counts, name="" + (name_prefix or "data") + ".counts", definition={'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, rule='type')
             data__counts_is_dict = isinstance(data__counts, dict)
             if data__counts_is_dict:
                 data__counts_keys = set(data__counts.keys())
                 for data__counts_key in data__counts_keys:
                     if data__counts_key not in []:
                         data__counts_value = data__counts.get(data__counts_key)
-                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                            data__counts_value,
-                            custom_formats,
-                            (name_prefix or "data") + ".counts.{data__counts_key}".format(**locals()),
-                        )
+                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__counts_value, custom_formats, (name_prefix or "data") + ".counts.{data__counts_key}".format(**locals()))
         if "criteria" in data_keys:
             data_keys.remove("criteria")
             data__criteria = data["criteria"]
             if not isinstance(data__criteria, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".criteria must be object",
-                    value=data__criteria,
-                    name="" + (name_prefix or "data") + ".criteria",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "properties": {
-                                "counts": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                },
-                                "marks": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                },
-                                "choice": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "stated_score": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                            },
-                            "additionalProperties": False,
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria must be object", value=data__criteria, name="" + (name_prefix or "data") + ".criteria", definition={'type': 'object', 'additionalProperties': {'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}}, rule='type')
             data__criteria_is_dict = isinstance(data__criteria, dict)
             if data__criteria_is_dict:
                 data__criteria_keys = set(data__criteria.keys())
@@ -1455,46 +142,7 @@ def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
                     if data__criteria_key not in []:
                         data__criteria_value = data__criteria.get(data__criteria_key)
                         if not isinstance(data__criteria_value, (dict)):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".criteria.{data__criteria_key}".format(**locals())
-                                + " must be object",
-                                value=data__criteria_value,
-                                name=""
-                                + (name_prefix or "data")
-                                + ".criteria.{data__criteria_key}".format(**locals())
-                                + "",
-                                definition={
-                                    "type": "object",
-                                    "properties": {
-                                        "counts": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "marks": {
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "choice": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "stated_score": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                    },
-                                    "additionalProperties": False,
-                                },
-                                rule="type",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria.{data__criteria_key}".format(**locals()) + " must be object", value=data__criteria_value, name="" + (name_prefix or "data") + ".criteria.{data__criteria_key}".format(**locals()) + "", definition={'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}, rule='type')
                         data__criteria_value_is_dict = isinstance(data__criteria_value, dict)
                         if data__criteria_value_is_dict:
                             data__criteria_value_keys = set(data__criteria_value.keys())
@@ -1502,190 +150,45 @@ def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
                                 data__criteria_value_keys.remove("counts")
                                 data__criteria_value__counts = data__criteria_value["counts"]
                                 if not isinstance(data__criteria_value__counts, (dict)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".criteria.{data__criteria_key}.counts".format(**locals())
-                                        + " must be object",
-                                        value=data__criteria_value__counts,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".criteria.{data__criteria_key}.counts".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria.{data__criteria_key}.counts".format(**locals()) + " must be object", value=data__criteria_value__counts, name="" + (name_prefix or "data") + ".criteria.{data__criteria_key}.counts".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, rule='type')
                                 data__criteria_value__counts_is_dict = isinstance(data__criteria_value__counts, dict)
                                 if data__criteria_value__counts_is_dict:
                                     data__criteria_value__counts_keys = set(data__criteria_value__counts.keys())
                                     for data__criteria_value__counts_key in data__criteria_value__counts_keys:
                                         if data__criteria_value__counts_key not in []:
-                                            data__criteria_value__counts_value = data__criteria_value__counts.get(
-                                                data__criteria_value__counts_key
-                                            )
-                                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                                data__criteria_value__counts_value,
-                                                custom_formats,
-                                                (name_prefix or "data")
-                                                + ".criteria.{data__criteria_key}.counts.{data__criteria_value__counts_key}".format(
-                                                    **locals()
-                                                ),
-                                            )
+                                            data__criteria_value__counts_value = data__criteria_value__counts.get(data__criteria_value__counts_key)
+                                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__criteria_value__counts_value, custom_formats, (name_prefix or "data") + ".criteria.{data__criteria_key}.counts.{data__criteria_value__counts_key}".format(**locals()))
                             if "marks" in data__criteria_value_keys:
                                 data__criteria_value_keys.remove("marks")
                                 data__criteria_value__marks = data__criteria_value["marks"]
                                 if not isinstance(data__criteria_value__marks, (dict)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".criteria.{data__criteria_key}.marks".format(**locals())
-                                        + " must be object",
-                                        value=data__criteria_value__marks,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".criteria.{data__criteria_key}.marks".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "additionalProperties": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria.{data__criteria_key}.marks".format(**locals()) + " must be object", value=data__criteria_value__marks, name="" + (name_prefix or "data") + ".criteria.{data__criteria_key}.marks".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, rule='type')
                                 data__criteria_value__marks_is_dict = isinstance(data__criteria_value__marks, dict)
                                 if data__criteria_value__marks_is_dict:
                                     data__criteria_value__marks_keys = set(data__criteria_value__marks.keys())
                                     for data__criteria_value__marks_key in data__criteria_value__marks_keys:
                                         if data__criteria_value__marks_key not in []:
-                                            data__criteria_value__marks_value = data__criteria_value__marks.get(
-                                                data__criteria_value__marks_key
-                                            )
-                                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                                data__criteria_value__marks_value,
-                                                custom_formats,
-                                                (name_prefix or "data")
-                                                + ".criteria.{data__criteria_key}.marks.{data__criteria_value__marks_key}".format(
-                                                    **locals()
-                                                ),
-                                            )
+                                            data__criteria_value__marks_value = data__criteria_value__marks.get(data__criteria_value__marks_key)
+                                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__criteria_value__marks_value, custom_formats, (name_prefix or "data") + ".criteria.{data__criteria_key}.marks.{data__criteria_value__marks_key}".format(**locals()))
                             if "choice" in data__criteria_value_keys:
                                 data__criteria_value_keys.remove("choice")
                                 data__criteria_value__choice = data__criteria_value["choice"]
-                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                    data__criteria_value__choice,
-                                    custom_formats,
-                                    (name_prefix or "data")
-                                    + ".criteria.{data__criteria_key}.choice".format(**locals()),
-                                )
+                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__criteria_value__choice, custom_formats, (name_prefix or "data") + ".criteria.{data__criteria_key}.choice".format(**locals()))
                             if "stated_score" in data__criteria_value_keys:
                                 data__criteria_value_keys.remove("stated_score")
                                 data__criteria_value__statedscore = data__criteria_value["stated_score"]
-                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                    data__criteria_value__statedscore,
-                                    custom_formats,
-                                    (name_prefix or "data")
-                                    + ".criteria.{data__criteria_key}.stated_score".format(**locals()),
-                                )
+                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__criteria_value__statedscore, custom_formats, (name_prefix or "data") + ".criteria.{data__criteria_key}.stated_score".format(**locals()))
                             if data__criteria_value_keys:
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".criteria.{data__criteria_key}".format(**locals())
-                                    + " must not contain "
-                                    + str(data__criteria_value_keys)
-                                    + " properties",
-                                    value=data__criteria_value,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".criteria.{data__criteria_key}".format(**locals())
-                                    + "",
-                                    definition={
-                                        "type": "object",
-                                        "properties": {
-                                            "counts": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                            "marks": {
-                                                "type": "object",
-                                                "additionalProperties": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                            "choice": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "stated_score": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                        },
-                                        "additionalProperties": False,
-                                    },
-                                    rule="additionalProperties",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".criteria.{data__criteria_key}".format(**locals()) + " must not contain "+str(data__criteria_value_keys)+" properties", value=data__criteria_value, name="" + (name_prefix or "data") + ".criteria.{data__criteria_key}".format(**locals()) + "", definition={'type': 'object', 'properties': {'counts': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'marks': {'type': 'object', 'additionalProperties': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'choice': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'stated_score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}, 'additionalProperties': False}, rule='additionalProperties')
         if "stated_total" in data_keys:
             data_keys.remove("stated_total")
             data__statedtotal = data["stated_total"]
-            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                data__statedtotal, custom_formats, (name_prefix or "data") + ".stated_total"
-            )
+            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__statedtotal, custom_formats, (name_prefix or "data") + ".stated_total")
         if "indicators" in data_keys:
             data_keys.remove("indicators")
             data__indicators = data["indicators"]
             if not isinstance(data__indicators, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".indicators must be object",
-                    value=data__indicators,
-                    name="" + (name_prefix or "data") + ".indicators",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": {
-                            "anyOf": [
-                                {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "numerator": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "denominator": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "ratio": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "score": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                    },
-                                },
-                            ]
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators must be object", value=data__indicators, name="" + (name_prefix or "data") + ".indicators", definition={'type': 'object', 'additionalProperties': {'anyOf': [{'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}]}}, rule='type')
             data__indicators_is_dict = isinstance(data__indicators, dict)
             if data__indicators_is_dict:
                 data__indicators_keys = set(data__indicators.keys())
@@ -1695,203 +198,43 @@ def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
                         data__indicators_value_any_of_count1 = 0
                         if not data__indicators_value_any_of_count1:
                             try:
-                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                    data__indicators_value,
-                                    custom_formats,
-                                    (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()),
-                                )
+                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__indicators_value, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()))
                                 data__indicators_value_any_of_count1 += 1
-                            except (JsonSchemaValueException, JsonSchemaValuesException):
-                                pass
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__indicators_value_any_of_count1:
                             try:
                                 if not isinstance(data__indicators_value, (dict)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".indicators.{data__indicators_key}".format(**locals())
-                                        + " must be object",
-                                        value=data__indicators_value,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".indicators.{data__indicators_key}".format(**locals())
-                                        + "",
-                                        definition={
-                                            "type": "object",
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "numerator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "denominator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "ratio": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "score": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                        },
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must be object", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}, rule='type')
                                 data__indicators_value_is_dict = isinstance(data__indicators_value, dict)
                                 if data__indicators_value_is_dict:
                                     data__indicators_value_keys = set(data__indicators_value.keys())
                                     if "numerator" in data__indicators_value_keys:
                                         data__indicators_value_keys.remove("numerator")
                                         data__indicators_value__numerator = data__indicators_value["numerator"]
-                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                            data__indicators_value__numerator,
-                                            custom_formats,
-                                            (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}.numerator".format(**locals()),
-                                        )
+                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__indicators_value__numerator, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}.numerator".format(**locals()))
                                     if "denominator" in data__indicators_value_keys:
                                         data__indicators_value_keys.remove("denominator")
                                         data__indicators_value__denominator = data__indicators_value["denominator"]
-                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                            data__indicators_value__denominator,
-                                            custom_formats,
-                                            (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}.denominator".format(**locals()),
-                                        )
+                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__indicators_value__denominator, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}.denominator".format(**locals()))
                                     if "ratio" in data__indicators_value_keys:
                                         data__indicators_value_keys.remove("ratio")
                                         data__indicators_value__ratio = data__indicators_value["ratio"]
-                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                            data__indicators_value__ratio,
-                                            custom_formats,
-                                            (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}.ratio".format(**locals()),
-                                        )
+                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__indicators_value__ratio, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}.ratio".format(**locals()))
                                     if "score" in data__indicators_value_keys:
                                         data__indicators_value_keys.remove("score")
                                         data__indicators_value__score = data__indicators_value["score"]
-                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                            data__indicators_value__score,
-                                            custom_formats,
-                                            (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}.score".format(**locals()),
-                                        )
+                                        validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__indicators_value__score, custom_formats, (name_prefix or "data") + ".indicators.{data__indicators_key}.score".format(**locals()))
                                     if data__indicators_value_keys:
-                                        raise JsonSchemaValueException(
-                                            ""
-                                            + (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}".format(**locals())
-                                            + " must not contain "
-                                            + str(data__indicators_value_keys)
-                                            + " properties",
-                                            value=data__indicators_value,
-                                            name=""
-                                            + (name_prefix or "data")
-                                            + ".indicators.{data__indicators_key}".format(**locals())
-                                            + "",
-                                            definition={
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "numerator": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "denominator": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "ratio": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                    "score": {
-                                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                        "type": ["number", "string", "boolean", "null"],
-                                                    },
-                                                },
-                                            },
-                                            rule="additionalProperties",
-                                        )
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " must not contain "+str(data__indicators_value_keys)+" properties", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}, rule='additionalProperties')
                                 data__indicators_value_any_of_count1 += 1
-                            except (JsonSchemaValueException, JsonSchemaValuesException):
-                                pass
+                            except (JsonSchemaValueException, JsonSchemaValuesException): pass
                         if not data__indicators_value_any_of_count1:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".indicators.{data__indicators_key}".format(**locals())
-                                + " cannot be validated by any definition",
-                                value=data__indicators_value,
-                                name=""
-                                + (name_prefix or "data")
-                                + ".indicators.{data__indicators_key}".format(**locals())
-                                + "",
-                                definition={
-                                    "anyOf": [
-                                        {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        {
-                                            "type": "object",
-                                            "additionalProperties": False,
-                                            "properties": {
-                                                "numerator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "denominator": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "ratio": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                                "score": {
-                                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                    "type": ["number", "string", "boolean", "null"],
-                                                },
-                                            },
-                                        },
-                                    ]
-                                },
-                                rule="anyOf",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + " cannot be validated by any definition", value=data__indicators_value, name="" + (name_prefix or "data") + ".indicators.{data__indicators_key}".format(**locals()) + "", definition={'anyOf': [{'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, {'type': 'object', 'additionalProperties': False, 'properties': {'numerator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'denominator': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'ratio': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'score': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}}}]}, rule='anyOf')
         if "rows" in data_keys:
             data_keys.remove("rows")
             data__rows = data["rows"]
             if not isinstance(data__rows, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".rows must be object",
-                    value=data__rows,
-                    name="" + (name_prefix or "data") + ".rows",
-                    definition={
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "self": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "appraised": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "explanation": {"type": ["string", "null"]},
-                                "evidence": {"type": ["string", "null"]},
-                                "council_opinion": {"type": ["string", "null"]},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows must be object", value=data__rows, name="" + (name_prefix or "data") + ".rows", definition={'type': 'object', 'additionalProperties': {'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}}, rule='type')
             data__rows_is_dict = isinstance(data__rows, dict)
             if data__rows_is_dict:
                 data__rows_keys = set(data__rows.keys())
@@ -1899,268 +242,71 @@ def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_data(
                     if data__rows_key not in []:
                         data__rows_value = data__rows.get(data__rows_key)
                         if not isinstance(data__rows_value, (dict)):
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".rows.{data__rows_key}".format(**locals())
-                                + " must be object",
-                                value=data__rows_value,
-                                name="" + (name_prefix or "data") + ".rows.{data__rows_key}".format(**locals()) + "",
-                                definition={
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "properties": {
-                                        "self": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "appraised": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "explanation": {"type": ["string", "null"]},
-                                        "evidence": {"type": ["string", "null"]},
-                                        "council_opinion": {"type": ["string", "null"]},
-                                    },
-                                },
-                                rule="type",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows.{data__rows_key}".format(**locals()) + " must be object", value=data__rows_value, name="" + (name_prefix or "data") + ".rows.{data__rows_key}".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}, rule='type')
                         data__rows_value_is_dict = isinstance(data__rows_value, dict)
                         if data__rows_value_is_dict:
                             data__rows_value_keys = set(data__rows_value.keys())
                             if "self" in data__rows_value_keys:
                                 data__rows_value_keys.remove("self")
                                 data__rows_value__self = data__rows_value["self"]
-                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                    data__rows_value__self,
-                                    custom_formats,
-                                    (name_prefix or "data") + ".rows.{data__rows_key}.self".format(**locals()),
-                                )
+                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__rows_value__self, custom_formats, (name_prefix or "data") + ".rows.{data__rows_key}.self".format(**locals()))
                             if "appraised" in data__rows_value_keys:
                                 data__rows_value_keys.remove("appraised")
                                 data__rows_value__appraised = data__rows_value["appraised"]
-                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                    data__rows_value__appraised,
-                                    custom_formats,
-                                    (name_prefix or "data") + ".rows.{data__rows_key}.appraised".format(**locals()),
-                                )
+                                validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__rows_value__appraised, custom_formats, (name_prefix or "data") + ".rows.{data__rows_key}.appraised".format(**locals()))
                             if "explanation" in data__rows_value_keys:
                                 data__rows_value_keys.remove("explanation")
                                 data__rows_value__explanation = data__rows_value["explanation"]
                                 if not isinstance(data__rows_value__explanation, (str, NoneType)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.explanation".format(**locals())
-                                        + " must be string or null",
-                                        value=data__rows_value__explanation,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.explanation".format(**locals())
-                                        + "",
-                                        definition={"type": ["string", "null"]},
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows.{data__rows_key}.explanation".format(**locals()) + " must be string or null", value=data__rows_value__explanation, name="" + (name_prefix or "data") + ".rows.{data__rows_key}.explanation".format(**locals()) + "", definition={'type': ['string', 'null']}, rule='type')
                             if "evidence" in data__rows_value_keys:
                                 data__rows_value_keys.remove("evidence")
                                 data__rows_value__evidence = data__rows_value["evidence"]
                                 if not isinstance(data__rows_value__evidence, (str, NoneType)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.evidence".format(**locals())
-                                        + " must be string or null",
-                                        value=data__rows_value__evidence,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.evidence".format(**locals())
-                                        + "",
-                                        definition={"type": ["string", "null"]},
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows.{data__rows_key}.evidence".format(**locals()) + " must be string or null", value=data__rows_value__evidence, name="" + (name_prefix or "data") + ".rows.{data__rows_key}.evidence".format(**locals()) + "", definition={'type': ['string', 'null']}, rule='type')
                             if "council_opinion" in data__rows_value_keys:
                                 data__rows_value_keys.remove("council_opinion")
                                 data__rows_value__councilopinion = data__rows_value["council_opinion"]
                                 if not isinstance(data__rows_value__councilopinion, (str, NoneType)):
-                                    raise JsonSchemaValueException(
-                                        ""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.council_opinion".format(**locals())
-                                        + " must be string or null",
-                                        value=data__rows_value__councilopinion,
-                                        name=""
-                                        + (name_prefix or "data")
-                                        + ".rows.{data__rows_key}.council_opinion".format(**locals())
-                                        + "",
-                                        definition={"type": ["string", "null"]},
-                                        rule="type",
-                                    )
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows.{data__rows_key}.council_opinion".format(**locals()) + " must be string or null", value=data__rows_value__councilopinion, name="" + (name_prefix or "data") + ".rows.{data__rows_key}.council_opinion".format(**locals()) + "", definition={'type': ['string', 'null']}, rule='type')
                             if data__rows_value_keys:
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".rows.{data__rows_key}".format(**locals())
-                                    + " must not contain "
-                                    + str(data__rows_value_keys)
-                                    + " properties",
-                                    value=data__rows_value,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".rows.{data__rows_key}".format(**locals())
-                                    + "",
-                                    definition={
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "self": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "appraised": {
-                                                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                                "type": ["number", "string", "boolean", "null"],
-                                            },
-                                            "explanation": {"type": ["string", "null"]},
-                                            "evidence": {"type": ["string", "null"]},
-                                            "council_opinion": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    rule="additionalProperties",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rows.{data__rows_key}".format(**locals()) + " must not contain "+str(data__rows_value_keys)+" properties", value=data__rows_value, name="" + (name_prefix or "data") + ".rows.{data__rows_key}".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': False, 'properties': {'self': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'appraised': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'explanation': {'type': ['string', 'null']}, 'evidence': {'type': ['string', 'null']}, 'council_opinion': {'type': ['string', 'null']}}}, rule='additionalProperties')
         if "stated" in data_keys:
             data_keys.remove("stated")
             data__stated = data["stated"]
             if not isinstance(data__stated, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".stated must be object",
-                    value=data__stated,
-                    name="" + (name_prefix or "data") + ".stated",
-                    definition={"type": "object"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stated must be object", value=data__stated, name="" + (name_prefix or "data") + ".stated", definition={'type': 'object'}, rule='type')
         if "deductions" in data_keys:
             data_keys.remove("deductions")
             data__deductions = data["deductions"]
             if not isinstance(data__deductions, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".deductions must be array",
-                    value=data__deductions,
-                    name="" + (name_prefix or "data") + ".deductions",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["amount"],
-                            "properties": {
-                                "amount": {
-                                    "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                    "type": ["number", "string", "boolean", "null"],
-                                },
-                                "reason": {"type": "string"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".deductions must be array", value=data__deductions, name="" + (name_prefix or "data") + ".deductions", definition={'type': 'array', 'items': {'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}}, rule='type')
             data__deductions_is_list = isinstance(data__deductions, (list, tuple))
             if data__deductions_is_list:
                 data__deductions_len = len(data__deductions)
                 for data__deductions_x, data__deductions_item in enumerate(data__deductions):
                     if not isinstance(data__deductions_item, (dict)):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".deductions[{data__deductions_x}]".format(**locals())
-                            + " must be object",
-                            value=data__deductions_item,
-                            name=""
-                            + (name_prefix or "data")
-                            + ".deductions[{data__deductions_x}]".format(**locals())
-                            + "",
-                            definition={
-                                "type": "object",
-                                "required": ["amount"],
-                                "properties": {
-                                    "amount": {
-                                        "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                        "type": ["number", "string", "boolean", "null"],
-                                    },
-                                    "reason": {"type": "string"},
-                                },
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".deductions[{data__deductions_x}]".format(**locals()) + " must be object", value=data__deductions_item, name="" + (name_prefix or "data") + ".deductions[{data__deductions_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}, rule='type')
                     data__deductions_item_is_dict = isinstance(data__deductions_item, dict)
                     if data__deductions_item_is_dict:
-                        data__deductions_item__missing_keys = set(["amount"]) - data__deductions_item.keys()
+                        data__deductions_item__missing_keys = set(['amount']) - data__deductions_item.keys()
                         if data__deductions_item__missing_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".deductions[{data__deductions_x}]".format(**locals())
-                                + " must contain "
-                                + (str(sorted(data__deductions_item__missing_keys)) + " properties"),
-                                value=data__deductions_item,
-                                name=""
-                                + (name_prefix or "data")
-                                + ".deductions[{data__deductions_x}]".format(**locals())
-                                + "",
-                                definition={
-                                    "type": "object",
-                                    "required": ["amount"],
-                                    "properties": {
-                                        "amount": {
-                                            "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                                            "type": ["number", "string", "boolean", "null"],
-                                        },
-                                        "reason": {"type": "string"},
-                                    },
-                                },
-                                rule="required",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".deductions[{data__deductions_x}]".format(**locals()) + " must contain " + (str(sorted(data__deductions_item__missing_keys)) + " properties"), value=data__deductions_item, name="" + (name_prefix or "data") + ".deductions[{data__deductions_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['amount'], 'properties': {'amount': {'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, 'reason': {'type': 'string'}}}, rule='required')
                         data__deductions_item_keys = set(data__deductions_item.keys())
                         if "amount" in data__deductions_item_keys:
                             data__deductions_item_keys.remove("amount")
                             data__deductions_item__amount = data__deductions_item["amount"]
-                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-                                data__deductions_item__amount,
-                                custom_formats,
-                                (name_prefix or "data") + ".deductions[{data__deductions_x}].amount".format(**locals()),
-                            )
+                            validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data__deductions_item__amount, custom_formats, (name_prefix or "data") + ".deductions[{data__deductions_x}].amount".format(**locals()))
                         if "reason" in data__deductions_item_keys:
                             data__deductions_item_keys.remove("reason")
                             data__deductions_item__reason = data__deductions_item["reason"]
                             if not isinstance(data__deductions_item__reason, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".deductions[{data__deductions_x}].reason".format(**locals())
-                                    + " must be string",
-                                    value=data__deductions_item__reason,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".deductions[{data__deductions_x}].reason".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".deductions[{data__deductions_x}].reason".format(**locals()) + " must be string", value=data__deductions_item__reason, name="" + (name_prefix or "data") + ".deductions[{data__deductions_x}].reason".format(**locals()) + "", definition={'type': 'string'}, rule='type')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_input_schema_json__definitions_raw(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (int, float, Decimal, str, bool, NoneType)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be number or string or boolean or null",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "description": 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".',
-                "type": ["number", "string", "boolean", "null"],
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or string or boolean or null", value=data, name="" + (name_prefix or "data") + "", definition={'description': 'A value as typed: a number, or text such as "16,74", "1.132", "-", "x".', 'type': ['number', 'string', 'boolean', 'null']}, rule='type')
     return data
 
 

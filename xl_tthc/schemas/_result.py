@@ -4,1427 +4,212 @@
 # mypy: ignore-errors
 VERSION = "2.22.3"
 from decimal import Decimal
-from xl_tthc.schemas._errors import (
-    SchemaValueError as JsonSchemaValueException,
-    SchemaValuesError as JsonSchemaValuesException,
-)
+from xl_tthc.schemas._errors import SchemaValueError as JsonSchemaValueException, SchemaValuesError as JsonSchemaValuesException
 
 
 NoneType = type(None)
 
-
 def validate_https___xl_tthc_local_schemas_result_schema_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "$schema": "http://json-schema.org/draft-07/schema#",
-                "$id": "https://xl-tthc.local/schemas/result.schema.json",
-                "title": "xl-tthc/result, format_version 1",
-                "type": "object",
-                "required": ["format", "format_version", "generator", "framework", "units", "summary"],
-                "properties": {
-                    "format": {"const": "xl-tthc/result"},
-                    "format_version": {"const": 1},
-                    "generator": {"type": "string"},
-                    "framework": {
-                        "type": "object",
-                        "required": ["id", "version", "kind", "title", "max_total"],
-                        "properties": {
-                            "id": {"type": "string"},
-                            "version": {"type": "string"},
-                            "kind": {"enum": ["tthc", "service_index", "par"]},
-                            "title": {"type": "string"},
-                            "max_total": {"type": "number"},
-                            "references": {"type": "array", "items": {"type": "string"}},
-                            "bands_verified": {"type": ["boolean", "null"]},
-                        },
-                    },
-                    "units": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": [
-                                "unit",
-                                "framework",
-                                "status",
-                                "status_label",
-                                "items",
-                                "groups",
-                                "total",
-                                "total_shown",
-                                "max_total",
-                                "applicable_max",
-                                "quy_doi",
-                                "band",
-                                "rank",
-                                "findings",
-                            ],
-                            "properties": {
-                                "unit": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {"name": {"type": "string"}},
-                                },
-                                "period": {"type": ["string", "null"]},
-                                "framework": {"type": "object"},
-                                "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                                "status_label": {"type": "string"},
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                    },
-                                },
-                                "groups": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                    },
-                                },
-                                "total": {"$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"},
-                                "total_shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                },
-                                "max_total": {"type": "number"},
-                                "applicable_max": {"type": "number"},
-                                "quy_doi": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                },
-                                "band": {
-                                    "anyOf": [
-                                        {"type": "null"},
-                                        {
-                                            "type": "object",
-                                            "required": ["code", "label"],
-                                            "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                        },
-                                    ]
-                                },
-                                "rank": {"type": ["integer", "null"]},
-                                "extra": {"type": "object"},
-                                "findings": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/finding"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "summary": {
-                        "type": "object",
-                        "required": ["units", "errors", "warnings"],
-                        "properties": {
-                            "units": {"type": "integer"},
-                            "errors": {"type": "integer"},
-                            "warnings": {"type": "integer"},
-                        },
-                    },
-                },
-                "definitions": {
-                    "num": {"type": ["number", "null"]},
-                    "item": {
-                        "type": "object",
-                        "required": ["code", "title", "max", "score", "shown", "applicable"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "title": {"type": "string"},
-                            "max": {"type": "number"},
-                            "score": {"type": ["number", "null"]},
-                            "shown": {"type": ["number", "null"]},
-                            "applicable": {"type": "boolean"},
-                            "group": {"type": ["string", "null"]},
-                            "detail": {"type": "object"},
-                        },
-                    },
-                    "finding": {
-                        "type": "object",
-                        "required": ["code", "severity", "message", "location"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "severity": {"enum": ["error", "warning", "info"]},
-                            "message": {"type": "string"},
-                            "location": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": ["string", "null"]},
-                                    "sheet": {"type": ["string", "null"]},
-                                    "cell": {"type": ["string", "null"]},
-                                    "path": {"type": ["string", "null"]},
-                                },
-                            },
-                            "unit": {"type": ["string", "null"]},
-                            "item": {"type": ["string", "null"]},
-                            "value": {},
-                            "expected": {},
-                        },
-                    },
-                    "unit": {
-                        "type": "object",
-                        "required": [
-                            "unit",
-                            "framework",
-                            "status",
-                            "status_label",
-                            "items",
-                            "groups",
-                            "total",
-                            "total_shown",
-                            "max_total",
-                            "applicable_max",
-                            "quy_doi",
-                            "band",
-                            "rank",
-                            "findings",
-                        ],
-                        "properties": {
-                            "unit": {
-                                "type": "object",
-                                "required": ["name"],
-                                "properties": {"name": {"type": "string"}},
-                            },
-                            "period": {"type": ["string", "null"]},
-                            "framework": {"type": "object"},
-                            "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                            "status_label": {"type": "string"},
-                            "items": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "title": {"type": "string"},
-                                        "max": {"type": "number"},
-                                        "score": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                            "description": "unrounded",
-                                        },
-                                        "shown": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                            "description": "rounded as the framework displays it",
-                                        },
-                                        "applicable": {"type": "boolean"},
-                                        "group": {"type": ["string", "null"]},
-                                        "detail": {"type": "object"},
-                                    },
-                                },
-                            },
-                            "groups": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "title": {"type": "string"},
-                                        "max": {"type": "number"},
-                                        "score": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                            "description": "unrounded",
-                                        },
-                                        "shown": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                            "description": "rounded as the framework displays it",
-                                        },
-                                        "applicable": {"type": "boolean"},
-                                        "group": {"type": ["string", "null"]},
-                                        "detail": {"type": "object"},
-                                    },
-                                },
-                            },
-                            "total": {"type": ["number", "null"]},
-                            "total_shown": {"type": ["number", "null"]},
-                            "max_total": {"type": "number"},
-                            "applicable_max": {"type": "number"},
-                            "quy_doi": {"type": ["number", "null"]},
-                            "band": {
-                                "anyOf": [
-                                    {"type": "null"},
-                                    {
-                                        "type": "object",
-                                        "required": ["code", "label"],
-                                        "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                    },
-                                ]
-                            },
-                            "rank": {"type": ["integer", "null"]},
-                            "extra": {"type": "object"},
-                            "findings": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["code", "severity", "message", "location"],
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "severity": {"enum": ["error", "warning", "info"]},
-                                        "message": {"type": "string"},
-                                        "location": {
-                                            "type": "object",
-                                            "properties": {
-                                                "file": {"type": ["string", "null"]},
-                                                "sheet": {"type": ["string", "null"]},
-                                                "cell": {"type": ["string", "null"]},
-                                                "path": {"type": ["string", "null"]},
-                                            },
-                                        },
-                                        "unit": {"type": ["string", "null"]},
-                                        "item": {"type": ["string", "null"]},
-                                        "value": {},
-                                        "expected": {},
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/result.schema.json', 'title': 'xl-tthc/result, format_version 1', 'type': 'object', 'required': ['format', 'format_version', 'generator', 'framework', 'units', 'summary'], 'properties': {'format': {'const': 'xl-tthc/result'}, 'format_version': {'const': 1}, 'generator': {'type': 'string'}, 'framework': {'type': 'object', 'required': ['id', 'version', 'kind', 'title', 'max_total'], 'properties': {'id': {'type': 'string'}, 'version': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'title': {'type': 'string'}, 'max_total': {'type': 'number'}, 'references': {'type': 'array', 'items': {'type': 'string'}}, 'bands_verified': {'type': ['boolean', 'null']}}}, 'units': {'type': 'array', 'items': {'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'groups': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'total': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'total_shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/finding'}}}}}, 'summary': {'type': 'object', 'required': ['units', 'errors', 'warnings'], 'properties': {'units': {'type': 'integer'}, 'errors': {'type': 'integer'}, 'warnings': {'type': 'integer'}}}}, 'definitions': {'num': {'type': ['number', 'null']}, 'item': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'type': ['number', 'null']}, 'shown': {'type': ['number', 'null']}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}, 'finding': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}, 'unit': {'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'total': {'type': ['number', 'null']}, 'total_shown': {'type': ['number', 'null']}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'type': ['number', 'null']}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = (
-            set(["format", "format_version", "generator", "framework", "units", "summary"]) - data.keys()
-        )
+        data__missing_keys = set(['format', 'format_version', 'generator', 'framework', 'units', 'summary']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "$schema": "http://json-schema.org/draft-07/schema#",
-                    "$id": "https://xl-tthc.local/schemas/result.schema.json",
-                    "title": "xl-tthc/result, format_version 1",
-                    "type": "object",
-                    "required": ["format", "format_version", "generator", "framework", "units", "summary"],
-                    "properties": {
-                        "format": {"const": "xl-tthc/result"},
-                        "format_version": {"const": 1},
-                        "generator": {"type": "string"},
-                        "framework": {
-                            "type": "object",
-                            "required": ["id", "version", "kind", "title", "max_total"],
-                            "properties": {
-                                "id": {"type": "string"},
-                                "version": {"type": "string"},
-                                "kind": {"enum": ["tthc", "service_index", "par"]},
-                                "title": {"type": "string"},
-                                "max_total": {"type": "number"},
-                                "references": {"type": "array", "items": {"type": "string"}},
-                                "bands_verified": {"type": ["boolean", "null"]},
-                            },
-                        },
-                        "units": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": [
-                                    "unit",
-                                    "framework",
-                                    "status",
-                                    "status_label",
-                                    "items",
-                                    "groups",
-                                    "total",
-                                    "total_shown",
-                                    "max_total",
-                                    "applicable_max",
-                                    "quy_doi",
-                                    "band",
-                                    "rank",
-                                    "findings",
-                                ],
-                                "properties": {
-                                    "unit": {
-                                        "type": "object",
-                                        "required": ["name"],
-                                        "properties": {"name": {"type": "string"}},
-                                    },
-                                    "period": {"type": ["string", "null"]},
-                                    "framework": {"type": "object"},
-                                    "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                                    "status_label": {"type": "string"},
-                                    "items": {
-                                        "type": "array",
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                        },
-                                    },
-                                    "groups": {
-                                        "type": "array",
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                        },
-                                    },
-                                    "total": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                    },
-                                    "total_shown": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                    },
-                                    "max_total": {"type": "number"},
-                                    "applicable_max": {"type": "number"},
-                                    "quy_doi": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                    },
-                                    "band": {
-                                        "anyOf": [
-                                            {"type": "null"},
-                                            {
-                                                "type": "object",
-                                                "required": ["code", "label"],
-                                                "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                            },
-                                        ]
-                                    },
-                                    "rank": {"type": ["integer", "null"]},
-                                    "extra": {"type": "object"},
-                                    "findings": {
-                                        "type": "array",
-                                        "items": {
-                                            "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/finding"
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        "summary": {
-                            "type": "object",
-                            "required": ["units", "errors", "warnings"],
-                            "properties": {
-                                "units": {"type": "integer"},
-                                "errors": {"type": "integer"},
-                                "warnings": {"type": "integer"},
-                            },
-                        },
-                    },
-                    "definitions": {
-                        "num": {"type": ["number", "null"]},
-                        "item": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "score", "shown", "applicable"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number"},
-                                "score": {"type": ["number", "null"]},
-                                "shown": {"type": ["number", "null"]},
-                                "applicable": {"type": "boolean"},
-                                "group": {"type": ["string", "null"]},
-                                "detail": {"type": "object"},
-                            },
-                        },
-                        "finding": {
-                            "type": "object",
-                            "required": ["code", "severity", "message", "location"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "severity": {"enum": ["error", "warning", "info"]},
-                                "message": {"type": "string"},
-                                "location": {
-                                    "type": "object",
-                                    "properties": {
-                                        "file": {"type": ["string", "null"]},
-                                        "sheet": {"type": ["string", "null"]},
-                                        "cell": {"type": ["string", "null"]},
-                                        "path": {"type": ["string", "null"]},
-                                    },
-                                },
-                                "unit": {"type": ["string", "null"]},
-                                "item": {"type": ["string", "null"]},
-                                "value": {},
-                                "expected": {},
-                            },
-                        },
-                        "unit": {
-                            "type": "object",
-                            "required": [
-                                "unit",
-                                "framework",
-                                "status",
-                                "status_label",
-                                "items",
-                                "groups",
-                                "total",
-                                "total_shown",
-                                "max_total",
-                                "applicable_max",
-                                "quy_doi",
-                                "band",
-                                "rank",
-                                "findings",
-                            ],
-                            "properties": {
-                                "unit": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {"name": {"type": "string"}},
-                                },
-                                "period": {"type": ["string", "null"]},
-                                "framework": {"type": "object"},
-                                "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                                "status_label": {"type": "string"},
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "title": {"type": "string"},
-                                            "max": {"type": "number"},
-                                            "score": {
-                                                "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                                "description": "unrounded",
-                                            },
-                                            "shown": {
-                                                "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                                "description": "rounded as the framework displays it",
-                                            },
-                                            "applicable": {"type": "boolean"},
-                                            "group": {"type": ["string", "null"]},
-                                            "detail": {"type": "object"},
-                                        },
-                                    },
-                                },
-                                "groups": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "title": {"type": "string"},
-                                            "max": {"type": "number"},
-                                            "score": {
-                                                "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                                "description": "unrounded",
-                                            },
-                                            "shown": {
-                                                "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                                "description": "rounded as the framework displays it",
-                                            },
-                                            "applicable": {"type": "boolean"},
-                                            "group": {"type": ["string", "null"]},
-                                            "detail": {"type": "object"},
-                                        },
-                                    },
-                                },
-                                "total": {"type": ["number", "null"]},
-                                "total_shown": {"type": ["number", "null"]},
-                                "max_total": {"type": "number"},
-                                "applicable_max": {"type": "number"},
-                                "quy_doi": {"type": ["number", "null"]},
-                                "band": {
-                                    "anyOf": [
-                                        {"type": "null"},
-                                        {
-                                            "type": "object",
-                                            "required": ["code", "label"],
-                                            "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                        },
-                                    ]
-                                },
-                                "rank": {"type": ["integer", "null"]},
-                                "extra": {"type": "object"},
-                                "findings": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["code", "severity", "message", "location"],
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "severity": {"enum": ["error", "warning", "info"]},
-                                            "message": {"type": "string"},
-                                            "location": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "file": {"type": ["string", "null"]},
-                                                    "sheet": {"type": ["string", "null"]},
-                                                    "cell": {"type": ["string", "null"]},
-                                                    "path": {"type": ["string", "null"]},
-                                                },
-                                            },
-                                            "unit": {"type": ["string", "null"]},
-                                            "item": {"type": ["string", "null"]},
-                                            "value": {},
-                                            "expected": {},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://xl-tthc.local/schemas/result.schema.json', 'title': 'xl-tthc/result, format_version 1', 'type': 'object', 'required': ['format', 'format_version', 'generator', 'framework', 'units', 'summary'], 'properties': {'format': {'const': 'xl-tthc/result'}, 'format_version': {'const': 1}, 'generator': {'type': 'string'}, 'framework': {'type': 'object', 'required': ['id', 'version', 'kind', 'title', 'max_total'], 'properties': {'id': {'type': 'string'}, 'version': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'title': {'type': 'string'}, 'max_total': {'type': 'number'}, 'references': {'type': 'array', 'items': {'type': 'string'}}, 'bands_verified': {'type': ['boolean', 'null']}}}, 'units': {'type': 'array', 'items': {'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'groups': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'total': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'total_shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/finding'}}}}}, 'summary': {'type': 'object', 'required': ['units', 'errors', 'warnings'], 'properties': {'units': {'type': 'integer'}, 'errors': {'type': 'integer'}, 'warnings': {'type': 'integer'}}}}, 'definitions': {'num': {'type': ['number', 'null']}, 'item': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'type': ['number', 'null']}, 'shown': {'type': ['number', 'null']}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}, 'finding': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}, 'unit': {'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'total': {'type': ['number', 'null']}, 'total_shown': {'type': ['number', 'null']}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'type': ['number', 'null']}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "format" in data_keys:
             data_keys.remove("format")
             data__format = data["format"]
-            if not (isinstance(data__format, str) and data__format == "xl-tthc/result"):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".format must be same as const definition: xl-tthc/result",
-                    value=data__format,
-                    name="" + (name_prefix or "data") + ".format",
-                    definition={"const": "xl-tthc/result"},
-                    rule="const",
-                )
+            if not (isinstance(data__format, str) and data__format == 'xl-tthc/result'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".format must be same as const definition: xl-tthc/result", value=data__format, name="" + (name_prefix or "data") + ".format", definition={'const': 'xl-tthc/result'}, rule='const')
         if "format_version" in data_keys:
             data_keys.remove("format_version")
             data__formatversion = data["format_version"]
-            if not (
-                isinstance(data__formatversion, (int, float))
-                and not isinstance(data__formatversion, bool)
-                and data__formatversion == 1
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".format_version must be same as const definition: 1",
-                    value=data__formatversion,
-                    name="" + (name_prefix or "data") + ".format_version",
-                    definition={"const": 1},
-                    rule="const",
-                )
+            if not (isinstance(data__formatversion, (int, float)) and not isinstance(data__formatversion, bool) and data__formatversion == 1):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".format_version must be same as const definition: 1", value=data__formatversion, name="" + (name_prefix or "data") + ".format_version", definition={'const': 1}, rule='const')
         if "generator" in data_keys:
             data_keys.remove("generator")
             data__generator = data["generator"]
             if not isinstance(data__generator, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".generator must be string",
-                    value=data__generator,
-                    name="" + (name_prefix or "data") + ".generator",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".generator must be string", value=data__generator, name="" + (name_prefix or "data") + ".generator", definition={'type': 'string'}, rule='type')
         if "framework" in data_keys:
             data_keys.remove("framework")
             data__framework = data["framework"]
             if not isinstance(data__framework, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".framework must be object",
-                    value=data__framework,
-                    name="" + (name_prefix or "data") + ".framework",
-                    definition={
-                        "type": "object",
-                        "required": ["id", "version", "kind", "title", "max_total"],
-                        "properties": {
-                            "id": {"type": "string"},
-                            "version": {"type": "string"},
-                            "kind": {"enum": ["tthc", "service_index", "par"]},
-                            "title": {"type": "string"},
-                            "max_total": {"type": "number"},
-                            "references": {"type": "array", "items": {"type": "string"}},
-                            "bands_verified": {"type": ["boolean", "null"]},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework must be object", value=data__framework, name="" + (name_prefix or "data") + ".framework", definition={'type': 'object', 'required': ['id', 'version', 'kind', 'title', 'max_total'], 'properties': {'id': {'type': 'string'}, 'version': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'title': {'type': 'string'}, 'max_total': {'type': 'number'}, 'references': {'type': 'array', 'items': {'type': 'string'}}, 'bands_verified': {'type': ['boolean', 'null']}}}, rule='type')
             data__framework_is_dict = isinstance(data__framework, dict)
             if data__framework_is_dict:
-                data__framework__missing_keys = (
-                    set(["id", "version", "kind", "title", "max_total"]) - data__framework.keys()
-                )
+                data__framework__missing_keys = set(['id', 'version', 'kind', 'title', 'max_total']) - data__framework.keys()
                 if data__framework__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".framework must contain "
-                        + (str(sorted(data__framework__missing_keys)) + " properties"),
-                        value=data__framework,
-                        name="" + (name_prefix or "data") + ".framework",
-                        definition={
-                            "type": "object",
-                            "required": ["id", "version", "kind", "title", "max_total"],
-                            "properties": {
-                                "id": {"type": "string"},
-                                "version": {"type": "string"},
-                                "kind": {"enum": ["tthc", "service_index", "par"]},
-                                "title": {"type": "string"},
-                                "max_total": {"type": "number"},
-                                "references": {"type": "array", "items": {"type": "string"}},
-                                "bands_verified": {"type": ["boolean", "null"]},
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework must contain " + (str(sorted(data__framework__missing_keys)) + " properties"), value=data__framework, name="" + (name_prefix or "data") + ".framework", definition={'type': 'object', 'required': ['id', 'version', 'kind', 'title', 'max_total'], 'properties': {'id': {'type': 'string'}, 'version': {'type': 'string'}, 'kind': {'enum': ['tthc', 'service_index', 'par']}, 'title': {'type': 'string'}, 'max_total': {'type': 'number'}, 'references': {'type': 'array', 'items': {'type': 'string'}}, 'bands_verified': {'type': ['boolean', 'null']}}}, rule='required')
                 data__framework_keys = set(data__framework.keys())
                 if "id" in data__framework_keys:
                     data__framework_keys.remove("id")
                     data__framework__id = data__framework["id"]
                     if not isinstance(data__framework__id, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.id must be string",
-                            value=data__framework__id,
-                            name="" + (name_prefix or "data") + ".framework.id",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.id must be string", value=data__framework__id, name="" + (name_prefix or "data") + ".framework.id", definition={'type': 'string'}, rule='type')
                 if "version" in data__framework_keys:
                     data__framework_keys.remove("version")
                     data__framework__version = data__framework["version"]
                     if not isinstance(data__framework__version, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.version must be string",
-                            value=data__framework__version,
-                            name="" + (name_prefix or "data") + ".framework.version",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.version must be string", value=data__framework__version, name="" + (name_prefix or "data") + ".framework.version", definition={'type': 'string'}, rule='type')
                 if "kind" in data__framework_keys:
                     data__framework_keys.remove("kind")
                     data__framework__kind = data__framework["kind"]
-                    if not (
-                        isinstance(data__framework__kind, str)
-                        and data__framework__kind == "tthc"
-                        or isinstance(data__framework__kind, str)
-                        and data__framework__kind == "service_index"
-                        or isinstance(data__framework__kind, str)
-                        and data__framework__kind == "par"
-                    ):
-                        raise JsonSchemaValueException(
-                            ""
-                            + (name_prefix or "data")
-                            + ".framework.kind must be one of ['tthc', 'service_index', 'par']",
-                            value=data__framework__kind,
-                            name="" + (name_prefix or "data") + ".framework.kind",
-                            definition={"enum": ["tthc", "service_index", "par"]},
-                            rule="enum",
-                        )
+                    if not (isinstance(data__framework__kind, str) and data__framework__kind == 'tthc' or isinstance(data__framework__kind, str) and data__framework__kind == 'service_index' or isinstance(data__framework__kind, str) and data__framework__kind == 'par'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.kind must be one of ['tthc', 'service_index', 'par']", value=data__framework__kind, name="" + (name_prefix or "data") + ".framework.kind", definition={'enum': ['tthc', 'service_index', 'par']}, rule='enum')
                 if "title" in data__framework_keys:
                     data__framework_keys.remove("title")
                     data__framework__title = data__framework["title"]
                     if not isinstance(data__framework__title, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.title must be string",
-                            value=data__framework__title,
-                            name="" + (name_prefix or "data") + ".framework.title",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.title must be string", value=data__framework__title, name="" + (name_prefix or "data") + ".framework.title", definition={'type': 'string'}, rule='type')
                 if "max_total" in data__framework_keys:
                     data__framework_keys.remove("max_total")
                     data__framework__maxtotal = data__framework["max_total"]
-                    if not isinstance(data__framework__maxtotal, (int, float, Decimal)) or isinstance(
-                        data__framework__maxtotal, bool
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.max_total must be number",
-                            value=data__framework__maxtotal,
-                            name="" + (name_prefix or "data") + ".framework.max_total",
-                            definition={"type": "number"},
-                            rule="type",
-                        )
+                    if not isinstance(data__framework__maxtotal, (int, float, Decimal)) or isinstance(data__framework__maxtotal, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.max_total must be number", value=data__framework__maxtotal, name="" + (name_prefix or "data") + ".framework.max_total", definition={'type': 'number'}, rule='type')
                 if "references" in data__framework_keys:
                     data__framework_keys.remove("references")
                     data__framework__references = data__framework["references"]
                     if not isinstance(data__framework__references, (list, tuple)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.references must be array",
-                            value=data__framework__references,
-                            name="" + (name_prefix or "data") + ".framework.references",
-                            definition={"type": "array", "items": {"type": "string"}},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.references must be array", value=data__framework__references, name="" + (name_prefix or "data") + ".framework.references", definition={'type': 'array', 'items': {'type': 'string'}}, rule='type')
                     data__framework__references_is_list = isinstance(data__framework__references, (list, tuple))
                     if data__framework__references_is_list:
                         data__framework__references_len = len(data__framework__references)
-                        for data__framework__references_x, data__framework__references_item in enumerate(
-                            data__framework__references
-                        ):
+                        for data__framework__references_x, data__framework__references_item in enumerate(data__framework__references):
                             if not isinstance(data__framework__references_item, (str)):
-                                raise JsonSchemaValueException(
-                                    ""
-                                    + (name_prefix or "data")
-                                    + ".framework.references[{data__framework__references_x}]".format(**locals())
-                                    + " must be string",
-                                    value=data__framework__references_item,
-                                    name=""
-                                    + (name_prefix or "data")
-                                    + ".framework.references[{data__framework__references_x}]".format(**locals())
-                                    + "",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.references[{data__framework__references_x}]".format(**locals()) + " must be string", value=data__framework__references_item, name="" + (name_prefix or "data") + ".framework.references[{data__framework__references_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
                 if "bands_verified" in data__framework_keys:
                     data__framework_keys.remove("bands_verified")
                     data__framework__bandsverified = data__framework["bands_verified"]
                     if not isinstance(data__framework__bandsverified, (bool, NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".framework.bands_verified must be boolean or null",
-                            value=data__framework__bandsverified,
-                            name="" + (name_prefix or "data") + ".framework.bands_verified",
-                            definition={"type": ["boolean", "null"]},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework.bands_verified must be boolean or null", value=data__framework__bandsverified, name="" + (name_prefix or "data") + ".framework.bands_verified", definition={'type': ['boolean', 'null']}, rule='type')
         if "units" in data_keys:
             data_keys.remove("units")
             data__units = data["units"]
             if not isinstance(data__units, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".units must be array",
-                    value=data__units,
-                    name="" + (name_prefix or "data") + ".units",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": [
-                                "unit",
-                                "framework",
-                                "status",
-                                "status_label",
-                                "items",
-                                "groups",
-                                "total",
-                                "total_shown",
-                                "max_total",
-                                "applicable_max",
-                                "quy_doi",
-                                "band",
-                                "rank",
-                                "findings",
-                            ],
-                            "properties": {
-                                "unit": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {"name": {"type": "string"}},
-                                },
-                                "period": {"type": ["string", "null"]},
-                                "framework": {"type": "object"},
-                                "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                                "status_label": {"type": "string"},
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                    },
-                                },
-                                "groups": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/item"
-                                    },
-                                },
-                                "total": {"$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"},
-                                "total_shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                },
-                                "max_total": {"type": "number"},
-                                "applicable_max": {"type": "number"},
-                                "quy_doi": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num"
-                                },
-                                "band": {
-                                    "anyOf": [
-                                        {"type": "null"},
-                                        {
-                                            "type": "object",
-                                            "required": ["code", "label"],
-                                            "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                        },
-                                    ]
-                                },
-                                "rank": {"type": ["integer", "null"]},
-                                "extra": {"type": "object"},
-                                "findings": {
-                                    "type": "array",
-                                    "items": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/finding"
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".units must be array", value=data__units, name="" + (name_prefix or "data") + ".units", definition={'type': 'array', 'items': {'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'groups': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/item'}}, 'total': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'total_shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num'}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/finding'}}}}}, rule='type')
             data__units_is_list = isinstance(data__units, (list, tuple))
             if data__units_is_list:
                 data__units_len = len(data__units)
                 for data__units_x, data__units_item in enumerate(data__units):
-                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_unit(
-                        data__units_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_unit(data__units_item, custom_formats, (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()))
         if "summary" in data_keys:
             data_keys.remove("summary")
             data__summary = data["summary"]
             if not isinstance(data__summary, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".summary must be object",
-                    value=data__summary,
-                    name="" + (name_prefix or "data") + ".summary",
-                    definition={
-                        "type": "object",
-                        "required": ["units", "errors", "warnings"],
-                        "properties": {
-                            "units": {"type": "integer"},
-                            "errors": {"type": "integer"},
-                            "warnings": {"type": "integer"},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary must be object", value=data__summary, name="" + (name_prefix or "data") + ".summary", definition={'type': 'object', 'required': ['units', 'errors', 'warnings'], 'properties': {'units': {'type': 'integer'}, 'errors': {'type': 'integer'}, 'warnings': {'type': 'integer'}}}, rule='type')
             data__summary_is_dict = isinstance(data__summary, dict)
             if data__summary_is_dict:
-                data__summary__missing_keys = set(["units", "errors", "warnings"]) - data__summary.keys()
+                data__summary__missing_keys = set(['units', 'errors', 'warnings']) - data__summary.keys()
                 if data__summary__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".summary must contain "
-                        + (str(sorted(data__summary__missing_keys)) + " properties"),
-                        value=data__summary,
-                        name="" + (name_prefix or "data") + ".summary",
-                        definition={
-                            "type": "object",
-                            "required": ["units", "errors", "warnings"],
-                            "properties": {
-                                "units": {"type": "integer"},
-                                "errors": {"type": "integer"},
-                                "warnings": {"type": "integer"},
-                            },
-                        },
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary must contain " + (str(sorted(data__summary__missing_keys)) + " properties"), value=data__summary, name="" + (name_prefix or "data") + ".summary", definition={'type': 'object', 'required': ['units', 'errors', 'warnings'], 'properties': {'units': {'type': 'integer'}, 'errors': {'type': 'integer'}, 'warnings': {'type': 'integer'}}}, rule='required')
                 data__summary_keys = set(data__summary.keys())
                 if "units" in data__summary_keys:
                     data__summary_keys.remove("units")
                     data__summary__units = data__summary["units"]
-                    if (
-                        not isinstance(data__summary__units, (int))
-                        and not (isinstance(data__summary__units, float) and data__summary__units.is_integer())
-                        or isinstance(data__summary__units, bool)
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".summary.units must be integer",
-                            value=data__summary__units,
-                            name="" + (name_prefix or "data") + ".summary.units",
-                            definition={"type": "integer"},
-                            rule="type",
-                        )
+                    if not isinstance(data__summary__units, (int)) and not (isinstance(data__summary__units, float) and data__summary__units.is_integer()) or isinstance(data__summary__units, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary.units must be integer", value=data__summary__units, name="" + (name_prefix or "data") + ".summary.units", definition={'type': 'integer'}, rule='type')
                 if "errors" in data__summary_keys:
                     data__summary_keys.remove("errors")
                     data__summary__errors = data__summary["errors"]
-                    if (
-                        not isinstance(data__summary__errors, (int))
-                        and not (isinstance(data__summary__errors, float) and data__summary__errors.is_integer())
-                        or isinstance(data__summary__errors, bool)
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".summary.errors must be integer",
-                            value=data__summary__errors,
-                            name="" + (name_prefix or "data") + ".summary.errors",
-                            definition={"type": "integer"},
-                            rule="type",
-                        )
+                    if not isinstance(data__summary__errors, (int)) and not (isinstance(data__summary__errors, float) and data__summary__errors.is_integer()) or isinstance(data__summary__errors, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary.errors must be integer", value=data__summary__errors, name="" + (name_prefix or "data") + ".summary.errors", definition={'type': 'integer'}, rule='type')
                 if "warnings" in data__summary_keys:
                     data__summary_keys.remove("warnings")
                     data__summary__warnings = data__summary["warnings"]
-                    if (
-                        not isinstance(data__summary__warnings, (int))
-                        and not (isinstance(data__summary__warnings, float) and data__summary__warnings.is_integer())
-                        or isinstance(data__summary__warnings, bool)
-                    ):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".summary.warnings must be integer",
-                            value=data__summary__warnings,
-                            name="" + (name_prefix or "data") + ".summary.warnings",
-                            definition={"type": "integer"},
-                            rule="type",
-                        )
+                    if not isinstance(data__summary__warnings, (int)) and not (isinstance(data__summary__warnings, float) and data__summary__warnings.is_integer()) or isinstance(data__summary__warnings, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".summary.warnings must be integer", value=data__summary__warnings, name="" + (name_prefix or "data") + ".summary.warnings", definition={'type': 'integer'}, rule='type')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_unit(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_unit(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": [
-                    "unit",
-                    "framework",
-                    "status",
-                    "status_label",
-                    "items",
-                    "groups",
-                    "total",
-                    "total_shown",
-                    "max_total",
-                    "applicable_max",
-                    "quy_doi",
-                    "band",
-                    "rank",
-                    "findings",
-                ],
-                "properties": {
-                    "unit": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-                    "period": {"type": ["string", "null"]},
-                    "framework": {"type": "object"},
-                    "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                    "status_label": {"type": "string"},
-                    "items": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "score", "shown", "applicable"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number"},
-                                "score": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "unrounded",
-                                },
-                                "shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "rounded as the framework displays it",
-                                },
-                                "applicable": {"type": "boolean"},
-                                "group": {"type": ["string", "null"]},
-                                "detail": {"type": "object"},
-                            },
-                        },
-                    },
-                    "groups": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "score", "shown", "applicable"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number"},
-                                "score": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "unrounded",
-                                },
-                                "shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "rounded as the framework displays it",
-                                },
-                                "applicable": {"type": "boolean"},
-                                "group": {"type": ["string", "null"]},
-                                "detail": {"type": "object"},
-                            },
-                        },
-                    },
-                    "total": {"type": ["number", "null"]},
-                    "total_shown": {"type": ["number", "null"]},
-                    "max_total": {"type": "number"},
-                    "applicable_max": {"type": "number"},
-                    "quy_doi": {"type": ["number", "null"]},
-                    "band": {
-                        "anyOf": [
-                            {"type": "null"},
-                            {
-                                "type": "object",
-                                "required": ["code", "label"],
-                                "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                            },
-                        ]
-                    },
-                    "rank": {"type": ["integer", "null"]},
-                    "extra": {"type": "object"},
-                    "findings": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "severity", "message", "location"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "severity": {"enum": ["error", "warning", "info"]},
-                                "message": {"type": "string"},
-                                "location": {
-                                    "type": "object",
-                                    "properties": {
-                                        "file": {"type": ["string", "null"]},
-                                        "sheet": {"type": ["string", "null"]},
-                                        "cell": {"type": ["string", "null"]},
-                                        "path": {"type": ["string", "null"]},
-                                    },
-                                },
-                                "unit": {"type": ["string", "null"]},
-                                "item": {"type": ["string", "null"]},
-                                "value": {},
-                                "expected": {},
-                            },
-                        },
-                    },
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'total': {'type': ['number', 'null']}, 'total_shown': {'type': ['number', 'null']}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'type': ['number', 'null']}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = (
-            set(
-                [
-                    "unit",
-                    "framework",
-                    "status",
-                    "status_label",
-                    "items",
-                    "groups",
-                    "total",
-                    "total_shown",
-                    "max_total",
-                    "applicable_max",
-                    "quy_doi",
-                    "band",
-                    "rank",
-                    "findings",
-                ]
-            )
-            - data.keys()
-        )
+        data__missing_keys = set(['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": [
-                        "unit",
-                        "framework",
-                        "status",
-                        "status_label",
-                        "items",
-                        "groups",
-                        "total",
-                        "total_shown",
-                        "max_total",
-                        "applicable_max",
-                        "quy_doi",
-                        "band",
-                        "rank",
-                        "findings",
-                    ],
-                    "properties": {
-                        "unit": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-                        "period": {"type": ["string", "null"]},
-                        "framework": {"type": "object"},
-                        "status": {"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                        "status_label": {"type": "string"},
-                        "items": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {"type": "number"},
-                                    "score": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                        "description": "unrounded",
-                                    },
-                                    "shown": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                        "description": "rounded as the framework displays it",
-                                    },
-                                    "applicable": {"type": "boolean"},
-                                    "group": {"type": ["string", "null"]},
-                                    "detail": {"type": "object"},
-                                },
-                            },
-                        },
-                        "groups": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "title", "max", "score", "shown", "applicable"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "max": {"type": "number"},
-                                    "score": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                        "description": "unrounded",
-                                    },
-                                    "shown": {
-                                        "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                        "description": "rounded as the framework displays it",
-                                    },
-                                    "applicable": {"type": "boolean"},
-                                    "group": {"type": ["string", "null"]},
-                                    "detail": {"type": "object"},
-                                },
-                            },
-                        },
-                        "total": {"type": ["number", "null"]},
-                        "total_shown": {"type": ["number", "null"]},
-                        "max_total": {"type": "number"},
-                        "applicable_max": {"type": "number"},
-                        "quy_doi": {"type": ["number", "null"]},
-                        "band": {
-                            "anyOf": [
-                                {"type": "null"},
-                                {
-                                    "type": "object",
-                                    "required": ["code", "label"],
-                                    "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                },
-                            ]
-                        },
-                        "rank": {"type": ["integer", "null"]},
-                        "extra": {"type": "object"},
-                        "findings": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["code", "severity", "message", "location"],
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "severity": {"enum": ["error", "warning", "info"]},
-                                    "message": {"type": "string"},
-                                    "location": {
-                                        "type": "object",
-                                        "properties": {
-                                            "file": {"type": ["string", "null"]},
-                                            "sheet": {"type": ["string", "null"]},
-                                            "cell": {"type": ["string", "null"]},
-                                            "path": {"type": ["string", "null"]},
-                                        },
-                                    },
-                                    "unit": {"type": ["string", "null"]},
-                                    "item": {"type": ["string", "null"]},
-                                    "value": {},
-                                    "expected": {},
-                                },
-                            },
-                        },
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['unit', 'framework', 'status', 'status_label', 'items', 'groups', 'total', 'total_shown', 'max_total', 'applicable_max', 'quy_doi', 'band', 'rank', 'findings'], 'properties': {'unit': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, 'period': {'type': ['string', 'null']}, 'framework': {'type': 'object'}, 'status': {'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, 'status_label': {'type': 'string'}, 'items': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'groups': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, 'total': {'type': ['number', 'null']}, 'total_shown': {'type': ['number', 'null']}, 'max_total': {'type': 'number'}, 'applicable_max': {'type': 'number'}, 'quy_doi': {'type': ['number', 'null']}, 'band': {'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, 'rank': {'type': ['integer', 'null']}, 'extra': {'type': 'object'}, 'findings': {'type': 'array', 'items': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}}}}, rule='required')
         data_keys = set(data.keys())
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
             if not isinstance(data__unit, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".unit must be object",
-                    value=data__unit,
-                    name="" + (name_prefix or "data") + ".unit",
-                    definition={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit must be object", value=data__unit, name="" + (name_prefix or "data") + ".unit", definition={'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, rule='type')
             data__unit_is_dict = isinstance(data__unit, dict)
             if data__unit_is_dict:
-                data__unit__missing_keys = set(["name"]) - data__unit.keys()
+                data__unit__missing_keys = set(['name']) - data__unit.keys()
                 if data__unit__missing_keys:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".unit must contain "
-                        + (str(sorted(data__unit__missing_keys)) + " properties"),
-                        value=data__unit,
-                        name="" + (name_prefix or "data") + ".unit",
-                        definition={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-                        rule="required",
-                    )
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit must contain " + (str(sorted(data__unit__missing_keys)) + " properties"), value=data__unit, name="" + (name_prefix or "data") + ".unit", definition={'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}}}, rule='required')
                 data__unit_keys = set(data__unit.keys())
                 if "name" in data__unit_keys:
                     data__unit_keys.remove("name")
                     data__unit__name = data__unit["name"]
                     if not isinstance(data__unit__name, (str)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".unit.name must be string",
-                            value=data__unit__name,
-                            name="" + (name_prefix or "data") + ".unit.name",
-                            definition={"type": "string"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit.name must be string", value=data__unit__name, name="" + (name_prefix or "data") + ".unit.name", definition={'type': 'string'}, rule='type')
         if "period" in data_keys:
             data_keys.remove("period")
             data__period = data["period"]
             if not isinstance(data__period, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".period must be string or null",
-                    value=data__period,
-                    name="" + (name_prefix or "data") + ".period",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".period must be string or null", value=data__period, name="" + (name_prefix or "data") + ".period", definition={'type': ['string', 'null']}, rule='type')
         if "framework" in data_keys:
             data_keys.remove("framework")
             data__framework = data["framework"]
             if not isinstance(data__framework, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".framework must be object",
-                    value=data__framework,
-                    name="" + (name_prefix or "data") + ".framework",
-                    definition={"type": "object"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".framework must be object", value=data__framework, name="" + (name_prefix or "data") + ".framework", definition={'type': 'object'}, rule='type')
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
-            if not (
-                isinstance(data__status, str)
-                and data__status == "scored"
-                or isinstance(data__status, str)
-                and data__status == "not_scored"
-                or isinstance(data__status, str)
-                and data__status == "no_dossiers"
-                or isinstance(data__status, str)
-                and data__status == "invalid"
-            ):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".status must be one of ['scored', 'not_scored', 'no_dossiers', 'invalid']",
-                    value=data__status,
-                    name="" + (name_prefix or "data") + ".status",
-                    definition={"enum": ["scored", "not_scored", "no_dossiers", "invalid"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__status, str) and data__status == 'scored' or isinstance(data__status, str) and data__status == 'not_scored' or isinstance(data__status, str) and data__status == 'no_dossiers' or isinstance(data__status, str) and data__status == 'invalid'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".status must be one of ['scored', 'not_scored', 'no_dossiers', 'invalid']", value=data__status, name="" + (name_prefix or "data") + ".status", definition={'enum': ['scored', 'not_scored', 'no_dossiers', 'invalid']}, rule='enum')
         if "status_label" in data_keys:
             data_keys.remove("status_label")
             data__statuslabel = data["status_label"]
             if not isinstance(data__statuslabel, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".status_label must be string",
-                    value=data__statuslabel,
-                    name="" + (name_prefix or "data") + ".status_label",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".status_label must be string", value=data__statuslabel, name="" + (name_prefix or "data") + ".status_label", definition={'type': 'string'}, rule='type')
         if "items" in data_keys:
             data_keys.remove("items")
             data__items = data["items"]
             if not isinstance(data__items, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".items must be array",
-                    value=data__items,
-                    name="" + (name_prefix or "data") + ".items",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "score", "shown", "applicable"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number"},
-                                "score": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "unrounded",
-                                },
-                                "shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "rounded as the framework displays it",
-                                },
-                                "applicable": {"type": "boolean"},
-                                "group": {"type": ["string", "null"]},
-                                "detail": {"type": "object"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".items must be array", value=data__items, name="" + (name_prefix or "data") + ".items", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, rule='type')
             data__items_is_list = isinstance(data__items, (list, tuple))
             if data__items_is_list:
                 data__items_len = len(data__items)
                 for data__items_x, data__items_item in enumerate(data__items):
-                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(
-                        data__items_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(data__items_item, custom_formats, (name_prefix or "data") + ".items[{data__items_x}]".format(**locals()))
         if "groups" in data_keys:
             data_keys.remove("groups")
             data__groups = data["groups"]
             if not isinstance(data__groups, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".groups must be array",
-                    value=data__groups,
-                    name="" + (name_prefix or "data") + ".groups",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "title", "max", "score", "shown", "applicable"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "title": {"type": "string"},
-                                "max": {"type": "number"},
-                                "score": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "unrounded",
-                                },
-                                "shown": {
-                                    "$ref": "https://xl-tthc.local/schemas/result.schema.json#/definitions/num",
-                                    "description": "rounded as the framework displays it",
-                                },
-                                "applicable": {"type": "boolean"},
-                                "group": {"type": ["string", "null"]},
-                                "detail": {"type": "object"},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".groups must be array", value=data__groups, name="" + (name_prefix or "data") + ".groups", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'unrounded'}, 'shown': {'$ref': 'https://xl-tthc.local/schemas/result.schema.json#/definitions/num', 'description': 'rounded as the framework displays it'}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}}, rule='type')
             data__groups_is_list = isinstance(data__groups, (list, tuple))
             if data__groups_is_list:
                 data__groups_len = len(data__groups)
                 for data__groups_x, data__groups_item in enumerate(data__groups):
-                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(
-                        data__groups_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".groups[{data__groups_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(data__groups_item, custom_formats, (name_prefix or "data") + ".groups[{data__groups_x}]".format(**locals()))
         if "total" in data_keys:
             data_keys.remove("total")
             data__total = data["total"]
-            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-                data__total, custom_formats, (name_prefix or "data") + ".total"
-            )
+            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data__total, custom_formats, (name_prefix or "data") + ".total")
         if "total_shown" in data_keys:
             data_keys.remove("total_shown")
             data__totalshown = data["total_shown"]
-            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-                data__totalshown, custom_formats, (name_prefix or "data") + ".total_shown"
-            )
+            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data__totalshown, custom_formats, (name_prefix or "data") + ".total_shown")
         if "max_total" in data_keys:
             data_keys.remove("max_total")
             data__maxtotal = data["max_total"]
             if not isinstance(data__maxtotal, (int, float, Decimal)) or isinstance(data__maxtotal, bool):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".max_total must be number",
-                    value=data__maxtotal,
-                    name="" + (name_prefix or "data") + ".max_total",
-                    definition={"type": "number"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".max_total must be number", value=data__maxtotal, name="" + (name_prefix or "data") + ".max_total", definition={'type': 'number'}, rule='type')
         if "applicable_max" in data_keys:
             data_keys.remove("applicable_max")
             data__applicablemax = data["applicable_max"]
             if not isinstance(data__applicablemax, (int, float, Decimal)) or isinstance(data__applicablemax, bool):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".applicable_max must be number",
-                    value=data__applicablemax,
-                    name="" + (name_prefix or "data") + ".applicable_max",
-                    definition={"type": "number"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".applicable_max must be number", value=data__applicablemax, name="" + (name_prefix or "data") + ".applicable_max", definition={'type': 'number'}, rule='type')
         if "quy_doi" in data_keys:
             data_keys.remove("quy_doi")
             data__quydoi = data["quy_doi"]
-            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-                data__quydoi, custom_formats, (name_prefix or "data") + ".quy_doi"
-            )
+            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data__quydoi, custom_formats, (name_prefix or "data") + ".quy_doi")
         if "band" in data_keys:
             data_keys.remove("band")
             data__band = data["band"]
@@ -1432,288 +217,84 @@ def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_unit(
             if not data__band_any_of_count1:
                 try:
                     if not isinstance(data__band, (NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".band must be null",
-                            value=data__band,
-                            name="" + (name_prefix or "data") + ".band",
-                            definition={"type": "null"},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".band must be null", value=data__band, name="" + (name_prefix or "data") + ".band", definition={'type': 'null'}, rule='type')
                     data__band_any_of_count1 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException):
-                    pass
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__band_any_of_count1:
                 try:
                     if not isinstance(data__band, (dict)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".band must be object",
-                            value=data__band,
-                            name="" + (name_prefix or "data") + ".band",
-                            definition={
-                                "type": "object",
-                                "required": ["code", "label"],
-                                "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                            },
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".band must be object", value=data__band, name="" + (name_prefix or "data") + ".band", definition={'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}, rule='type')
                     data__band_is_dict = isinstance(data__band, dict)
                     if data__band_is_dict:
-                        data__band__missing_keys = set(["code", "label"]) - data__band.keys()
+                        data__band__missing_keys = set(['code', 'label']) - data__band.keys()
                         if data__band__missing_keys:
-                            raise JsonSchemaValueException(
-                                ""
-                                + (name_prefix or "data")
-                                + ".band must contain "
-                                + (str(sorted(data__band__missing_keys)) + " properties"),
-                                value=data__band,
-                                name="" + (name_prefix or "data") + ".band",
-                                definition={
-                                    "type": "object",
-                                    "required": ["code", "label"],
-                                    "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                                },
-                                rule="required",
-                            )
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".band must contain " + (str(sorted(data__band__missing_keys)) + " properties"), value=data__band, name="" + (name_prefix or "data") + ".band", definition={'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}, rule='required')
                         data__band_keys = set(data__band.keys())
                         if "code" in data__band_keys:
                             data__band_keys.remove("code")
                             data__band__code = data__band["code"]
                             if not isinstance(data__band__code, (str)):
-                                raise JsonSchemaValueException(
-                                    "" + (name_prefix or "data") + ".band.code must be string",
-                                    value=data__band__code,
-                                    name="" + (name_prefix or "data") + ".band.code",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".band.code must be string", value=data__band__code, name="" + (name_prefix or "data") + ".band.code", definition={'type': 'string'}, rule='type')
                         if "label" in data__band_keys:
                             data__band_keys.remove("label")
                             data__band__label = data__band["label"]
                             if not isinstance(data__band__label, (str)):
-                                raise JsonSchemaValueException(
-                                    "" + (name_prefix or "data") + ".band.label must be string",
-                                    value=data__band__label,
-                                    name="" + (name_prefix or "data") + ".band.label",
-                                    definition={"type": "string"},
-                                    rule="type",
-                                )
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".band.label must be string", value=data__band__label, name="" + (name_prefix or "data") + ".band.label", definition={'type': 'string'}, rule='type')
                     data__band_any_of_count1 += 1
-                except (JsonSchemaValueException, JsonSchemaValuesException):
-                    pass
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__band_any_of_count1:
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".band cannot be validated by any definition",
-                    value=data__band,
-                    name="" + (name_prefix or "data") + ".band",
-                    definition={
-                        "anyOf": [
-                            {"type": "null"},
-                            {
-                                "type": "object",
-                                "required": ["code", "label"],
-                                "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                            },
-                        ]
-                    },
-                    rule="anyOf",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".band cannot be validated by any definition", value=data__band, name="" + (name_prefix or "data") + ".band", definition={'anyOf': [{'type': 'null'}, {'type': 'object', 'required': ['code', 'label'], 'properties': {'code': {'type': 'string'}, 'label': {'type': 'string'}}}]}, rule='anyOf')
         if "rank" in data_keys:
             data_keys.remove("rank")
             data__rank = data["rank"]
-            if (
-                not isinstance(data__rank, (int, NoneType))
-                and not (isinstance(data__rank, float) and data__rank.is_integer())
-                or isinstance(data__rank, bool)
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".rank must be integer or null",
-                    value=data__rank,
-                    name="" + (name_prefix or "data") + ".rank",
-                    definition={"type": ["integer", "null"]},
-                    rule="type",
-                )
+            if not isinstance(data__rank, (int, NoneType)) and not (isinstance(data__rank, float) and data__rank.is_integer()) or isinstance(data__rank, bool):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".rank must be integer or null", value=data__rank, name="" + (name_prefix or "data") + ".rank", definition={'type': ['integer', 'null']}, rule='type')
         if "extra" in data_keys:
             data_keys.remove("extra")
             data__extra = data["extra"]
             if not isinstance(data__extra, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".extra must be object",
-                    value=data__extra,
-                    name="" + (name_prefix or "data") + ".extra",
-                    definition={"type": "object"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".extra must be object", value=data__extra, name="" + (name_prefix or "data") + ".extra", definition={'type': 'object'}, rule='type')
         if "findings" in data_keys:
             data_keys.remove("findings")
             data__findings = data["findings"]
             if not isinstance(data__findings, (list, tuple)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".findings must be array",
-                    value=data__findings,
-                    name="" + (name_prefix or "data") + ".findings",
-                    definition={
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["code", "severity", "message", "location"],
-                            "properties": {
-                                "code": {"type": "string"},
-                                "severity": {"enum": ["error", "warning", "info"]},
-                                "message": {"type": "string"},
-                                "location": {
-                                    "type": "object",
-                                    "properties": {
-                                        "file": {"type": ["string", "null"]},
-                                        "sheet": {"type": ["string", "null"]},
-                                        "cell": {"type": ["string", "null"]},
-                                        "path": {"type": ["string", "null"]},
-                                    },
-                                },
-                                "unit": {"type": ["string", "null"]},
-                                "item": {"type": ["string", "null"]},
-                                "value": {},
-                                "expected": {},
-                            },
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".findings must be array", value=data__findings, name="" + (name_prefix or "data") + ".findings", definition={'type': 'array', 'items': {'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}}, rule='type')
             data__findings_is_list = isinstance(data__findings, (list, tuple))
             if data__findings_is_list:
                 data__findings_len = len(data__findings)
                 for data__findings_x, data__findings_item in enumerate(data__findings):
-                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_finding(
-                        data__findings_item,
-                        custom_formats,
-                        (name_prefix or "data") + ".findings[{data__findings_x}]".format(**locals()),
-                    )
+                    validate_https___xl_tthc_local_schemas_result_schema_json__definitions_finding(data__findings_item, custom_formats, (name_prefix or "data") + ".findings[{data__findings_x}]".format(**locals()))
     return data
 
-
-def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_finding(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_finding(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "severity", "message", "location"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "severity": {"enum": ["error", "warning", "info"]},
-                    "message": {"type": "string"},
-                    "location": {
-                        "type": "object",
-                        "properties": {
-                            "file": {"type": ["string", "null"]},
-                            "sheet": {"type": ["string", "null"]},
-                            "cell": {"type": ["string", "null"]},
-                            "path": {"type": ["string", "null"]},
-                        },
-                    },
-                    "unit": {"type": ["string", "null"]},
-                    "item": {"type": ["string", "null"]},
-                    "value": {},
-                    "expected": {},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "severity", "message", "location"]) - data.keys()
+        data__missing_keys = set(['code', 'severity', 'message', 'location']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "severity", "message", "location"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "severity": {"enum": ["error", "warning", "info"]},
-                        "message": {"type": "string"},
-                        "location": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": ["string", "null"]},
-                                "sheet": {"type": ["string", "null"]},
-                                "cell": {"type": ["string", "null"]},
-                                "path": {"type": ["string", "null"]},
-                            },
-                        },
-                        "unit": {"type": ["string", "null"]},
-                        "item": {"type": ["string", "null"]},
-                        "value": {},
-                        "expected": {},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'severity', 'message', 'location'], 'properties': {'code': {'type': 'string'}, 'severity': {'enum': ['error', 'warning', 'info']}, 'message': {'type': 'string'}, 'location': {'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, 'unit': {'type': ['string', 'null']}, 'item': {'type': ['string', 'null']}, 'value': {}, 'expected': {}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "severity" in data_keys:
             data_keys.remove("severity")
             data__severity = data["severity"]
-            if not (
-                isinstance(data__severity, str)
-                and data__severity == "error"
-                or isinstance(data__severity, str)
-                and data__severity == "warning"
-                or isinstance(data__severity, str)
-                and data__severity == "info"
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".severity must be one of ['error', 'warning', 'info']",
-                    value=data__severity,
-                    name="" + (name_prefix or "data") + ".severity",
-                    definition={"enum": ["error", "warning", "info"]},
-                    rule="enum",
-                )
+            if not (isinstance(data__severity, str) and data__severity == 'error' or isinstance(data__severity, str) and data__severity == 'warning' or isinstance(data__severity, str) and data__severity == 'info'):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".severity must be one of ['error', 'warning', 'info']", value=data__severity, name="" + (name_prefix or "data") + ".severity", definition={'enum': ['error', 'warning', 'info']}, rule='enum')
         if "message" in data_keys:
             data_keys.remove("message")
             data__message = data["message"]
             if not isinstance(data__message, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".message must be string",
-                    value=data__message,
-                    name="" + (name_prefix or "data") + ".message",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".message must be string", value=data__message, name="" + (name_prefix or "data") + ".message", definition={'type': 'string'}, rule='type')
         if "location" in data_keys:
             data_keys.remove("location")
             data__location = data["location"]
             if not isinstance(data__location, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".location must be object",
-                    value=data__location,
-                    name="" + (name_prefix or "data") + ".location",
-                    definition={
-                        "type": "object",
-                        "properties": {
-                            "file": {"type": ["string", "null"]},
-                            "sheet": {"type": ["string", "null"]},
-                            "cell": {"type": ["string", "null"]},
-                            "path": {"type": ["string", "null"]},
-                        },
-                    },
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".location must be object", value=data__location, name="" + (name_prefix or "data") + ".location", definition={'type': 'object', 'properties': {'file': {'type': ['string', 'null']}, 'sheet': {'type': ['string', 'null']}, 'cell': {'type': ['string', 'null']}, 'path': {'type': ['string', 'null']}}}, rule='type')
             data__location_is_dict = isinstance(data__location, dict)
             if data__location_is_dict:
                 data__location_keys = set(data__location.keys())
@@ -1721,68 +302,32 @@ def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_findi
                     data__location_keys.remove("file")
                     data__location__file = data__location["file"]
                     if not isinstance(data__location__file, (str, NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".location.file must be string or null",
-                            value=data__location__file,
-                            name="" + (name_prefix or "data") + ".location.file",
-                            definition={"type": ["string", "null"]},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".location.file must be string or null", value=data__location__file, name="" + (name_prefix or "data") + ".location.file", definition={'type': ['string', 'null']}, rule='type')
                 if "sheet" in data__location_keys:
                     data__location_keys.remove("sheet")
                     data__location__sheet = data__location["sheet"]
                     if not isinstance(data__location__sheet, (str, NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".location.sheet must be string or null",
-                            value=data__location__sheet,
-                            name="" + (name_prefix or "data") + ".location.sheet",
-                            definition={"type": ["string", "null"]},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".location.sheet must be string or null", value=data__location__sheet, name="" + (name_prefix or "data") + ".location.sheet", definition={'type': ['string', 'null']}, rule='type')
                 if "cell" in data__location_keys:
                     data__location_keys.remove("cell")
                     data__location__cell = data__location["cell"]
                     if not isinstance(data__location__cell, (str, NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".location.cell must be string or null",
-                            value=data__location__cell,
-                            name="" + (name_prefix or "data") + ".location.cell",
-                            definition={"type": ["string", "null"]},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".location.cell must be string or null", value=data__location__cell, name="" + (name_prefix or "data") + ".location.cell", definition={'type': ['string', 'null']}, rule='type')
                 if "path" in data__location_keys:
                     data__location_keys.remove("path")
                     data__location__path = data__location["path"]
                     if not isinstance(data__location__path, (str, NoneType)):
-                        raise JsonSchemaValueException(
-                            "" + (name_prefix or "data") + ".location.path must be string or null",
-                            value=data__location__path,
-                            name="" + (name_prefix or "data") + ".location.path",
-                            definition={"type": ["string", "null"]},
-                            rule="type",
-                        )
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".location.path must be string or null", value=data__location__path, name="" + (name_prefix or "data") + ".location.path", definition={'type': ['string', 'null']}, rule='type')
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
             if not isinstance(data__unit, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".unit must be string or null",
-                    value=data__unit,
-                    name="" + (name_prefix or "data") + ".unit",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".unit must be string or null", value=data__unit, name="" + (name_prefix or "data") + ".unit", definition={'type': ['string', 'null']}, rule='type')
         if "item" in data_keys:
             data_keys.remove("item")
             data__item = data["item"]
             if not isinstance(data__item, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".item must be string or null",
-                    value=data__item,
-                    name="" + (name_prefix or "data") + ".item",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".item must be string or null", value=data__item, name="" + (name_prefix or "data") + ".item", definition={'type': ['string', 'null']}, rule='type')
         if "value" in data_keys:
             data_keys.remove("value")
             data__value = data["value"]
@@ -1791,148 +336,58 @@ def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_findi
             data__expected = data["expected"]
     return data
 
-
-def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (int, float, Decimal, NoneType)) or isinstance(data, bool):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be number or null",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={"type": ["number", "null"]},
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be number or null", value=data, name="" + (name_prefix or "data") + "", definition={'type': ['number', 'null']}, rule='type')
     return data
 
-
-def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(
-    data, custom_formats={}, name_prefix=None
-):
+def validate_https___xl_tthc_local_schemas_result_schema_json__definitions_item(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            definition={
-                "type": "object",
-                "required": ["code", "title", "max", "score", "shown", "applicable"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "title": {"type": "string"},
-                    "max": {"type": "number"},
-                    "score": {"type": ["number", "null"]},
-                    "shown": {"type": ["number", "null"]},
-                    "applicable": {"type": "boolean"},
-                    "group": {"type": ["string", "null"]},
-                    "detail": {"type": "object"},
-                },
-            },
-            rule="type",
-        )
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'type': ['number', 'null']}, 'shown': {'type': ['number', 'null']}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(["code", "title", "max", "score", "shown", "applicable"]) - data.keys()
+        data__missing_keys = set(['code', 'title', 'max', 'score', 'shown', 'applicable']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                definition={
-                    "type": "object",
-                    "required": ["code", "title", "max", "score", "shown", "applicable"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "title": {"type": "string"},
-                        "max": {"type": "number"},
-                        "score": {"type": ["number", "null"]},
-                        "shown": {"type": ["number", "null"]},
-                        "applicable": {"type": "boolean"},
-                        "group": {"type": ["string", "null"]},
-                        "detail": {"type": "object"},
-                    },
-                },
-                rule="required",
-            )
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['code', 'title', 'max', 'score', 'shown', 'applicable'], 'properties': {'code': {'type': 'string'}, 'title': {'type': 'string'}, 'max': {'type': 'number'}, 'score': {'type': ['number', 'null']}, 'shown': {'type': ['number', 'null']}, 'applicable': {'type': 'boolean'}, 'group': {'type': ['string', 'null']}, 'detail': {'type': 'object'}}}, rule='required')
         data_keys = set(data.keys())
         if "code" in data_keys:
             data_keys.remove("code")
             data__code = data["code"]
             if not isinstance(data__code, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string",
-                    value=data__code,
-                    name="" + (name_prefix or "data") + ".code",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".code must be string", value=data__code, name="" + (name_prefix or "data") + ".code", definition={'type': 'string'}, rule='type')
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
             if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".title must be string",
-                    value=data__title,
-                    name="" + (name_prefix or "data") + ".title",
-                    definition={"type": "string"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string'}, rule='type')
         if "max" in data_keys:
             data_keys.remove("max")
             data__max = data["max"]
             if not isinstance(data__max, (int, float, Decimal)) or isinstance(data__max, bool):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".max must be number",
-                    value=data__max,
-                    name="" + (name_prefix or "data") + ".max",
-                    definition={"type": "number"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".max must be number", value=data__max, name="" + (name_prefix or "data") + ".max", definition={'type': 'number'}, rule='type')
         if "score" in data_keys:
             data_keys.remove("score")
             data__score = data["score"]
-            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-                data__score, custom_formats, (name_prefix or "data") + ".score"
-            )
+            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data__score, custom_formats, (name_prefix or "data") + ".score")
         if "shown" in data_keys:
             data_keys.remove("shown")
             data__shown = data["shown"]
-            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(
-                data__shown, custom_formats, (name_prefix or "data") + ".shown"
-            )
+            validate_https___xl_tthc_local_schemas_result_schema_json__definitions_num(data__shown, custom_formats, (name_prefix or "data") + ".shown")
         if "applicable" in data_keys:
             data_keys.remove("applicable")
             data__applicable = data["applicable"]
             if not isinstance(data__applicable, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".applicable must be boolean",
-                    value=data__applicable,
-                    name="" + (name_prefix or "data") + ".applicable",
-                    definition={"type": "boolean"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".applicable must be boolean", value=data__applicable, name="" + (name_prefix or "data") + ".applicable", definition={'type': 'boolean'}, rule='type')
         if "group" in data_keys:
             data_keys.remove("group")
             data__group = data["group"]
             if not isinstance(data__group, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".group must be string or null",
-                    value=data__group,
-                    name="" + (name_prefix or "data") + ".group",
-                    definition={"type": ["string", "null"]},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".group must be string or null", value=data__group, name="" + (name_prefix or "data") + ".group", definition={'type': ['string', 'null']}, rule='type')
         if "detail" in data_keys:
             data_keys.remove("detail")
             data__detail = data["detail"]
             if not isinstance(data__detail, (dict)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".detail must be object",
-                    value=data__detail,
-                    name="" + (name_prefix or "data") + ".detail",
-                    definition={"type": "object"},
-                    rule="type",
-                )
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail must be object", value=data__detail, name="" + (name_prefix or "data") + ".detail", definition={'type': 'object'}, rule='type')
     return data
 
 

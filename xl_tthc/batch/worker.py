@@ -121,20 +121,9 @@ def pack_result(fw: Framework, r: UnitResult) -> Packed:
 
 def unpack_result(p: Packed) -> UnitResult:
     (fid, version, kind, unit, level, period, status, items, groups, *rest) = p
-    (
-        total,
-        total_shown,
-        max_total,
-        applicable_max,
-        quy_doi,
-        band_code,
-        band_label,
-        extra,
-        findings,
-        code,
-        file,
-        rank,
-    ) = rest
+    (total, total_shown, max_total, applicable_max, quy_doi, band_code, band_label, extra, findings, code, file, rank) = (
+        rest
+    )
     return UnitResult(
         fid,
         version,

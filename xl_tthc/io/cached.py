@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.io.reader import cell_element, may_hold_formula_or_error, sheet_part, sheet_xml, special_cells
+from xl_tthc.io.reader import cell_body, may_hold_formula_or_error, sheet_part, sheet_xml
 
 # a formula cell and its cached value, if any (openpyxl writes <v></v>), matched where its <c r="…" starts
 _FORMULA_CELL = re.compile(rb'<c r="[^"]*"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S)
@@ -98,15 +98,9 @@ def formulas(
     xml = sheet_xml(path, sheet, data, known)  # inflated once for this check and the cell states
     if xml is None or not may_hold_formula_or_error(xml):
         return {}
-    special = special_cells(xml)
     out: dict[str, str] = {}
     for ref in refs:  # the wanted cells only (a walk over every cell of the sheet cost as much as the read)
-        if special is not None:
-            hit = special.get(ref.encode())
-            body = hit[1] if hit is not None else None
-        else:
-            cell = cell_element(xml, ref)
-            body = cell[1] if cell is not None else None
+        body = cell_body(xml, ref)
         if body:
             f = _FORMULA.match(body) or _FORMULA.search(body)  # the formula is the cell's first child, as a rule
             if f is not None:

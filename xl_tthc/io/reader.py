@@ -179,12 +179,22 @@ def sheet_xml(
 def cell_element(xml: bytes, ref: str) -> tuple[dict[bytes, bytes], bytes] | None:
     """The attributes and the content of the ``<c r="ref">`` element of a sheet's XML, when that cell holds a formula
     or an error value (the only cells the checks after a read look at); None otherwise."""
-    special = special_cells(xml)
+    hit = _special_cell(xml, ref)
+    return None if hit is None else (_attrs(hit[0]), hit[1])
+
+
+def cell_body(xml: bytes, ref: str) -> bytes | None:
+    """The content of the ``<c r="ref">`` element, as :func:`cell_element` finds it, without its attributes."""
+    hit = _special_cell(xml, ref)
+    return None if hit is None else hit[1]
+
+
+def _special_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | None:
+    special = _special_cells(xml)
     if special is None:
         m = _cell_element(xml, ref.encode())
-        return None if m is None else (_attrs(m.group(1)), m.group(2) or b"")
-    hit = special.get(ref.encode())
-    return None if hit is None else (_attrs(hit[0]), hit[1])
+        return None if m is None else (m.group(1), m.group(2) or b"")
+    return special.get(ref.encode())
 
 
 _LAST_SPECIAL: list[tuple[bytes, dict[bytes, tuple[bytes, bytes]] | None]] = []
@@ -195,7 +205,7 @@ _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f[\s>/][^<]
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
-def special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
+def _special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
     """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (the raw
     attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
     up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over every cell; kept
@@ -286,11 +296,11 @@ __all__ = [
     "CellState",
     "ReadError",
     "Sheet",
+    "cell_body",
     "cell_element",
     "cell_states",
     "may_hold_formula_or_error",
     "read_sheets",
     "sheet_part",
     "sheet_xml",
-    "special_cells",
 ]

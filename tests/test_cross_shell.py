@@ -413,10 +413,6 @@ def remote_view(findings: list[tuple[Any, ...]], shell: str) -> list[tuple[Any, 
     return [f for f in findings if f[0] not in (Code.FORMULA_OVERWRITTEN.value, Code.FORMULA_DISAGREES.value)]
 
 
-def without_folder_rank(units: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return [(*u[:RANK], None, *u[RANK + 1 :]) for u in units]
-
-
 RANK = 10  # position of the rank in unit_sig
 
 
@@ -439,10 +435,10 @@ def test_every_shell_gives_the_same_answer(runs: Runs, case: Case) -> None:
         if shell.startswith("fill") and case.framework is None:
             continue  # fill refuses a workbook it cannot score (see test_ambiguous_appendix_in_every_shell)
         units = got.units
-        if shell in ("validate", "consolidate") and len(base.units) == 1:
-            # the batch ranks the units of the whole folder; a workbook of one unit has no rank of its own
-            assert [u[RANK] for u in units] == [1 if u[4] == "scored" else None for u in units]
-            units = without_folder_rank(units)
+        if len(base.units) == 1:
+            # a lone unit: ranked among the units scored with it, 1st of 1 (the template's RANK gives 1), in every
+            # shell alike (the batch ranks the folder's units: the same lone unit)
+            assert [u[RANK] for u in units] == [1 if u[4] == "scored" else None for u in units], shell
         assert units == base.units, shell
         assert got.findings == remote_view(base.findings, shell), shell
 
@@ -844,6 +840,57 @@ def test_pin_unnamed_unit_takes_the_file_name_in_every_shell(tmp_path: Path) -> 
         assert Code.MISSING_VALUE.value in {f[0] for f in a.findings}, shell
 
 
+# ---------------------------------------------------------------------------- a lone unit is 1st of 1
+
+
+def test_a_lone_unit_is_ranked_first_of_one_in_every_shell(runs: Runs, tmp_path: Path) -> None:
+    """The 459 appendix template with one unit typed (seed 002's Trung tâm QLĐĐ, without its stated slip): «Tính
+    điểm» in the add-in and ``fill`` give it the rank the template's RANK formula gives (1 of 1), and the batch,
+    ranking the folder's units, gives the same. Hand calculation: 4,81 + 23,45 + 5,16 + 5,60 + 1,26 + 5,33 + 5 + 5
+    + 3,33 = 58,94 of the 85 points applicable (1.1 and 1.3 are «-»); 58,94 / 85 × 100 = 69,341… → 69,34, Trung
+    bình (50 ≤ 69,34 < 70)."""
+    doc = json.loads((SEEDS / "seed002_sv459.json").read_text(encoding="utf-8"))
+    [unit] = [u for u in doc["units"] if u["unit"]["name"] == "Trung tâm QLĐĐ"]
+    del unit["data"]["stated"]
+    # typed as numbers (a computer set to Vietnamese reads «4,81» as 4,81), so that the template computes too
+    unit["data"]["indicators"] = {
+        k: v if v == "-" else float(v.replace(",", ".")) for k, v in unit["data"]["indicators"].items()
+    }
+    doc_path = tmp_path / "mot-don-vi.json"
+    doc_path.write_text(json.dumps({**doc, "units": [unit]}, ensure_ascii=False), encoding="utf-8")
+    fw = default_registry().get("sv459-dienbien-2023")
+    template = runs.templates / template_spec(fw).file_name
+    (tmp_path / "in").mkdir()
+    path = fill_template(
+        template, default_registry(), fw.id, doc_path, "Tháng 7 năm 2023", tmp_path / "in" / "QLDD.xlsx"
+    )
+    answers = run_shells(path, tmp_path / "out")
+    for shell, a in answers.items():
+        assert [
+            (d["unit"]["name"], d["status"], d["total_shown"], d["quy_doi"], d["band"]["label"], d["rank"])
+            for d in a.raw
+        ] == [("Trung tâm QLĐĐ", "scored", 58.94, 69.34, "Trung bình", 1)], shell
+    # the rank cell of the form: the template's RANK formula, its figure 1 in fill's output and the add-in's plan
+    layout = build_layout(template_spec(fw).template_id, fw, template_spec(fw).file_name)
+    assert layout.table is not None
+    rank_col = next(col for key, col, _k, _s in layout.table.outputs if key == "rank")
+    row = next(r for r, level in layout.table.unit_rows if level == "phong")  # the first row of section I
+    outcome, _book = answers["addin-windows"].extra
+    [w] = [w for w in outcome.plan.writes if (w.row, w.col) == (row, rank_col)]
+    assert w.value == 1 and w.formula is not None and "RANK(" in w.formula
+    filled = dict(calamine_grids(answers["fill"].extra.output))[layout.sheet]
+    assert filled[row][rank_col] == 1
+    summary = answers["fill"].extra.summary_vi()
+    assert "Trung tâm QLĐĐ: tổng điểm 58,94/85, quy đổi 69,34 – Trung bình (hạng 1)" in summary
+    if shutil.which("soffice") is not None:  # the template computing by itself gives the same 1
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import render_images
+
+        [recalculated] = render_images.convert([path], "xlsx", tmp_path / "lo", render_images.profile(tmp_path / "p"))
+        grid = dict(calamine_grids(recalculated))[layout.sheet]
+        assert grid[row][rank_col - 3 : rank_col + 1] == [pytest.approx(58.94), pytest.approx(69.34), "Trung bình", 1]
+
+
 # ---------------------------------------------------------------------------- a workbook «Tính điểm» already wrote
 
 REFILL_CASES = [
@@ -871,8 +918,6 @@ def test_a_filled_workbook_gives_the_same_answer_in_every_shell(runs: Runs, case
     assert not {c for c in codes if c.startswith("stated_")} and Code.STALE_RESULTS.value not in codes
     for shell in SHELLS:
         units = answers[shell].units
-        if shell in ("validate", "consolidate") and len(base.units) == 1:
-            units = without_folder_rank(units)
         assert units == base.units, shell
         assert answers[shell].findings == remote_view(base.findings, shell), shell
 
@@ -1013,7 +1058,6 @@ def test_changed_template_gives_the_same_answer_in_every_shell(variant: str, tmp
     assert len(base.raw) == (27 if variant == "second-form" else 1)
     for shell in shells:
         units = answers[shell].units
-        if shell in ("validate", "consolidate"):  # the batch ranks the lone TTHC unit among the folder's: 1
-            units = [u if u[0] != tthc[0]["framework"]["id"] else (*u[:RANK], None, *u[RANK + 1 :]) for u in units]
+        assert [u[RANK] for u in units if u[0] == tthc[0]["framework"]["id"]] == [1], shell  # the lone TTHC unit
         assert units == base.units, shell
         assert answers[shell].findings == remote_view(base.findings, shell), shell

@@ -95,6 +95,7 @@ def test_seed001_tthc_figures_in_the_right_cells(tmp_path: Path) -> None:
     assert scores == pytest.approx([1.91, 1.91, 2.00, 2.00, 1.91, 2, 2, 2, 1])
     assert g[layout.output("total").ref] == pytest.approx(16.74)
     assert g[layout.output("band").ref] == "Xuất sắc"
+    assert [(r.unit, r.rank) for r in outcome.results] == [("UBND cấp huyện – huyện Điện Biên", 1)]  # alone: 1st of 1
     assert [g[layout.output(f"dossiers/{c}").ref] for c in "12345"] == [1132] * 5
     rows = report_rows(outcome.output)
     c9 = [r for r in rows if r["code"] == Code.LEVEL_CONTRADICTS_DATA.value]

@@ -145,7 +145,15 @@ def test_ranking_by_total_and_by_final_score() -> None:
 
 
 def test_a_single_unit_has_no_rank(seed003: ParAnalysis) -> None:
-    assert seed003.rank is None and seed003.of is None
+    assert seed003.rank is None and seed003.of is None  # analysed alone, not ranked among others
+
+
+def test_a_lone_unit_ranked_together_is_first_of_one() -> None:
+    # the one PAR unit of a report: 1st of 1 by total (79,42) and by final score (79,42 - 8,90 = 70,52), as the
+    # summary workbook ranks it
+    fw, a_in = _seed003_unit("UBND huyện A", 9.75, 8.9)
+    [a] = analyse_many(fw, [score_unit(fw, a_in)])
+    assert (a.total_shown, a.final, a.rank, a.final_rank, a.of) == (79.42, 70.52, 1, 1, 1)
 
 
 @pytest.fixture(scope="module")

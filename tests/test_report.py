@@ -463,14 +463,15 @@ def test_cli_par_report_from_seed003(tmp_path: Path, capsys: pytest.CaptureFixtu
     text = _docx_text(out)
     for needle in [
         "Kết quả Chỉ số cải cách hành chính năm 2019 của huyện Tuần Giáo",
-        "Kết quả UBND huyện Tuần Giáo đạt 79,42/100 điểm. Trong đó:",
+        # the report's only unit: 1st of 1, as the summary workbook ranks it (the letter's «3/10» ranks ten)
+        "Kết quả UBND huyện Tuần Giáo đạt 79,42/100 điểm; xếp thứ 1/1 đơn vị. Trong đó:",
         "- Điểm đánh giá kết quả triển khai thực hiện CCHC đạt 52,02/68,5 điểm, tương đương 75,94 %",
         "- Điểm đánh giá thông qua điều tra xã hội học đạt 27,4/31,5 điểm, tương đương 86,98 %;",
         "- Điểm chưa đạt là 20,58/100 điểm.",
         "- Lĩnh vực 1: Công tác chỉ đạo, điều hành CCHC: đạt 14,076/16,5 điểm; trong đó Điều tra xã hội học đạt "
         "2,326/3 điểm.",
         "- Lĩnh vực 3: Cải cách thủ tục hành chính: đạt 8,5/8,5 điểm.",
-        "- Kết quả cuối cùng sau khi trừ điểm: 70,52/100 điểm.",
+        "- Kết quả cuối cùng sau khi trừ điểm: 70,52/100 điểm; xếp thứ 1/1 đơn vị.",
         "- 01 đơn vị đã có kết quả chấm điểm: UBND huyện Tuần Giáo.",
         "Tuần Giáo, ngày 05 tháng 10 năm 2020",
     ]:

@@ -346,7 +346,7 @@ def analyse_many(
         a = analyse(fw, r, stated=(stated or {}).get(r.unit))
         if a is not None:
             out.append(a)
-    if len(out) > 1:
+    if out:  # a lone unit is 1st of 1, as in the summary workbook
         totals = _competition_ranks([a.total_shown for a in out])
         finals = _competition_ranks([a.final for a in out])
         for a, rank, final_rank in zip(out, totals, finals, strict=True):

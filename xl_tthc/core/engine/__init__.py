@@ -77,15 +77,15 @@ def score_many(fw: Framework, units: Iterable[UnitInput], *, on: date | None = N
 
 def score_units(fw: Framework, units: Iterable[UnitInput], *, summary: bool = False) -> list[UnitResult]:
     """The one core entry every shell scores through: each unit scored (the effective dates checked against its
-    period), then ranked among the units scored together. ``summary``: the units are rows of our summary workbook
+    period), then ranked among the units scored together (a lone scored unit is 1st of 1, as the templates' RANK
+    formulas give). ``summary``: the units are rows of our summary workbook
     (item scores as inputs, ranked across levels)."""
     if summary:
         results = [item_table.score(fw, u) for u in units]
         assign_ranks(results, by_level=False)
         return results
     results = score_many(fw, units)
-    if len(results) > 1:
-        assign_ranks(results)
+    assign_ranks(results)
     return results
 
 

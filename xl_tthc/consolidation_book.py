@@ -238,7 +238,7 @@ def _settings_grid(path: Path) -> list[list[Any]] | None:
             if pr.data is not None
             else CalamineWorkbook.from_path(str(path)) as wb
         ):
-            names = list(wb.sheet_names)
+            names = [n for n in wb.sheet_names if n not in pr.skip]  # a sheet the probe left out is never built
             if not names:
                 return None
             name = SETTINGS_SHEET if SETTINGS_SHEET in names else names[0]

@@ -155,6 +155,7 @@ def _read(path: Path) -> tuple[Probe, WorkbookData]:
             data=pr.data,
             is_xlsx=pr.container == "zip" and path.suffix.lower() in OPENPYXL_SUFFIXES,
             sheets_xml=pr.sheets_xml,
+            far=pr.far_sheets,
         )
     except ReadError:
         raise FillError(f"Tệp «{path.name}» bị hỏng, không đọc được.") from None

@@ -156,20 +156,29 @@ def _csv_rows(path: Path) -> tuple[list[list[Any]], str]:
 def _sheet_rows(path: Path) -> list[list[Any]]:
     import python_calamine as pc
 
-    from xl_tthc.io.probe import probe
+    from xl_tthc.io.probe import probe, refuse_far
 
     pr = probe(path)
     if not pr.ok:
         assert pr.finding is not None
         raise RosterError(pr.finding.message)
+    far = {f[0]: f for f in pr.far_sheets}
+    hit = None
+    rows: list[list[Any]] = []
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
         try:
-            rows: list[list[Any]] = wb.get_sheet_by_index(0).to_python()
+            hit = far.get(wb.sheet_names[0]) if wb.sheet_names else None  # a sheet the probe left out: never built
+            if hit is None:
+                rows = wb.get_sheet_by_index(0).to_python()
         finally:
             wb.close()
     except Exception as exc:
         raise RosterError(f"không đọc được tệp danh sách «{path.name}» ({exc.__class__.__name__}).") from None
+    if hit is not None:
+        finding = refuse_far(path, *hit).finding
+        assert finding is not None
+        raise RosterError(finding.message)
     return rows
 
 

@@ -283,7 +283,7 @@ def _read(out: FileOutcome, pr: probe_mod.Probe) -> list[reader.Sheet] | None:
     """Read a probed file with python-calamine; None (with a finding in ``out``) when it cannot be read."""
     path, shown = Path(out.path), out.file
     try:
-        sheets = reader.read_sheets(path, data=pr.data)
+        sheets = reader.read_sheets(path, data=pr.data, far=pr.far_sheets)
     except reader.ReadError as exc:
         out.status = "unreadable"
         out.findings.append(

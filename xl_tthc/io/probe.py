@@ -65,10 +65,18 @@ class Probe:
     # {sheet name: worksheet XML} of the parts inflated whole to bound their cells, handed to the checks that read
     # the sheet XML after python-calamine (cell states, formulas) so that they do not inflate them again
     sheets_xml: dict[str, bytes] | None = field(default=None, repr=False, compare=False)
+    # sheets left out because a cell lies too far (see :data:`MAX_DENSE_CELLS`) while another sheet holds data:
+    # (sheet name, the farthest cell, rows, columns). The reader never builds them (python-calamine would abort)
+    far_sheets: tuple[tuple[str, str, int, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.container is not None
+
+    @property
+    def skip(self) -> frozenset[str]:
+        """The names of the sheets no reader may build (:attr:`far_sheets`)."""
+        return frozenset(f[0] for f in self.far_sheets)
 
 
 def is_lock_name(name: str) -> bool:
@@ -231,7 +239,9 @@ def probe(path: Path, *, root: str | os.PathLike[str] | None = None) -> Probe:
             f"Tệp «{name}» bị hỏng hoặc không phải bảng tính (phần đầu tệp không đúng định dạng).",
         )
     if pr.ok and data is not None:
-        return Probe(path, pr.container, data=data, strict=pr.strict, sheets_xml=pr.sheets_xml)
+        return Probe(
+            path, pr.container, data=data, strict=pr.strict, sheets_xml=pr.sheets_xml, far_sheets=pr.far_sheets
+        )
     return pr
 
 
@@ -244,11 +254,12 @@ def _probe_ole(path: Path) -> Probe:
             streams = {"/".join(s) for s in ole.listdir()}
             book = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
             if book is not None and "EncryptionInfo" not in streams:
+                # python-calamine builds every sheet of a .xls when it opens the file: one too far refuses it
                 far = _xls_too_far(ole.openstream(book).read())
     except OSError:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng (cấu trúc OLE không đọc được).")
     if far is not None:
-        return _far(path, *far)
+        return refuse_far(path, *far)
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return _bad(
             path,
@@ -315,7 +326,8 @@ def _xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) ->
         return head
 
 
-def _far(path: Path, sheet: str, ref: str, rows: int, cols: int) -> Probe:
+def refuse_far(path: Path, sheet: str, ref: str, rows: int, cols: int) -> Probe:
+    """The file refused for a sheet whose cell lies too far (see :data:`MAX_DENSE_CELLS`)."""
     return Probe(
         path,
         None,
@@ -327,6 +339,29 @@ def _far(path: Path, sheet: str, ref: str, rows: int, cols: int) -> Probe:
             Location(file=str(path), sheet=sheet),
             value=[rows, cols],
         ),
+    )
+
+
+def far_sheet_finding(file: str, sheet: str, ref: str, rows: int, cols: int, *, alone: bool = False) -> Finding:
+    """The finding of a sheet left out for a cell too far away (:attr:`Probe.far_sheets`): a warning while other
+    sheets are read and scored; ``alone``: an error, nothing else in the file could be scored."""
+    head = (
+        f"Tệp «{Path(file).name}», trang tính «{sheet}» có ô dữ liệu ở {ref} ({fmt_int_vn(rows)} dòng × "
+        f"{fmt_int_vn(cols)} cột tính từ ô A1), quá xa so với giới hạn {fmt_int_vn(MAX_DENSE_CELLS)} ô của một trang"
+    )
+    tail = (
+        ": bỏ qua trang này, các trang khác không có bảng chấm điểm nào. Thường do một ô sót ở rất xa: xóa các dòng, "
+        "cột thừa rồi gửi lại."
+        if alone
+        else "; bỏ qua trang này, các trang khác vẫn được đọc và tính điểm. Nếu trang này có số liệu cần tính, xóa "
+        "các dòng, cột thừa (thường do một ô sót ở rất xa) rồi gửi lại."
+    )
+    return Finding(
+        Code.SHEET_TOO_LARGE,
+        Severity.ERROR if alone else Severity.WARNING,
+        head + tail,
+        Location(file=file, sheet=sheet, cell=ref),
+        value=[rows, cols],
     )
 
 
@@ -409,15 +444,18 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _too_far(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kept: dict[str, bytes] | None = None
-) -> tuple[str, str, int, int] | None:
-    """The first worksheet whose cells span more than :data:`MAX_DENSE_CELLS` (from A1 to its farthest row and
-    column): (sheet name, the farthest cell, rows, columns); None when every sheet is within bounds.
+) -> tuple[list[tuple[str, str, int, int]], bool]:
+    """The worksheets whose cells span more than :data:`MAX_DENSE_CELLS` (from A1 to their farthest row and column),
+    each as (sheet name, the farthest cell, rows, columns), in the order of the parts; and whether they may be left
+    out while the others are read: every one of them is named in the workbook and another worksheet holds a cell.
 
     Every cell reference of every worksheet part is looked at (a file is bounded by :data:`MAX_UNCOMPRESSED`), read a
     chunk at a time; a cell without a reference is placed by calamine after the previous one, within the part's size.
-    ``kept``: the parts of at most :data:`KEEP_PART` bytes are read whole and put there (part name → XML).
+    ``kept``: the parts of at most :data:`KEEP_PART` bytes are read whole and put there (part name → XML); a part
+    found too far is not kept.
     """
-    names: dict[str, str] | None = None
+    far_parts: list[tuple[str, str, int, int]] = []
+    within: list[zipfile.ZipInfo] = []
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")) or not info.file_size:
             continue
@@ -427,13 +465,31 @@ def _too_far(
         else:
             rows, cols, _ = _extent(zf, info, exact=False)
         if rows * cols <= MAX_DENSE_CELLS:
+            within.append(info)
             continue  # the quick upper bound settles it
         rows, cols, far = _extent(zf, info, exact=True)
         if rows * cols > MAX_DENSE_CELLS:
-            if names is None:
-                names = _sheet_names(zf)
-            return names.get(info.filename, info.filename), far, rows, cols
-    return None
+            far_parts.append((info.filename, far, rows, cols))
+            if kept is not None:
+                kept.pop(info.filename, None)
+        else:
+            within.append(info)
+    if not far_parts:
+        return [], False
+    names = _sheet_names(zf)
+    found = [(names.get(part, part), far, rows, cols) for part, far, rows, cols in far_parts]
+    if any(part not in names for part, *_ in far_parts):
+        return found, False  # a sheet that cannot be named cannot be left out by name: the file is refused
+    return found, any(_holds_cell(zf, info, kept) for info in within)
+
+
+def _holds_cell(zf: zipfile.ZipFile, info: zipfile.ZipInfo, kept: dict[str, bytes] | None) -> bool:
+    """A worksheet part has a cell holding a value, an inline string or a formula (looked at only when another sheet
+    is too far: whether the file still has something to read)."""
+    xml = kept.get(info.filename) if kept is not None else None
+    if xml is not None:
+        return _CELL_REF.search(xml) is not None
+    return _extent(zf, info, exact=True)[0] > 0
 
 
 def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, exact: bool) -> tuple[int, int, str]:
@@ -556,9 +612,16 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
                             f"Tệp «{path.name}» chứa khai báo DOCTYPE/ENTITY trong {info.filename} (có thể là tấn công XXE): không đọc.",
                         )
             kept: dict[str, bytes] | None = {} if data is not None else None
-            far = _too_far(zf, infos, kept) if "content.xml" not in names else _ods_too_far(zf)
-            if far is not None:
-                return _far(path, *far)
+            far_sheets: list[tuple[str, str, int, int]] = []
+            if "content.xml" in names:
+                # python-calamine builds every table of an .ods when it opens the file: one too far refuses it
+                far = _ods_too_far(zf)
+                if far is not None:
+                    return refuse_far(path, *far)
+            else:
+                far_sheets, skippable = _too_far(zf, infos, kept)
+                if far_sheets and not skippable:
+                    return refuse_far(path, *far_sheets[0])
             sheets_xml = None
             if kept:
                 by_part = _sheet_names(zf)
@@ -569,4 +632,4 @@ def _probe_zip(path: Path, data: bytes | None = None) -> Probe:
         )
     except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error) as exc:
         return _bad(path, Code.FILE_CORRUPT, f"Tệp «{path.name}» bị hỏng ({exc.__class__.__name__}).")
-    return Probe(path, "zip", strict=strict, sheets_xml=sheets_xml)
+    return Probe(path, "zip", strict=strict, sheets_xml=sheets_xml, far_sheets=tuple(far_sheets))

@@ -12,7 +12,7 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class Sheet:
     cols: int
     grid: list[list[Any]] | None = None  # None when too large or not loaded
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    far: str | None = None  # the far cell of a sheet the probe left out (grid None; rows, cols: the probe's)
 
     @property
     def too_large(self) -> bool:
@@ -47,12 +48,20 @@ def _state(meta: Any) -> str:
     return {"visible": VISIBLE, "hidden": HIDDEN, "veryhidden": VERY_HIDDEN}.get(v, VISIBLE)
 
 
-def read_sheets(path: Path, *, load_hidden: bool = True, data: bytes | None = None) -> list[Sheet]:
+def read_sheets(
+    path: Path,
+    *,
+    load_hidden: bool = True,
+    data: bytes | None = None,
+    far: Iterable[tuple[str, str, int, int]] = (),
+) -> list[Sheet]:
     """All worksheets of a workbook with their values (absolute coordinates), state and merged ranges.
 
     ``data``: the file's bytes when the caller already read them (the probe does), so the file is read once.
+    ``far``: the sheets the probe found too far-flung (:attr:`xl_tthc.io.probe.Probe.far_sheets`): listed, never built.
     Raises :class:`ReadError` when calamine cannot read the file.
     """
+    skip = {name: (ref, rows, cols) for name, ref, rows, cols in far}
     import python_calamine as pc
 
     try:
@@ -69,6 +78,10 @@ def read_sheets(path: Path, *, load_hidden: bool = True, data: bytes | None = No
             if "work" not in str(getattr(meta, "typ", "WorkSheet")).lower():
                 continue  # chart sheets and dialog sheets hold no cells
             state = _state(meta)
+            if meta.name in skip:
+                ref, rows, cols = skip[meta.name]
+                out.append(Sheet(meta.name, state, rows, cols, far=ref))
+                continue
             try:
                 sh = wb.get_sheet_by_name(meta.name)
             except Exception as exc:

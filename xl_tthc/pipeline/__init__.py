@@ -77,7 +77,15 @@ def score_workbook(
     reg = registry or default_registry()
     out = Scored(wb.file)
     oversized = 0
+    far: list[tuple[int, SheetData]] = []  # sheets left out by the probe, where their findings stand
     for sh in wb.sheets:
+        if sh.far:
+            from xl_tthc.io.probe import far_sheet_finding  # only then: the add-in never probes a file
+
+            oversized += 1
+            far.append((len(out.findings), sh))
+            out.findings.append(far_sheet_finding(wb.file, sh.name, sh.far, sh.rows, sh.cols))
+            continue
         if sh.too_large:
             oversized += 1
             out.findings.append(_too_large(wb.file, sh))
@@ -103,6 +111,11 @@ def score_workbook(
         if rec.framework is not None and rec.role == "unit":
             _name_units(rec.units, wb, out.findings)
             out.findings.extend(run_checks(wb, sh, rec))
+    if far and not out.recognised:  # nothing else could be scored: the far cell is why, an error
+        from xl_tthc.io.probe import far_sheet_finding
+
+        for at, sh in far:
+            out.findings[at] = far_sheet_finding(wb.file, sh.name, sh.far or "", sh.rows, sh.cols, alone=True)
     if out.summary and not summaries:
         out.findings.append(
             Finding(

@@ -5,7 +5,7 @@ reader behind it)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path, PurePath
 
@@ -21,11 +21,13 @@ def read_file(
     data: bytes | None = None,
     is_xlsx: bool | None = None,
     sheets_xml: Mapping[str, bytes] | None = None,
+    far: Iterable[tuple[str, str, int, int]] = (),
 ) -> WorkbookData:
     """A workbook file as the pipeline reads it in every headless shell: python-calamine for the values (cached
     values of formulas), sheet states and merged ranges; the sheet XML for cells that came back empty (.xlsx/.xlsm).
+    ``far``: the sheets the probe left out (:attr:`xl_tthc.io.probe.Probe.far_sheets`), never built.
     Raises :class:`xl_tthc.io.reader.ReadError` when the file cannot be read."""
-    sheets = read_sheets(Path(path), data=data)
+    sheets = read_sheets(Path(path), data=data, far=far)
     return workbook_data(sheets, path=path, shown=shown, data=data, is_xlsx=is_xlsx, sheets_xml=sheets_xml)
 
 
@@ -44,7 +46,9 @@ def workbook_data(
         is_xlsx = PurePath(path).suffix.lower() in {".xlsx", ".xlsm"}
     return WorkbookData(
         file=shown if shown is not None else str(path),
-        sheets=[SheetData(s.name, s.grid or [], s.state, s.rows, s.cols, s.merged, s.too_large) for s in sheets],
+        sheets=[
+            SheetData(s.name, s.grid or [], s.state, s.rows, s.cols, s.merged, s.too_large, far=s.far) for s in sheets
+        ],
         cell_states=partial(cell_states, Path(path), data=data, known=sheets_xml) if is_xlsx else None,  # type: ignore[arg-type]
         formulas=partial(formulas, Path(path), data=data, known=sheets_xml) if is_xlsx else None,
         stem=PurePath(path).stem,

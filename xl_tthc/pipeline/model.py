@@ -29,6 +29,7 @@ class SheetData:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
     too_large: bool = False
     formulas: Grid | None = None  # the formulas, where the reader has them (xlwings)
+    far: str | None = None  # a sheet the probe left out, with a cell this far away (rows, cols: its extent)
 
 
 @record

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -57,7 +58,12 @@ def parse_period(raw: Any) -> str | None:
         return _month(str(raw.year), raw.month)
     if isinstance(raw, int | float):
         return str(int(raw)) if float(raw).is_integer() and _year_ok(int(raw)) else None
-    s = str(raw).strip()
+    return _period_of_text(str(raw).strip())
+
+
+@lru_cache(maxsize=4096)
+def _period_of_text(s: str) -> str | None:
+    """:func:`parse_period` of a stripped text (titles repeat from file to file: each is read once)."""
     if not s:
         return None
     m = _CANON.match(s.upper())

@@ -35,6 +35,8 @@ def named_framework(grid: Grid) -> tuple[str, int, int] | None:
     n = len(grid)
     rows = [*range(min(n, HEADER_SCAN_ROWS)), *range(max(HEADER_SCAN_ROWS, n - 40), n)]
     for r in rows:
+        if not any(type(v) is str and v and norm(v).startswith(_LABEL) for v in grid[r]):
+            continue  # most rows: no label, and no list of the row's cells built
         cells = row_cells(grid, r)
         for i, (c, v) in enumerate(cells):
             if not isinstance(v, str) or not norm(v).startswith(_LABEL):

@@ -74,11 +74,7 @@ def row_cells(grid: Grid, r: int) -> list[tuple[int, Any]]:
     """Non-empty cells of row r as (column, value)."""
     if not 0 <= r < len(grid):
         return []
-    return [
-        (c, v)
-        for c, v in enumerate(grid[r])
-        if v is not None and v != "" and not (isinstance(v, str) and not v.strip())
-    ]
+    return [(c, v) for c, v in enumerate(grid[r]) if v is not None and (not isinstance(v, str) or v.strip())]
 
 
 def grid_width(grid: Grid) -> int:
@@ -169,12 +165,20 @@ class CellSources(dict[str, Location]):
 
     __slots__ = ("_cells", "_file", "_shared", "_sheet")
 
-    def __init__(self, file: str | None, sheet: str | None, cells: dict[str, tuple[int, int]] | None = None) -> None:
-        """``cells`` may be shared between many units (a fixed template layout): it is copied before any change."""
+    def __init__(
+        self,
+        file: str | None,
+        sheet: str | None,
+        cells: dict[str, tuple[int, int]] | None = None,
+        *,
+        shared: bool = True,
+    ) -> None:
+        """``cells`` may be shared between many units (a fixed template layout): it is copied before any change,
+        unless ``shared`` is False (the caller hands over a dict of this unit's own)."""
         super().__init__()
         self._file, self._sheet = file, sheet
         self._cells: dict[str, tuple[int, int]] = cells if cells is not None else {}
-        self._shared = cells is not None
+        self._shared = cells is not None and shared
 
     def put(self, key: str, r: int, c: int) -> None:
         if self._shared:

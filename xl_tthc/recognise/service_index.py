@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from functools import lru_cache
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework
@@ -45,7 +47,9 @@ _MAX_IN_HEADER = re.compile(r"\(\s*(\d+(?:[.,]\d+)?)\s*d\s*\)")
 _CHI_SO_N = re.compile(r"chi so\s*(\d+)")
 
 
-def _group_tokens(t: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _group_tokens(t: str) -> frozenset[str]:
+    """The words of a group title or group header that tell groups apart (the same few texts in every file)."""
     t = _MAX_IN_HEADER.sub(" ", t)
     words = re.findall(r"[a-z0-9]+", t)
     stop = {"nhom", "chi", "so", "d", "va", "cac", "cua", "kq", "dvctt"}
@@ -54,7 +58,7 @@ def _group_tokens(t: str) -> set[str]:
         out |= {"dich", "vu", "cong", "truc", "tuyen"}
     if "kq" in words:
         out |= {"ket", "qua"}
-    return out
+    return frozenset(out)
 
 
 _TEMPLATE = "Phụ lục kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp (mẫu tự lập)"
@@ -83,10 +87,11 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
     findings.extend(chosen)
     if fw is None:
         return Recognition(None, [], findings, _TEMPLATE) if chosen else None
-    mapping, notes = fits.get(fw.id) or _map_indicators(fw, head.leaf_of_col, head.group_of_col, ctx)
+    mapping, notes = fits.get(fw.id) or _map_indicators(fw, head.leaf_of_col, head.group_of_col, ctx.file, ctx.sheet)
     findings.extend(notes)
     findings.extend(_missing_indicators(fw, mapping, head_loc))
     rec = Recognition(fw, [], findings, _TEMPLATE)
+    plan = [(code, f"indicators/{code}", c) for code, c in mapping.items()]
     for r, name, level, level_cell in _unit_rows(grid, head):
         unit = UnitInput(
             name=name,
@@ -96,7 +101,7 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
             file=ctx.file,
             sheet=ctx.sheet,
         )
-        _read_unit_row(grid, r, head, mapping, unit, level_cell, rec)
+        _read_unit_row(grid, r, head, plan, unit, level_cell, rec)
         rec.units.append(unit)
     return rec
 
@@ -201,21 +206,44 @@ def _indicator_headers(
 _Mapped = tuple[dict[str, int], list[Finding]]
 
 
+# The fitting of a header to the registry's frameworks, per header: every file of a folder made from one form has
+# the same header, and mapping its columns to each candidate framework was a third of recognising the sheet. Keyed
+# by the header's texts and the candidates themselves (held in the value, so their ids are not reused); the
+# findings are kept without file and sheet, which each sheet puts back.
+_FITS: dict[tuple[object, ...], tuple[tuple[Framework, ...], dict[str, _Mapped], dict[str, float]]] = {}
+
+
 def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[[Framework], bool]]:
     """The registry's service-index frameworks whose scored indicators the columns map at least half of (their
     mappings), and the test that keeps those that map the largest share."""
-    fits: dict[str, _Mapped] = {}
-    shares: dict[str, float] = {}
-    for cand in ctx.registry.all():
-        if cand.kind != "service_index":
-            continue
-        mapped = _map_indicators(cand, head.leaf_of_col, head.group_of_col, ctx)
-        scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
-        share = sum(1 for ind in scored if ind.code in mapped[0]) / max(1, len(scored))
-        if share >= 0.5:
-            fits[cand.id], shares[cand.id] = mapped, share
+    cands = tuple(cand for cand in ctx.registry.all() if cand.kind == "service_index")
+    key = (
+        tuple(map(id, cands)),
+        tuple(head.leaf_of_col.items()),
+        tuple(head.group_of_col.items()),
+    )
+    hit = _FITS.get(key)
+    if hit is None:
+        fits: dict[str, _Mapped] = {}
+        shares: dict[str, float] = {}
+        for cand in cands:
+            mapped = _map_indicators(cand, head.leaf_of_col, head.group_of_col, None, None)
+            scored = [ind for ind in cand.indicators() if not ind.monitoring_only]
+            share = sum(1 for ind in scored if ind.code in mapped[0]) / max(1, len(scored))
+            if share >= 0.5:
+                fits[cand.id], shares[cand.id] = mapped, share
+        if len(_FITS) >= 64:
+            _FITS.clear()
+        hit = _FITS[key] = (cands, fits, shares)
+    _, fits, shares = hit
+    located = {fid: (mapping, _located(notes, ctx)) for fid, (mapping, notes) in fits.items()}
     best = max(shares.values(), default=0.0)
-    return fits, lambda cand: shares.get(cand.id) == best
+    return located, lambda cand: shares.get(cand.id) == best
+
+
+def _located(notes: list[Finding], ctx: Context) -> list[Finding]:
+    """``notes`` (findings on header cells, kept without file and sheet) pointing into this file's sheet."""
+    return [replace(f, location=replace(f.location, file=ctx.file, sheet=ctx.sheet)) for f in notes]
 
 
 def _unit_rows(grid: Grid, head: _Header) -> Iterator[tuple[int, str, str | None, tuple[int, int]]]:
@@ -249,27 +277,26 @@ def _read_unit_row(
     grid: Grid,
     r: int,
     head: _Header,
-    mapping: dict[str, int],
+    plan: list[tuple[str, str, int]],
     unit: UnitInput,
     level_cell: tuple[int, int],
     rec: Recognition,
 ) -> None:
-    """Row ``r`` into ``unit``: its indicator scores (inputs) and the totals and band it states, with their cells."""
+    """Row ``r`` into ``unit``: its indicator scores (inputs) and the totals and band it states, with their cells.
+    ``plan``: (indicator code, input key, column) of each mapped indicator."""
     ui = len(rec.units)
-    src = CellSources(unit.file, unit.sheet)
-    unit.sources = src
     name_c, cols = head.name_c, head.cols
-    src.put("unit/name", r, name_c)
-    src.put("unit/level", *level_cell)
-    src.put("indicators", r, name_c)
+    row = grid[r]
+    width = len(row)
+    cells = {"unit/name": (r, name_c), "unit/level": level_cell, "indicators": (r, name_c)}
     indicators, stated = unit.data["indicators"], unit.data["stated"]
-    for code, c in mapping.items():
-        raw = value(grid, r, c)
-        key = f"indicators/{code}"
-        if raw is not None:
+    add_cell = rec.cells.append
+    for code, key, c in plan:
+        raw = row[c] if c < width else None
+        if raw is not None and (raw.strip() if isinstance(raw, str) else True):  # as common.value: blank is None
             indicators[code] = raw
-        src.put(key, r, c)
-        rec.cells.append(InputCell(r, c, ui, key))
+        cells[key] = (r, c)
+        add_cell(InputCell(r, c, ui, key))
     for key, _what in _STATED:
         if key in cols:
             raw = value(grid, r, cols[key])
@@ -277,12 +304,13 @@ def _read_unit_row(
                 raw = " ".join(raw.split())
             if raw is not None:
                 stated[key] = raw
-            src.put(f"stated/{key}", r, cols[key])
+            cells[f"stated/{key}"] = (r, cols[key])
     if "rank" in cols:  # where «Tính điểm» writes the rank; a typed rank is not an input
-        src.put("stated/rank", r, cols["rank"])
+        cells["stated/rank"] = (r, cols["rank"])
+    unit.sources = CellSources(unit.file, unit.sheet, cells, shared=False)
 
 
-def _best_group(toks: set[str], group_tokens: list[set[str]]) -> int | None:
+def _best_group(toks: frozenset[str], group_tokens: list[frozenset[str]]) -> int | None:
     """The group whose title words the column's group header has the largest share of (the first of equals); None
     below half."""
     best, best_score = None, 0.0
@@ -297,11 +325,11 @@ def _map_indicators(
     fw: Framework,
     leaf_of_col: dict[int, tuple[int, str]],
     group_of_col: dict[int, tuple[int, int, str]],
-    ctx: Context,
+    file: str | None,
+    sheet: str | None,
 ) -> tuple[dict[str, int], list[Finding]]:
     """Each indicator column of the header assigned to a group of ``fw``, then to the N-th indicator of the group;
     with the findings on maxima written in the header that differ from the framework's."""
-    file, sheet = ctx.file, ctx.sheet
     findings: list[Finding] = []
     groups = list(fw.groups)
     group_tokens = [_group_tokens(norm(g.title)) for g in groups]

@@ -141,6 +141,21 @@ def test_service_index_header_maximum_differing_from_framework_is_reported() -> 
     assert "điểm tối đa ghi trên biểu là 15" in f.message
 
 
+def test_header_findings_point_into_each_file_when_many_files_share_the_header() -> None:
+    # a folder's files share one header: its fit to the frameworks is worked out once, but each file's finding on
+    # the header must still name that file and sheet (J7, indicator 4.2 written as worth 15 against 10)
+    grid = [list(r) for r in grid_of(HANDMADE)]
+    grid[6][9] = "Chỉ số 2 (15đ)"
+    got = []
+    for file, sheet in (("a.xlsx", "Phụ lục"), ("b.xlsx", "PL 2"), ("a.xlsx", "Phụ lục")):
+        rec = recognize(grid, file=file, sheet=sheet)
+        assert rec is not None and len(rec.units) == 26
+        [f] = rec.findings
+        got.append((f.location.file, f.location.sheet, f.location.cell, f.item))
+        assert {u.file for u in rec.units} == {file} and rec.units[0].where("indicators/4.2").file == file
+    assert got == [("a.xlsx", "Phụ lục", "J7", "4.2"), ("b.xlsx", "PL 2", "J7", "4.2"), ("a.xlsx", "Phụ lục", "J7", "4.2")]
+
+
 def test_service_index_missing_indicator_column_is_reported() -> None:
     grid = [list(r) for r in grid_of(HANDMADE)]
     for row in grid:  # drop column J (indicator 4.2) altogether

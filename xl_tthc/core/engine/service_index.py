@@ -166,6 +166,12 @@ def _indicator(fw: Framework, pi: _Ind, raw: Any, rd: Reader) -> tuple[ItemResul
     if ind.monitoring_only:
         item.applicable = False
         return item, False, None
+    t = type(raw)
+    if (t is float or t is int) and 0 <= raw <= ind.max:
+        # a score typed as a number within its maximum (most cells of an appendix): what _stated_score gives it,
+        # without a Reader call (NaN, infinity, bool, negatives and scores above the maximum take the long way)
+        item.score = item.detail["stated"] = float(raw)
+        return item, True, None
     if _blank(raw):
         return item, False, label
     if not isinstance(raw, dict):

@@ -89,3 +89,15 @@ def test_cell_element_gives_attributes_and_content() -> None:
     assert attrs[b"r"] == b"C3" and attrs[b"t"] == b"str"
     assert body == b'<f>"a"&amp;"b"</f><v>ab</v>'
     assert cell_element(xml, "A1") is None  # a plain value: not looked at by the checks
+
+
+def test_other_elements_starting_with_f_change_nothing() -> None:
+    # <formula1> (data validation), <filterColumn>/<filters>/<filter> (autofilter) are not formula cells; an element
+    # the count takes for a formula (<fx/>, in an extension) only sends the sheet down the token walk
+    extra = (
+        b'<autoFilter ref="A1:C3"><filterColumn colId="0"><filters><filter val="x"/></filters></filterColumn></autoFilter>'
+        b"<dataValidations><dataValidation><formula1>1</formula1></dataValidation></dataValidations>"
+    )
+    xml = _sheet(ROWS).replace(b"</worksheet>", extra + b"</worksheet>")
+    assert _found(xml) == (WANT, STATES)
+    assert _found(xml.replace(b"</worksheet>", b"<extLst><fx/></extLst></worksheet>")) == (WANT, STATES)

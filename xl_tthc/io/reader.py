@@ -207,10 +207,16 @@ def _special_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | None:
     if special is None:
         m = _cell_element(xml, ref.encode())
         return None if m is None else (m.group(1), m.group(2) or b"")
-    return special.get(ref.encode())
+    hit = special.get(ref.encode())
+    if hit is None:
+        return None
+    r, attrs, body = hit
+    return (b'r="' + r + b'"' + attrs if r else attrs), body
 
 
-_LAST_SPECIAL: list[tuple[bytes, dict[bytes, tuple[bytes, bytes]] | None]] = []
+# per cell: (its reference when the attributes lack it, the (other) attributes, the content)
+_Special = dict[bytes, tuple[bytes, bytes, bytes]]
+_LAST_SPECIAL: list[tuple[bytes, _Special | None]] = []
 _TAG_END = (b" ", b">", b"/", b"\n", b"\r", b"\t")
 # A formula cell as Excel, LibreOffice and openpyxl write it: the reference its first attribute, the formula its first
 # child. One pass of this over the sheet finds them all; any other spelling is found token by token below.
@@ -218,22 +224,20 @@ _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f[\s>/][^<]
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
-def _special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
-    """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (the raw
-    attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
+def _special_cells(xml: bytes) -> _Special | None:
+    """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (its reference
+    or b"", the raw attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
     up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over every cell; kept
     for the last sheet asked about."""
     if _LAST_SPECIAL and _LAST_SPECIAL[0][0] is xml:
         return _LAST_SPECIAL[0][1]
-    out: dict[bytes, tuple[bytes, bytes]] | None = None
+    out: _Special | None = None
     if b":c " not in xml and b":c>" not in xml:
-        found: dict[bytes, tuple[bytes, bytes]] = {}
+        found: _Special = {}
         tokens: tuple[bytes, ...] = (b"<f", b't="e"')
         expected = len(_FORMULA_TAG.findall(xml))
         if expected:
-            fast = {
-                m.group(1): (b'r="' + m.group(1) + b'"' + m.group(2), m.group(3)) for m in _FORMULA_CELL.finditer(xml)
-            }
+            fast = {g[0]: g for g in _FORMULA_CELL.findall(xml)}
             if len(fast) == expected:  # every formula element found in the one pass
                 found, tokens = fast, (b't="e"',)
         for token in tokens:
@@ -243,7 +247,7 @@ def _special_cells(xml: bytes) -> dict[bytes, tuple[bytes, bytes]] | None:
     return out
 
 
-def _special_by_token(xml: bytes, token: bytes, out: dict[bytes, tuple[bytes, bytes]]) -> None:
+def _special_by_token(xml: bytes, token: bytes, out: _Special) -> None:
     """The cells around each ``token`` (``<f`` or ``t="e"``) of the sheet's XML, into ``out``."""
     pos = xml.find(token)
     while pos >= 0:
@@ -255,7 +259,7 @@ def _special_by_token(xml: bytes, token: bytes, out: dict[bytes, tuple[bytes, by
             if m is not None and m.end() > pos:
                 ref = _attrs(m.group(1)).get(b"r")
                 if ref:
-                    out[ref] = (m.group(1), m.group(2) or b"")
+                    out[ref] = (b"", m.group(1), m.group(2) or b"")
         pos = xml.find(token, pos + 1)
 
 

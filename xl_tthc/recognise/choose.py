@@ -28,6 +28,14 @@ CHOICE_HINT_VI = (
 )
 
 
+def _has_label(row: list[object]) -> bool:
+    # a plain loop: any() over a generator cost as much as the rest of the scan (every cell of the sheet passes here)
+    for v in row:  # noqa: SIM110
+        if isinstance(v, str) and v and norm(v).startswith(_LABEL):
+            return True
+    return False
+
+
 def named_framework(grid: Grid) -> tuple[str, int, int] | None:
     """A framework id the officer wrote in the workbook: «Khung chấm điểm: sv459-dienbien-2023» (one cell, or the
     label and the id in the next cell), in the title rows or below the table. Our template line («Mã biểu mẫu: …»)
@@ -35,7 +43,7 @@ def named_framework(grid: Grid) -> tuple[str, int, int] | None:
     n = len(grid)
     rows = [*range(min(n, HEADER_SCAN_ROWS)), *range(max(HEADER_SCAN_ROWS, n - 40), n)]
     for r in rows:
-        if not any(type(v) is str and v and norm(v).startswith(_LABEL) for v in grid[r]):
+        if not _has_label(grid[r]):
             continue  # most rows: no label, and no list of the row's cells built
         cells = row_cells(grid, r)
         for i, (c, v) in enumerate(cells):

@@ -12,7 +12,8 @@ its «Mã biểu mẫu» line (the appendix template is read by its header label
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Severity
 from xl_tthc.core.framework import Framework, FrameworkError, Registry, level_label
@@ -28,7 +29,7 @@ CHOICE_HINT_VI = (
 )
 
 
-def _has_label(row: list[object]) -> bool:
+def _has_label(row: Sequence[Any]) -> bool:
     # a plain loop: any() over a generator cost as much as the rest of the scan (every cell of the sheet passes here)
     for v in row:  # noqa: SIM110
         if isinstance(v, str) and v and norm(v).startswith(_LABEL):

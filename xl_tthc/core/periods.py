@@ -93,8 +93,10 @@ def _period_of_text(s: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def period_start(period: str | None) -> date | None:
-    """First day of a period written as 2021, 2021-Q2, 2023-07 or 2023-07-15; None if unreadable."""
+    """First day of a period written as 2021, 2021-Q2, 2023-07 or 2023-07-15; None if unreadable (every unit of a
+    batch asks for the same few periods)."""
     if not period:
         return None
     p = period.strip().upper()

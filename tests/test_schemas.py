@@ -129,3 +129,23 @@ def test_bad_framework_file_names_the_file_and_the_item(tmp_path: Path) -> None:
         f"Tệp khung chấm điểm «{d / 'tỉnh x.json'}» không đúng cấu trúc: "
         "mục «bands.items[0].min» phải là một số hoặc null."
     )
+
+
+def test_registry_builds_only_the_kind_asked_for(tmp_path: Path) -> None:
+    # the add-in's click on a service-index sheet needs the service-index frameworks only: the shipped ones are
+    # sv459-dienbien-2023 and sv766-national-2026; a province's service-index file that ``extends`` sv459 (its kind
+    # inherited, not written) is one of them; a broken TTHC file of the same folder is not built, so it does not
+    # stop a service-index sheet (it still stops what builds it)
+    sv = {"id": "sv459-tinh-x", "schema_version": 1, "extends": "sv459-dienbien-2023", "title": "Bộ chỉ số tỉnh X"}
+    bad = json.loads((ROOT / "xl_tthc/frameworks/tthc/tthc-dienbien-1187-2019-huyen.json").read_text("utf-8"))
+    bad["id"], bad["bands"]["items"][0]["min"] = "tthc-tinh-x", "mười bảy"
+    (tmp_path / "sv.json").write_text(json.dumps(sv, ensure_ascii=False), "utf-8")
+    (tmp_path / "tthc.json").write_text(json.dumps(bad, ensure_ascii=False), "utf-8")
+    reg = Registry([tmp_path])
+    assert [fw.id for fw in reg.of_kind("service_index")] == ["sv459-dienbien-2023", "sv459-tinh-x", "sv766-national-2026"]
+    assert sorted(reg._built) == ["sv459-dienbien-2023", "sv459-tinh-x", "sv766-national-2026"]
+    found = reg.with_title("Bộ chỉ số tỉnh X")
+    assert found is not None and found.id == "sv459-tinh-x"
+    assert reg.with_title("Không có khung này") is None
+    with pytest.raises(FrameworkError):
+        reg.of_kind("tthc")

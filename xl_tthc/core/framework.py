@@ -450,6 +450,32 @@ class Registry:
     def all(self) -> list[Framework]:
         return [self.get(i) for i in self.ids()]
 
+    def of_kind(self, kind: str) -> list[Framework]:
+        """The frameworks of one kind, in id order; only those are built (the add-in's click on a service-index
+        sheet builds no PAR or TTHC framework). A document whose kind cannot be resolved is built, and its error
+        raised, as :meth:`all` would."""
+        return [self.get(i) for i in self.ids() if self._kind(i) in (kind, None)]
+
+    def with_title(self, title: str) -> Framework | None:
+        """The first framework (in id order) whose title is ``title``; only that one is built."""
+        for i in self.ids():
+            try:
+                raw = self._resolve(i).get("title")
+            except FrameworkError:
+                raw = None
+            if raw == title or raw is None:
+                fw = self.get(i)
+                if fw.title == title:
+                    return fw
+        return None
+
+    def _kind(self, fid: str) -> str | None:
+        try:
+            kind = self._resolve(fid).get("kind")
+        except FrameworkError:
+            return None
+        return kind if isinstance(kind, str) else None
+
     def find(self, kind: str, level: str | None = None, on: date | None = None) -> list[Framework]:
         out = []
         for fw in self.all():

@@ -73,7 +73,7 @@ def summary_table(grid: Grid, ctx: Context) -> Recognition | None:
     if len(grid) < 5 or not grid[1] or not isinstance(grid[1][0], str):
         return None
     title = grid[1][0].strip()
-    fw = next((f for f in ctx.registry.all() if f.title == title), None)
+    fw = ctx.registry.with_title(title)
     if fw is None:
         return None
     header = [norm(v.split("\n")[0]) if isinstance(v, str) else "" for v in grid[3]]

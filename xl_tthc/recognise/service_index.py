@@ -216,7 +216,7 @@ _FITS: dict[tuple[object, ...], tuple[tuple[Framework, ...], dict[str, _Mapped],
 def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[[Framework], bool]]:
     """The registry's service-index frameworks whose scored indicators the columns map at least half of (their
     mappings), and the test that keeps those that map the largest share."""
-    cands = tuple(cand for cand in ctx.registry.all() if cand.kind == "service_index")
+    cands = tuple(cand for cand in ctx.registry.of_kind("service_index") if cand.kind == "service_index")
     key = (
         tuple(map(id, cands)),
         tuple(head.leaf_of_col.items()),

@@ -22,7 +22,8 @@ BAD_FILL, WARN_FILL = FILLS[Severity.ERROR], FILLS[Severity.WARNING]
 xw = pytest.importorskip("xlwings")
 
 
-def _book(name: str, sheets: list[tuple[str, list[list[Any]]]]) -> Any:
+def _book(name: str, sheets: list[tuple[str, list[list[Any]]]], used: dict[str, str] | None = None) -> Any:
+    """``used``: the used range the client reports for a sheet (``used_range_address``), else the values' extent."""
     width = max(len(r) for _, g in sheets for r in g)
     payload = {
         "client": "Office.js",
@@ -37,6 +38,7 @@ def _book(name: str, sheets: list[tuple[str, list[list[Any]]]]) -> Any:
                 "tables": [],
                 "notes": [],
                 "notes_supported": True,
+                **({"used_range_address": used[n]} if used and n in used else {}),
             }
             for n, g in sheets
         ],
@@ -391,3 +393,51 @@ def test_summary_workbook_is_refreshed(tmp_path: Any) -> None:
     assert writes[(row, rank_c)] == 4
     # the consolidation's own «Kết quả kiểm tra» stays; the refresh lists its findings in a sheet of its own
     assert any(a["func"] == "addSheet" and a["args"][1] == "Kết quả tính lại" for a in book.json()["actions"])
+
+
+# ---------------------------------------------------------------------------- a used range reaching XFD1048576
+
+
+def test_a_used_range_reaching_XFD1048576_is_never_read(monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: N802
+    """The client reports the used range A1:XFD1048576 (formats copied down, or a stray value) for a sheet beside
+    the form. This engine cannot ask Excel where the content ends, so the sheet is left out with the batch's warning
+    naming the used range's far corner, the form is scored, and the engine is never asked for the 17.179.869.184
+    cells of the used range (it would pad its payload's values out to them)."""
+    import xlwings.pro._xlremote as remote
+
+    real, asked = remote.get_range_api, [0]
+
+    def bounded(api_values: Any, arg1: Any, arg2: Any = None) -> Any:  # xlwings reads in chunks of 4.000.000 cells
+        rows, cols = (arg2[0] - arg1[0] + 1, arg2[1] - arg1[1] + 1) if arg2 else (1, 1)
+        asked[0] += rows * cols
+        assert asked[0] <= 4_000_000, (arg1, arg2)
+        return real(api_values, arg1, arg2)
+
+    monkeypatch.setattr(remote, "get_range_api", bounded)
+    grid, rows = seed001_form()
+    name = "Phụ lục BC 205 - UBND huyện Điện Biên.xlsx"
+    book = _book(name, [("Phụ lục", grid), ("Xuất từ phần mềm", [["Mã hồ sơ"]])], {"Xuất từ phần mềm": "A1:XFD1048576"})
+    outcome = run(book)
+    assert outcome is not None and [s.sheet.name for s in outcome.scored.scored] == ["Phụ lục"]
+    actions = book.json()["actions"]
+    assert _cell_writes(actions, 0)[(rows["total"], 4)] == pytest.approx(16.74)  # 3 × 1,9125… + 5 × 2 + 1
+    far = [f for f in outcome.findings if f.code.value == "sheet_too_large"]
+    assert [(f.severity, f.location.sheet, f.location.cell) for f in far] == [
+        (Severity.WARNING, "Xuất từ phần mềm", "XFD1048576")
+    ]
+    assert far[0].message == (
+        f"Tệp «{name}», trang tính «Xuất từ phần mềm» có ô dữ liệu ở XFD1048576 (1.048.576 dòng × 16.384 cột tính từ "
+        "ô A1), quá xa so với giới hạn 4.000.000 ô của một trang; bỏ qua trang này, các trang khác vẫn được đọc và "
+        "tính điểm. Nếu trang này có số liệu cần tính, xóa các dòng, cột thừa (thường do một ô sót ở rất xa) rồi gửi "
+        "lại."
+    )
+    assert not _cell_writes(actions, 1)  # nothing is written on the sheet left out
+    # the form itself reported as reaching XFD1048576: this engine leaves it out too, an error as nothing else is
+    book = _book(name, [("Phụ lục", grid)], {"Phụ lục": "A1:XFD1048576"})
+    outcome = run(book)
+    assert outcome is not None and not outcome.scored.scored
+    assert [(f.severity, f.location.cell) for f in outcome.findings if f.code.value == "sheet_too_large"] == [
+        (Severity.ERROR, "XFD1048576")
+    ]
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")
+    assert alert["args"][0].startswith(f"Tệp «{name}», trang tính «Phụ lục» có ô dữ liệu ở XFD1048576")

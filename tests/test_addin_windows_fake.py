@@ -499,8 +499,11 @@ COM_MEMBERS = {  # Excel's Worksheet / Protection members the fake models (docum
         "Protection",
         "Protect",
         "Unprotect",
+        "Cells",
+        "Range",
     },
     "Protection": {name for name, _ in fk.PROTECT_PARAMS if name.startswith("Allow")},
+    "ComRange": {"Row", "Column", "Find"},  # Excel's Range object behind sheet.api (S5, S6)
 }
 
 
@@ -511,6 +514,9 @@ def _all_runs() -> set[tuple[str, str]]:
     books.append(fk.book_from_grids("a.xlsx", [("Phụ lục", seed001_form()[0])]))
     books.append(fk.book_from_grids("b.xlsx", [("Phụ lục", seed002_appendix()[0])]))
     books.append(fk.book_from_grids("c.xlsx", [("Trang 1", [["Họ và tên"]])]))
+    stretched = fk.book_from_xlsx(SAMPLES / TTHC)  # formats down to XFD1048576: the add-in asks where content ends
+    fk.format_only(stretched, stretched.sheets[0].name, "XFD1048576")
+    books.append(stretched)
     for book in books:
         run(book)
         run(book)  # the second run takes the «existing findings sheet» and «existing note» paths
@@ -530,6 +536,7 @@ def test_every_xlwings_member_the_addin_uses_is_modelled_with_the_real_signature
         ("Range", "color"),
     } <= touched
     assert {("Sheets", "add"), ("Sheet", "used_range"), ("Range", "formula"), ("Worksheet", "Protect")} <= touched
+    assert {("Worksheet", "Cells"), ("Worksheet", "Range"), ("ComRange", "Find"), ("ComRange", "Row")} <= touched
     for cls_name, member in sorted(touched):
         if cls_name in COM_MEMBERS:
             assert member in COM_MEMBERS[cls_name], (cls_name, member)

@@ -86,6 +86,26 @@ Sheet
       (DISP_E_UNKNOWNNAME, "Unknown name."), a flag that is not a bool/int a :class:`ComError` (type mismatch).
       ``Unprotect`` with a wrong password is a :class:`ComError`; without one on a password-protected sheet Excel
       would prompt the user: a :class:`ComError` here. Any other member of the COM object: :class:`NotModelled`.
+  S5. ``sheet.api.Cells`` (every cell of the sheet) and ``sheet.api.Range(Cell1)`` (one A1 address; ``Cell2`` and
+      defined names are not modelled) are COM Range objects (:class:`ComRange`): ``Row``, ``Column`` and ``Find``.
+  S6. ``ComRange.Find`` is Excel's Range.Find(What, After, LookIn, LookAt, SearchOrder, SearchDirection, MatchCase,
+      MatchByte, SearchFormat). pywin32 builds a Python method from Excel's type information (win32com/client/
+      build.py, ``MakeDispatchFuncMethod``; makepy writes the same ``def Find(self, What=…, After=…, LookIn=…,
+      LookAt=…, SearchOrder=…, SearchDirection=1, MatchCase=…, MatchByte=…, SearchFormat=…)``), so the keywords
+      are Python parameters: a misspelt one (any other case too) is a ``TypeError``, as are more than nine
+      positional arguments. ``What`` missing is a :class:`ComError` (DISP_E_PARAMNOTOPTIONAL); only ``"*"`` (any
+      cell holding something) is modelled. ``After`` is one cell of the range (else a :class:`ComError`); without
+      it the search starts after the range's top-left cell. ``LookIn`` (xlFormulas -4123, xlValues -4163,
+      xlComments -4144, xlCommentsThreaded -4184), ``LookAt`` (xlWhole 1, xlPart 2), ``SearchOrder`` (xlByRows 1,
+      xlByColumns 2), ``SearchDirection`` (xlNext 1, xlPrevious 2): another number is a :class:`ComError`, a value
+      that is no number a :class:`ComError` (type mismatch). Excel keeps LookIn, LookAt and SearchOrder of the last
+      search (the officer's Ctrl+F too) and uses them when a call leaves one out: leaving one out is a
+      :class:`WindowsPitfall`; the settings in force after a call are in ``log(book).find_settings``. Only
+      ``LookIn=xlFormulas`` is modelled (a cell with a value or a formula, hidden rows and columns included;
+      xlValues skips hidden cells and formulas giving ""), ``SearchFormat`` True is not. The search goes from the
+      cell after ``After`` in row order (xlByRows) or column order (xlByColumns), forwards (xlNext) or backwards
+      (xlPrevious), wrapping round the range; it returns the first cell found as a :class:`ComRange` of one cell,
+      or None (COM's Nothing) when no cell holds anything.
 
 Range
   R1. ``options(convert=None, **options)`` (main 2210-2246) keeps the options for ``value``. Only the default
@@ -126,6 +146,13 @@ Range
       sheet without ``AllowFormattingCells`` is a :class:`ComError`; anything but text is a :class:`ComError`.
   R11. A text written through ``value`` that starts with an apostrophe is stored without it (Excel's prefix
       character: the rest stays text, never a formula or a number).
+  R12. Every read of ``value`` or ``formula`` is listed in ``log(book).reads`` (sheet, address, cells). A read of
+      more than :data:`HUGE_READ` cells is a :class:`WindowsPitfall`: COM builds a SAFEARRAY of that many VARIANTs
+      (16 bytes each) and pywin32 a tuple per row; for a used range stretched by formatting to XFD1048576
+      (17.179.869.184 cells) Excel stops responding for minutes and the memory runs out. The line is drawn where
+      the add-in draws its own (64 MB of VARIANTs, seconds).
+  R13. ``merge_cells`` of any range is answered from the merged areas (Excel keeps a list of them), not cell by
+      cell, so asking it of a used range stretched to XFD1048576 is cheap, as in Excel.
   R9. Merged cells (loaded from the file): Excel keeps a merged cell's value in its top-left cell only; a value
       written into another cell of the area is not kept (no error): :class:`WindowsPitfall` for a non-empty value
       (writing empty there is harmless). ``Range.clear_contents`` on part of a merged area is a :class:`ComError`
@@ -142,9 +169,10 @@ Anything else an add-in touches on these objects raises :class:`NotModelled`; th
 setting a misspelt attribute (``rng.colour = …``, a silent no-op on real xlwings) is refused too.
 
 Building a book: :func:`book_from_xlsx` (openpyxl: values, formulas with their cached values, solid fills, notes,
-locked cells, sheet and structure protection) or :func:`book_from_grids` (rows of Python values, as typed).
-Inspecting it: :func:`log` (alerts, status-bar history, rejections, coercions, attributes touched),
-:func:`cell` and :func:`values`.
+locked cells, sheet and structure protection) or :func:`book_from_grids` (rows of Python values, as typed);
+:func:`format_only` gives a cell formatting and nothing else (it stretches UsedRange, S2).
+Inspecting it: :func:`log` (alerts, status-bar history, rejections, coercions, attributes touched, reads, Find
+settings), :func:`cell` and :func:`values`.
 """
 
 from __future__ import annotations
@@ -165,12 +193,19 @@ from xlwings.utils import hex_to_rgb, int_to_rgb, rgb_to_int
 
 XLWINGS_VERSION = "0.37.8"  # the version whose Windows engine this fake models
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+HUGE_READ = 4_000_000  # R12: a read of more cells is taken as Excel hanging
+# Excel's enums for Range.Find (S6), as in xlwings.constants
+XL_FORMULAS, XL_VALUES, XL_COMMENTS, XL_COMMENTS_THREADED = -4123, -4163, -4144, -4184
+XL_WHOLE, XL_PART = 1, 2
+XL_BY_ROWS, XL_BY_COLUMNS = 1, 2
+XL_NEXT, XL_PREVIOUS = 1, 2
 
 # HRESULTs of the COM errors modelled
 DISP_E_BADINDEX = -2147352565
 DISP_E_UNKNOWNNAME = -2147352570
 DISP_E_TYPEMISMATCH = -2147352571
 DISP_E_EXCEPTION = -2147352567  # "Exception occurred.": Excel refused (its message in ``excel_message``)
+DISP_E_PARAMNOTOPTIONAL = -2147352561
 
 CELL_ERRORS = {  # win 444-452
     -2146826281: "#DIV/0!",
@@ -182,6 +217,16 @@ CELL_ERRORS = {  # win 444-452
     -2146826273: "#VALUE!",
 }
 ERROR_CODES = {text: code for code, text in CELL_ERRORS.items()}
+
+
+class _Missing:
+    """An argument left out of a COM call (pywin32 sends it as missing; Excel takes its default)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
 
 
 class com_error(Exception):
@@ -222,6 +267,11 @@ class Log:
     coercions: list[tuple[str, str, str]] = field(default_factory=list)  # (sheet, cell, text) Excel would convert
     touched: set[tuple[str, str]] = field(default_factory=set)  # (class, attribute) the code used
     answers: list[str] = field(default_factory=list)  # queued button answers for alerts
+    reads: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet, address, cells) of every read (R12)
+    # Excel's saved search settings (S6): LookIn, LookAt, SearchOrder as the Find dialog starts in a new Excel
+    find_settings: dict[str, int] = field(
+        default_factory=lambda: {"LookIn": XL_FORMULAS, "LookAt": XL_PART, "SearchOrder": XL_BY_ROWS}
+    )
 
 
 @dataclass
@@ -854,6 +904,23 @@ class Worksheet(_Strict):
     def Protection(self) -> Protection:
         return Protection(self._sheet)
 
+    @property
+    def Cells(self) -> ComRange:  # S5
+        return ComRange(self._sheet, 1, 1, MAX_ROWS, MAX_COLS)
+
+    def Range(self, Cell1: Any = _MISSING, Cell2: Any = _MISSING) -> ComRange:  # S5
+        if Cell2 is not _MISSING or not isinstance(Cell1, str):
+            raise NotModelled("Worksheet.Range is modelled for one A1 address only")
+        parsed = _parse_address(Cell1)
+        if parsed is None:
+            raise _reject(
+                self._log,
+                ComError(
+                    DISP_E_EXCEPTION, "Exception occurred.", f"Method 'Range' of object '_Worksheet' failed: {Cell1!r}"
+                ),
+            )
+        return ComRange(self._sheet, *parsed)
+
     def Protect(self, *args: Any, **kwargs: Any) -> None:
         bound = _com_args(self._log, "Protect", PROTECT_PARAMS, args, kwargs)
         for name, value in bound.items():
@@ -883,6 +950,114 @@ class Worksheet(_Strict):
             )
             raise _reject(self._log, ComError(DISP_E_EXCEPTION, "Exception occurred.", message))
         self._sheet._data.protection = None
+
+
+_FIND_ENUMS = {
+    "LookIn": (XL_FORMULAS, XL_VALUES, XL_COMMENTS, XL_COMMENTS_THREADED),
+    "LookAt": (XL_WHOLE, XL_PART),
+    "SearchOrder": (XL_BY_ROWS, XL_BY_COLUMNS),
+    "SearchDirection": (XL_NEXT, XL_PREVIOUS),
+}
+
+
+def _find_failed(log_: Log, why: str) -> BaseException:
+    return _reject(
+        log_,
+        ComError(
+            DISP_E_EXCEPTION, "Exception occurred.", f"Unable to get the Find property of the Range class ({why})"
+        ),
+    )
+
+
+class ComRange(_Strict):
+    """A COM Range object behind ``sheet.api`` (S5): ``Row``, ``Column`` and ``Find`` (S6)."""
+
+    __slots__ = ("_col", "_ncols", "_nrows", "_row", "_sheet")
+
+    def __init__(self, sheet: Sheet, row: int, col: int, nrows: int, ncols: int) -> None:
+        self._log = sheet._log
+        self._sheet = sheet
+        self._row, self._col, self._nrows, self._ncols = row, col, nrows, ncols
+
+    def __repr__(self) -> str:
+        return f"<ComRange [{self._sheet.name}]{_a1(self._row, self._col)} {self._nrows}×{self._ncols}>"
+
+    @property
+    def Row(self) -> int:
+        return self._row
+
+    @property
+    def Column(self) -> int:
+        return self._col
+
+    def Find(  # Excel's parameter names, which pywin32 makes the Python ones
+        self,
+        What: Any = _MISSING,
+        After: Any = _MISSING,
+        LookIn: Any = _MISSING,
+        LookAt: Any = _MISSING,
+        SearchOrder: Any = _MISSING,
+        SearchDirection: Any = XL_NEXT,
+        MatchCase: Any = _MISSING,
+        MatchByte: Any = _MISSING,
+        SearchFormat: Any = _MISSING,
+    ) -> ComRange | None:
+        log_ = self._log
+        if What is _MISSING:
+            raise _reject(log_, ComError(DISP_E_PARAMNOTOPTIONAL, "Parameter not optional. (What)"))
+        given = {"LookIn": LookIn, "LookAt": LookAt, "SearchOrder": SearchOrder, "SearchDirection": SearchDirection}
+        for name, value in given.items():
+            if value is _MISSING:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _reject(log_, ComError(DISP_E_TYPEMISMATCH, f"Type mismatch. ({name})"))
+            if value not in _FIND_ENUMS[name]:
+                raise _find_failed(log_, f"{name}={value!r}")
+        for name, value in (("MatchCase", MatchCase), ("MatchByte", MatchByte), ("SearchFormat", SearchFormat)):
+            if value is not _MISSING and not isinstance(value, bool | int):
+                raise _reject(log_, ComError(DISP_E_TYPEMISMATCH, f"Type mismatch. ({name})"))
+        bottom, right = self._row + self._nrows - 1, self._col + self._ncols - 1
+        if After is _MISSING:
+            start = (self._row, self._col)
+        elif (
+            not isinstance(After, ComRange)
+            or After._sheet != self._sheet
+            or (After._nrows, After._ncols) != (1, 1)
+            or not (self._row <= After._row <= bottom and self._col <= After._col <= right)
+        ):
+            raise _find_failed(log_, "After must be one cell of the range")
+        else:
+            start = (After._row, After._col)
+        left_out = [name for name in ("LookIn", "LookAt", "SearchOrder") if given[name] is _MISSING]
+        if left_out:
+            raise _reject(
+                log_,
+                WindowsPitfall(f"Find without {', '.join(left_out)}: Excel takes the settings of the last search"),
+            )
+        log_.find_settings.update({name: int(given[name]) for name in ("LookIn", "LookAt", "SearchOrder")})
+        if What != "*":
+            raise NotModelled("Range.Find is modelled for What='*' only")
+        if LookIn != XL_FORMULAS:
+            raise NotModelled("Range.Find is modelled for LookIn=xlFormulas only")
+        if SearchFormat not in (_MISSING, False, 0):
+            raise NotModelled("Range.Find with SearchFormat is not modelled")
+        held = [
+            (r, c)
+            for (r, c), x in self._sheet._data.cells.items()
+            if (x.formula or x.value is not None) and self._row <= r <= bottom and self._col <= c <= right
+        ]
+        if not held:
+            return None
+
+        def order(rc: tuple[int, int]) -> tuple[int, int]:
+            return rc if SearchOrder == XL_BY_ROWS else (rc[1], rc[0])
+
+        key = order(start)
+        if SearchDirection == XL_NEXT:
+            hit = min([rc for rc in held if order(rc) > key] or held, key=order)
+        else:
+            hit = max([rc for rc in held if order(rc) < key] or held, key=order)
+        return ComRange(self._sheet, hit[0], hit[1], 1, 1)
 
 
 class Protection(_Strict):
@@ -959,9 +1134,14 @@ class Range(_Strict):
     def merge_cells(self) -> bool | None:
         """_xlwindows 1834: Range.MergeCells as COM gives it: True when every cell of the range is in a merged area,
         False when none is, None (COM's Null) when some are."""
-        data = self._sheet._data
-        inside = [data.merge_area(r, c) is not None for r, c in self._cells()]
-        return True if all(inside) else False if not any(inside) else None
+        bottom, right = self._row + self._nrows - 1, self._col + self._ncols - 1
+        covered = 0  # R13: from the areas (they never overlap), not cell by cell
+        for top_, left_, bottom_, right_ in self._sheet._data.merged:
+            rows = min(bottom, bottom_) - max(self._row, top_) + 1
+            cols = min(right, right_) - max(self._col, left_) + 1
+            if rows > 0 and cols > 0:
+                covered += rows * cols
+        return True if covered == self._nrows * self._ncols else False if covered == 0 else None
 
     @property
     def merge_area(self) -> Range:
@@ -988,8 +1168,20 @@ class Range(_Strict):
         return Range(self._sheet, self._row, self._col, self._nrows, self._ncols, options)
 
     # -- value
+    def _read(self) -> None:  # R12
+        cells = self._nrows * self._ncols
+        self._log.reads.append((self._sheet.name, self._address(), cells))
+        if cells > HUGE_READ:
+            raise _reject(
+                self._log,
+                WindowsPitfall(
+                    f"reading {self._address()} ({cells:,} cells) through COM: Excel stops responding for minutes"
+                ),
+            )
+
     @property
     def value(self) -> Any:
+        self._read()
         data = self._sheet._data
         raw = [
             [data.peek(r, c).value for c in range(self._col, self._col + self._ncols)]
@@ -1063,6 +1255,7 @@ class Range(_Strict):
     # -- formula
     @property
     def formula(self) -> Any:
+        self._read()
         data = self._sheet._data
         texts = tuple(
             tuple(_cell_formula(data.peek(r, c)) for c in range(self._col, self._col + self._ncols))
@@ -1397,6 +1590,13 @@ def values(book: Book, sheet: str) -> dict[str, Any]:
         for (r, c), x in sorted(sheet_data(book, sheet).cells.items())
         if x.formula or x.value is not None
     }
+
+
+def format_only(book: Book, sheet: str, address: str) -> None:
+    """Give a cell formatting and nothing else, as formats copied down a sheet do: it stretches UsedRange (S2)."""
+    parsed = _parse_address(address)
+    assert parsed is not None, address
+    sheet_data(book, sheet).cell(parsed[0], parsed[1]).formatted = True
 
 
 def book_from_grids(name: str, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> Book:

@@ -1,6 +1,6 @@
 """The «Tính điểm» ribbon button inside Excel (``import xl_tthc; xl_tthc.main()``).
 
-One bulk read per sheet (its used range), the core scores every unit the sheet holds, then one bulk write per
+One bulk read per sheet (its used range, bounded: :func:`read_sheet`), the core scores every unit the sheet holds, then one bulk write per
 sheet puts scores, totals, quy đổi and xếp loại into the form's own cells (the cells where the officer writes
 them by hand). Bad cells get a fill colour and a Vietnamese note, and a sheet «Kết quả kiểm tra» lists every
 finding. Progress goes to the status bar, the result to one message box. An unexpected error shows a short
@@ -27,6 +27,7 @@ from xl_tthc.core.model import UnitResult
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.core.records import record
 from xl_tthc.io import HIDDEN, VERY_HIDDEN, VISIBLE
+from xl_tthc.io.cells import a1
 from xl_tthc.pipeline import Scored, SheetData, WorkbookData, score_workbook
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW, CellMark, WritePlan, build_plan
 
@@ -37,6 +38,12 @@ FILLS = {  # the colours of the write plan's marks, as RGB tuples for xlwings
     Severity.INFO: (228, 223, 236),
 }
 LOG_PATH = Path(tempfile.gettempdir()) / "xl_tthc-loi.log"
+# The most cells a sheet may span, from A1 to its last row and column, for «Tính điểm» to read it: the probe's bound
+# for the batch and ``fill`` (xl_tthc.io.probe.MAX_DENSE_CELLS; not imported, the click path stays light; a test
+# checks that the two agree).
+READ_LIMIT = 4_000_000
+# Excel's enums for Range.Find (xlwings.constants FindLookIn, LookAt, SearchOrder, SearchDirection)
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS = -4123, 2, 1, 2, 2
 
 
 @record
@@ -138,42 +145,114 @@ def _status(book: Any, text: str | bool) -> None:
         book.app.status_bar = text
 
 
-def _grid(sheet: Any) -> tuple[list[list[Any]], list[list[Any]] | None]:
-    """The sheet's used range as an absolute grid (row 0 = Excel row 1), and its formulas where readable."""
+def read_sheet(sheet: Any, *, formulas: bool = True) -> tuple[SheetData, tuple[int, int, int, int] | None]:
+    """One worksheet for the pipeline, and the box read from it (1-based top, left, bottom, right; None: nothing read).
+
+    Excel's UsedRange also covers cells that only carry formatting: formats copied down to row 1.048.576 or a space
+    typed in XFD1 make it span billions of cells, and reading ``.value`` of that through COM takes minutes and
+    gigabytes while Excel stops responding. So the used range is read as it is only while it spans at most
+    :data:`READ_LIMIT` cells from A1 to its last row and column (as the probe counts); beyond that Excel is asked
+    where the content really ends (:func:`content_end`) and only the box from the used range's top-left cell to
+    there is read. Content still beyond the bound, or an engine that cannot tell (the remote engine), gives the sheet
+    as the probe gives a far one: no grid, ``far`` its farthest cell, so the officer reads the same warning as from
+    the batch and the other sheets are still scored. ``formulas``: also read the formulas (the pipeline's checks)."""
+    name, state = sheet.name, _state(sheet)
     rng = sheet.used_range
+    top, left = rng.row, rng.column
+    nrows, ncols = rng.shape
+    bottom, right = top + nrows - 1, left + ncols - 1
+    if bottom * right > READ_LIMIT:
+        end = content_end(sheet)
+        if end is None:  # the engine cannot tell: the used range's far corner is all that is known
+            return SheetData(name, [], state, bottom, right, far=a1(bottom - 1, right - 1)), None
+        if not end:  # only formatting, no value or formula anywhere
+            return SheetData(name, [], state), None
+        last_row, last_col, far = end
+        if last_row * last_col > READ_LIMIT:
+            return SheetData(name, [], state, last_row, last_col, far=far), None
+        bottom, right = max(last_row, top), max(last_col, left)
+        rng = sheet.range((top, left), (bottom, right))
     values = rng.options(ndim=2).value or []
-    try:
-        formulas = rng.options(ndim=2).formula
-    except Exception:  # the remote engine cannot read formulas synchronously
-        formulas = None
-    top, left = rng.row - 1, rng.column - 1
+    texts = None
+    if formulas:
+        try:
+            texts = rng.options(ndim=2).formula
+        except Exception:  # the remote engine cannot read formulas synchronously
+            texts = None
 
     def place(block: Any) -> list[list[Any]]:
-        rows = [[None] * left + list(row) for row in block]
-        return [[] for _ in range(top)] + rows
+        rows = [[None] * (left - 1) + list(row) for row in block]
+        return [[] for _ in range(top - 1)] + rows
 
-    return place(values), place(formulas) if isinstance(formulas, list | tuple) else None
+    data = SheetData(name, place(values), state, formulas=place(texts) if isinstance(texts, list | tuple) else None)
+    return data, (top, left, bottom, right)
+
+
+def content_end(sheet: Any) -> tuple[int, int, str] | tuple[()] | None:
+    """Where a sheet's content really ends, asked of Excel (COM): the last row and the last column holding a value
+    or a formula, and the farther of the two cells found (the one spanning more cells from A1, the probe's «far»
+    cell); ``()`` for a sheet holding nothing; None when the engine cannot tell (the remote engine, whose ``api`` is
+    its JSON payload) or refuses.
+
+    ``Cells.Find("*")`` in formulas (hidden rows and columns included), backwards from A1, so the search wraps to the
+    sheet's end: by columns gives the last column, by rows the last row. Excel keeps LookIn, LookAt and SearchOrder
+    for the officer's next search (Ctrl+F), so every one is given, and the search by rows, LookIn formulas and LookAt
+    part (Excel's defaults) comes last."""
+    try:
+        ws = sheet.api
+        cells = ws.Cells
+        found = [
+            cells.Find(
+                What="*",
+                After=ws.Range("A1"),
+                LookIn=XL_FORMULAS,
+                LookAt=XL_PART,
+                SearchOrder=order,
+                SearchDirection=XL_PREVIOUS,
+                MatchCase=False,
+            )
+            for order in (XL_BY_COLUMNS, XL_BY_ROWS)
+        ]
+        if found[0] is None and found[1] is None:
+            return ()
+        if found[0] is None or found[1] is None:  # one search found something, the other nothing: no answer
+            return None
+        by_columns, by_rows = ((int(c.Row), int(c.Column)) for c in found)
+    except Exception:  # the remote engine (a dict has no Cells), a COM error
+        return None
+    far_row, far_col = max((by_rows, by_columns), key=lambda rc: rc[0] * rc[1])  # a tie: the cell found by rows
+    return by_rows[0], by_columns[1], a1(far_row - 1, far_col - 1)
 
 
 def compute(book: Any) -> Outcome:
-    """Read every sheet in one bulk call each and run the one pipeline (:mod:`xl_tthc.pipeline`)."""
+    """Read every sheet in one bulk call each (:func:`read_sheet`) and run the one pipeline (:mod:`xl_tthc.pipeline`)."""
     sheets: list[SheetData] = []
+    boxes: dict[str, tuple[int, int, int, int]] = {}
     for sheet in book.sheets:
-        grid, formulas = _grid(sheet)
-        sheets.append(SheetData(sheet.name, grid, _state(sheet), formulas=formulas))
+        one, box = read_sheet(sheet)
+        sheets.append(one)
+        if box is not None:
+            boxes[one.name] = box
     data = WorkbookData(
-        file=book.name, sheets=sheets, stem=Path(book.name).stem, merged_at=lambda name, cells: merged_at(book, name, cells)
+        file=book.name,
+        sheets=sheets,
+        stem=Path(book.name).stem,
+        merged_at=lambda name, cells: merged_at(book, name, cells, boxes.get(name)),
     )
     scored = score_workbook(data, registry=default_registry())
     return Outcome(scored, build_plan(scored, file_label=book.name))
 
 
-def merged_at(book: Any, name: str, cells: set[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The merged areas holding any of ``cells`` (0-based), asked of Excel: one call for the sheet when it has no
-    merged cell at all (``MergeCells`` False), else one call per cell not yet inside an area found."""
+def merged_at(
+    book: Any, name: str, cells: set[tuple[int, int]], box: tuple[int, int, int, int] | None = None
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The merged areas holding any of ``cells`` (0-based), asked of Excel: one call for the box read from the sheet
+    (``box``, 1-based top, left, bottom, right; else its used range) when it has no merged cell at all
+    (``MergeCells`` False), else one call per cell not yet inside an area found."""
     try:
         sheet = book.sheets[name]
-        if sheet.used_range.merge_cells is False:
+        whole = sheet.used_range if box is None else sheet.range(box[:2], box[2:])
+        if whole.merge_cells is False:
             return []
         areas: list[tuple[tuple[int, int], tuple[int, int]]] = []
         for r, c in sorted(cells):

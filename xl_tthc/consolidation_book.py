@@ -582,10 +582,11 @@ def book_folder(book: Any) -> Path | None:
 
 
 def excel_grid(sheet: Any) -> list[list[Any]]:
-    rng = sheet.used_range
-    values = rng.options(ndim=2).value or []
-    top, left = rng.row - 1, rng.column - 1
-    return [[] for _ in range(top)] + [[None] * left + list(row) for row in values]
+    """The sheet's values as the add-in reads them (bounded: a used range bloated by formatting is not read whole;
+    content too far away gives no grid)."""
+    from xl_tthc.addin import read_sheet
+
+    return read_sheet(sheet, formulas=False)[0].grid
 
 
 def settings_sheet(book: Any) -> tuple[Any, list[list[Any]]] | None:

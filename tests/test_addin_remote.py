@@ -398,7 +398,7 @@ def test_summary_workbook_is_refreshed(tmp_path: Any) -> None:
 # ---------------------------------------------------------------------------- a used range reaching XFD1048576
 
 
-def test_a_used_range_reaching_XFD1048576_is_never_read(monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: N802
+def test_a_used_range_reaching_XFD1048576_is_never_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """The client reports the used range A1:XFD1048576 (formats copied down, or a stray value) for a sheet beside
     the form. This engine cannot ask Excel where the content ends, so the sheet is left out with the batch's warning
     naming the used range's far corner, the form is scored, and the engine is never asked for the 17.179.869.184

@@ -25,8 +25,8 @@ from xl_tthc import consolidation_book  # noqa: E402
 from xl_tthc.addin import FILLS, read_sheet, run  # noqa: E402
 from xl_tthc.core.findings import Severity  # noqa: E402
 from xl_tthc.core.framework import get  # noqa: E402
-from xl_tthc.io.layouts import build_layout  # noqa: E402
 from xl_tthc.io import probe  # noqa: E402
+from xl_tthc.io.layouts import build_layout  # noqa: E402
 from xl_tthc.pipeline import REPORT_SHEET as FINDINGS_SHEET  # noqa: E402
 from xl_tthc.pipeline.plan import REPORT_HEADER_ROW  # noqa: E402
 
@@ -119,7 +119,7 @@ FAR_WARNING = (
 )
 
 
-def test_a_value_at_XFD1048576_gives_the_batch_warning_and_the_form_is_scored() -> None:  # noqa: N802
+def test_a_value_at_XFD1048576_gives_the_batch_warning_and_the_form_is_scored() -> None:
     """(b) a stray value really at XFD1048576: the sheet is left out with the batch's warning, never read."""
     book = with_export({"A1": "Mã hồ sơ", "XFD1048576": "sót"})
     outcome = run(book)

@@ -82,8 +82,9 @@ Sheet
       AllowFormattingCells, AllowFormattingColumns, AllowFormattingRows, AllowInsertingColumns,
       AllowInsertingRows, AllowInsertingHyperlinks, AllowDeletingColumns, AllowDeletingRows, AllowSorting,
       AllowFiltering, AllowUsingPivotTables; defaults True, True, True for the first three flags, False for the
-      rest). pywin32's late binding matches names case-insensitively; an unknown keyword is a :class:`ComError`
-      (DISP_E_UNKNOWNNAME, "Unknown name."), a flag that is not a bool/int a :class:`ComError` (type mismatch).
+      rest). pywin32 builds a Python method from Excel's type information (see S6), so the keywords are Python
+      parameters: a misspelt one, or one in another case, is a ``TypeError``, as are too many positional
+      arguments; a flag that is not a bool/int is a :class:`ComError` (type mismatch).
       ``Unprotect`` with a wrong password is a :class:`ComError`; without one on a password-protected sheet Excel
       would prompt the user: a :class:`ComError` here. Any other member of the COM object: :class:`NotModelled`.
   S5. ``sheet.api.Cells`` (every cell of the sheet) and ``sheet.api.Range(Cell1)`` (one A1 address; ``Cell2`` and
@@ -202,7 +203,6 @@ XL_NEXT, XL_PREVIOUS = 1, 2
 
 # HRESULTs of the COM errors modelled
 DISP_E_BADINDEX = -2147352565
-DISP_E_UNKNOWNNAME = -2147352570
 DISP_E_TYPEMISMATCH = -2147352571
 DISP_E_EXCEPTION = -2147352567  # "Exception occurred.": Excel refused (its message in ``excel_message``)
 DISP_E_PARAMNOTOPTIONAL = -2147352561
@@ -852,23 +852,23 @@ _HASHED = object()  # a password read from a file: only its hash is known, no pa
 def _com_args(
     log_: Log, method: str, params: Sequence[tuple[str, Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> dict[str, Any]:
-    """Bind positional and named arguments the way pywin32's late binding does (names case-insensitive)."""
+    """Bind positional and named arguments as the Python method pywin32 builds from Excel's type information does
+    (win32com/client/build.py ``MakeDispatchFuncMethod``: Excel's parameter names, exact case)."""
     if len(args) > len(params):
-        raise _reject(log_, ComError(-2147352562, "Invalid number of parameters."))  # DISP_E_BADPARAMCOUNT
+        given = f"{len(args) + 1} were given"
+        raise _reject(log_, TypeError(f"{method}() takes from 1 to {len(params) + 1} positional arguments but {given}"))
     bound = {name: default for name, default in params}
     for (name, _default), value in zip(params, args, strict=False):
         bound[name] = value
-    canonical = {name.lower(): name for name, _ in params}
     for key, value in kwargs.items():
-        name = canonical.get(key.lower())
-        if name is None:
-            raise _reject(log_, ComError(DISP_E_UNKNOWNNAME, f"Unknown name. ({method}: {key})"))
-        bound[name] = value
+        if key not in bound:
+            raise _reject(log_, TypeError(f"{method}() got an unexpected keyword argument '{key}'"))
+        bound[key] = value
     return bound
 
 
 class Worksheet(_Strict):
-    """The COM Worksheet object behind ``sheet.api`` (only its protection members)."""
+    """The COM Worksheet object behind ``sheet.api``: its protection members (S4), ``Cells`` and ``Range`` (S5)."""
 
     __slots__ = ("_sheet",)
 

@@ -586,7 +586,7 @@ def excel_grid(sheet: Any) -> list[list[Any]]:
     content too far away gives no grid)."""
     from xl_tthc.addin import read_sheet
 
-    return read_sheet(sheet, formulas=False)[0].grid
+    return [list(row) for row in read_sheet(sheet, formulas=False)[0].grid]
 
 
 def settings_sheet(book: Any) -> tuple[Any, list[list[Any]]] | None:

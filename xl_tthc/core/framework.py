@@ -67,14 +67,20 @@ class Bands:
         return self.items[-1]
 
     def find(self, text: str) -> Band | None:
-        key = text.strip().lower()
-        for band in self.items:
-            names = {band.code.lower(), band.label.lower(), *(a.lower() for a in band.aliases)}
-            if band.short:
-                names.add(band.short.lower())
-            if key in names:
-                return band
-        return None
+        """The band a stated «xếp loại» names (its code, label, short name or an alias; case and edge spaces aside)."""
+        hit = _BAND_NAMES.get(id(self))
+        if hit is None or hit[0] is not self:
+            names: dict[str, Band] = {}
+            for band in reversed(self.items):  # the first band that has a name wins
+                for name in (band.code, band.label, *band.aliases, *((band.short,) if band.short else ())):
+                    names[name.lower()] = band
+            if len(_BAND_NAMES) >= 64:
+                _BAND_NAMES.clear()
+            hit = _BAND_NAMES[id(self)] = (self, names)
+        return hit[1].get(text.strip().lower())
+
+
+_BAND_NAMES: dict[int, tuple[Bands, dict[str, Band]]] = {}  # per Bands: every name of its bands, lower case
 
 
 @record(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -147,45 +147,45 @@ def is_integral(x: float) -> bool:
 # ---------------------------------------------------------------------------- rounding
 
 
-def _fast_half_up(x: float, decimals: int) -> float | None:
-    """Nearest value at ``decimals`` when ``x`` is clearly not near a half (the common case); else None."""
-    scale = _POW10[decimals] if decimals < len(_POW10) else 10.0**decimals
-    y = x * scale
-    if not -1e15 < y < 1e15:
-        return None
-    f = math.floor(y)
-    frac = y - f
-    if -1e-6 < frac - 0.5 < 1e-6:
-        return None  # a (near) half: let Decimal decide on the exact value
-    return (f + 1 if frac > 0.5 else f) / scale
-
-
 _POW10 = tuple(10.0**i for i in range(10))
 
 
-def round_half_up_binary(x: float, decimals: int = 2) -> float:
+def _half_up(exact: Callable[[float, int], Decimal], name: str, doc: str) -> Callable[[float, int], float]:
+    """A half-up rounder: the nearest value at ``decimals`` straight from the double when it is clearly not near a
+    half (the common case, no call made); else ``exact(x, decimals)`` (the Decimal the half is decided on)."""
+
+    def rounder(x: float, decimals: int = 2) -> float:
+        scale = _POW10[decimals] if decimals < 10 else 10.0**decimals
+        y = x * scale
+        if -1e15 < y < 1e15:
+            f = math.floor(y)
+            frac = y - f
+            if not -1e-6 < frac - 0.5 < 1e-6:
+                return (f + 1 if frac > 0.5 else f) / scale
+        return float(exact(x, decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+    rounder.__name__ = rounder.__qualname__ = name
+    rounder.__doc__ = doc
+    return rounder
+
+
+round_half_up_binary = _half_up(
+    lambda x, _d: Decimal(x),
+    "round_half_up_binary",
     """Round half-up on the exact binary value of the double (JavaScript ``x.toFixed(2)``).
 
     5.145 is stored as 5.14499999… and becomes 5.14; 0.625 is exact and becomes 0.63.
-    """
-    fast = _fast_half_up(x, decimals)
-    if fast is not None:
-        return fast
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(x).quantize(q, rounding=ROUND_HALF_UP))
-
-
-def round_half_up_decimal(x: float, decimals: int = 2) -> float:
+    """,
+)
+round_half_up_decimal = _half_up(
+    lambda x, _d: Decimal(f"{x:.15g}"),
+    "round_half_up_decimal",
     """Round half-up on the decimal text of the double (what a person and Excel's ROUND do).
 
     5.145 becomes 5.15. Like Excel, the double is first read to 15 significant digits, so that the noise of
     float arithmetic does not decide a half: 32,3/80 × 100 is 40,37499999999999… as a double and becomes 40,38.
-    """
-    fast = _fast_half_up(x, decimals)
-    if fast is not None:
-        return fast
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(f"{x:.15g}").quantize(q, rounding=ROUND_HALF_UP))
+    """,
+)
 
 
 def truncate(x: float, decimals: int = 2) -> float:

@@ -14,7 +14,7 @@ from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, 
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
-from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, truncate
+from xl_tthc.core.numbers import ROUNDERS, Kind, add_up, fmt_vn, truncate
 from xl_tthc.core.records import record
 
 
@@ -73,23 +73,42 @@ def _lookup(container: Any, part: str) -> Any:
 def score(fw: Framework, unit: UnitInput) -> UnitResult:
     findings = Findings(unit.name)
     rd = Reader(unit, findings)
-    rnd = ROUNDERS[fw.rounding.method]
-    dec = fw.rounding.decimals
+    rounding = fw.rounding
+    rnd = ROUNDERS[rounding.method]
+    dec = rounding.decimals
+    sum_rounded = rounding.sum_rounded_items
+    rescale = fw.na_mode == "rescale"
     result = new_result(fw, unit, applicable_max=0.0)
+    items, groups = result.items, result.groups
     broken = False
     entered = False
     missing: list[tuple[ItemResult, str]] = []
     indicators = unit.data.get("indicators") if isinstance(unit.data, dict) else None
+    look = indicators.get if type(indicators) is dict else None
     for grp, plan in _plan(fw):
         group_scores: list[float] = []
         group_max = 0.0
         for pi in plan:
             ind = pi.ind
-            item, typed, label = _indicator(fw, pi, _lookup(indicators, ind.code), rd)
+            raw = look(ind.code) if look is not None else _lookup(indicators, ind.code)
+            stated = _plain_score(raw, ind.max) if not ind.monitoring_only else None
+            if stated is not None:  # the common case: a score within its maximum, typed as a number or clean text
+                shown = rnd(stated, dec)
+                items.append(ItemResult(ind.code, ind.title, ind.max, stated, shown, True, ind.group, {"stated": stated}))
+                entered = True
+                group_max += ind.max
+                group_scores.append(shown if sum_rounded else stated)
+                continue
+            if rescale and type(raw) is str and raw in _NA_TEXTS and not ind.monitoring_only:
+                # "-": not applicable, dropped from the maximum (what _stated_score and _not_applicable make of it)
+                items.append(ItemResult(ind.code, ind.title, ind.max, None, None, False, ind.group, {}))
+                entered = True
+                continue
+            item, typed, label = _indicator(fw, pi, raw, rd)
             entered = entered or typed
             if label:
                 missing.append((item, label))
-            result.items.append(item)
+            items.append(item)
             if ind.monitoring_only:
                 continue
             if item.applicable:
@@ -98,19 +117,20 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                     broken = True
                     continue
                 item.shown = rnd(item.score, dec)
-                group_scores.append(item.shown if fw.rounding.sum_rounded_items else item.score)
+                group_scores.append(item.shown if sum_rounded else item.score)
         g_score = add_up(group_scores) if group_max else None
-        if g_score is not None and fw.rounding.sum_rounded_items:
+        if g_score is not None and sum_rounded:
             g_score = rnd(g_score, dec)  # a sum of rounded scores is itself exact at `dec` decimals: drop float noise
-        result.groups.append(
+        groups.append(
             ItemResult(
                 grp.code,
                 grp.title,
                 grp.max,
                 g_score,
                 None if g_score is None else rnd(g_score, dec),
-                applicable=group_max > 0,
-                detail={"applicable_max": group_max},
+                group_max > 0,
+                None,
+                {"applicable_max": group_max},
             )
         )
     result.applicable_max = add_up(g.detail["applicable_max"] for g in result.groups)
@@ -158,6 +178,44 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     return result
 
 
+def _plain_score(raw: Any, mx: float) -> float | None:
+    """A stated score that needs no finding, as :func:`_stated_score` reads it: a number, or text read cleanly
+    ("4,81"), from 0 to the maximum. None for anything else (blank, "-", a ratio or counts, NaN, a bool, a negative,
+    a score above the maximum, text with a finding to give): those take the long way."""
+    t = type(raw)
+    if t is float or t is int:
+        return float(raw) if 0 <= raw <= mx else None
+    if t is str:
+        v = _clean_text(raw)
+        return v if v is not None and v <= mx else None
+    return None
+
+
+_CLEAN: dict[str, float | None] = {}
+_NA_TEXTS = frozenset({"-", " - ", "–", "—"})  # the usual spellings of «không áp dụng» (parse_number reads more)
+
+
+def _clean_text(raw: str) -> float | None:
+    """The non-negative number a text states when :meth:`Reader.value` reads it with no finding; else None."""
+    try:
+        return _CLEAN[raw]
+    except KeyError:
+        pass
+    p = parsed(raw)
+    clean = (
+        p.kind is Kind.NUMBER
+        and p.value is not None
+        and not p.ambiguous
+        and p.over is None
+        and not p.foreign_digits
+        and p.value >= 0
+    )
+    if len(_CLEAN) >= 65536:
+        _CLEAN.clear()
+    v = _CLEAN[raw] = p.value if clean else None
+    return v
+
+
 def _indicator(fw: Framework, pi: _Ind, raw: Any, rd: Reader) -> tuple[ItemResult, bool, str | None]:
     """One indicator's item; whether the unit typed anything for it; the label of a missing value (reported only
     when the unit has entered something at all)."""
@@ -166,12 +224,6 @@ def _indicator(fw: Framework, pi: _Ind, raw: Any, rd: Reader) -> tuple[ItemResul
     if ind.monitoring_only:
         item.applicable = False
         return item, False, None
-    t = type(raw)
-    if (t is float or t is int) and 0 <= raw <= ind.max:
-        # a score typed as a number within its maximum (most cells of an appendix): what _stated_score gives it,
-        # without a Reader call (NaN, infinity, bool, negatives and scores above the maximum take the long way)
-        item.score = item.detail["stated"] = float(raw)
-        return item, True, None
     if _blank(raw):
         return item, False, label
     if not isinstance(raw, dict):
@@ -299,7 +351,10 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
     unit = rd.unit
     dec = fw.rounding.decimals
     assert result.total is not None and result.quy_doi is not None
-    raw_total = rd.raw("stated/total")
+    stated = unit.data.get("stated") if isinstance(unit.data, dict) else None
+    if not isinstance(stated, dict):
+        stated = {}  # what Reader.raw gives for a missing or malformed "stated": nothing to compare
+    raw_total = stated.get("total")
     pt = parsed(raw_total)
     note_foreign_digits(rd, raw_total, pt, "stated/total")
     if pt.ok and pt.value is not None:
@@ -327,7 +382,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
                 value=pt.over,
                 expected=result.applicable_max,
             )
-    raw_q = rd.raw("stated/quy_doi")
+    raw_q = stated.get("quy_doi")
     pq = parsed(raw_q)
     note_foreign_digits(rd, raw_q, pq, "stated/quy_doi")
     if pq.ok and pq.value is not None and fw.na_mode == "rescale":
@@ -355,7 +410,7 @@ def _compare_stated(fw: Framework, result: UnitResult, rd: Reader) -> None:
                     value=pq.value,
                     expected=result.quy_doi,
                 )
-    raw_b = rd.raw("stated/band")
+    raw_b = stated.get("band")
     if isinstance(raw_b, str) and raw_b.strip() and fw.bands:
         band = fw.bands.find(raw_b)
         if band is None or band.code != result.band_code:

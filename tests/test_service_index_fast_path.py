@@ -30,12 +30,18 @@ _value = st.one_of(
     st.sampled_from(["-", " - ", "–", "", "  ", "x", "4,81", "4.81", "5", "11,5", "-2", "１０", "1.132", "3,33/5", None]),
     st.booleans(),
     st.builds(lambda n, d: {"numerator": n, "denominator": d}, st.integers(0, 9), st.integers(0, 9)),
+    st.builds(
+        lambda n, d: {"numerator": n, "denominator": d},
+        st.one_of(st.floats(-2, 50), st.sampled_from([math.nan, math.inf, "3", "-", None, True])),
+        st.one_of(st.floats(-2, 50), st.sampled_from([0, math.inf, "40", "-", None, False])),
+    ),
     st.builds(lambda r: {"ratio": r}, st.floats(0, 120)),
 )
 
 
 def _long_way(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(si, "_plain_score", lambda raw, mx: None)
+    monkeypatch.setattr(si, "_plain_counts", lambda fw, ind, raw: None)
     monkeypatch.setattr(si, "_NA_TEXTS", frozenset())
 
 

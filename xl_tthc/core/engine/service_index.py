@@ -8,6 +8,7 @@ before the groups are summed (the national portal does), how a 0/0 indicator sco
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, note_foreign_digits, parsed
@@ -99,6 +100,16 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
                 group_max += ind.max
                 group_scores.append(shown if sum_rounded else stated)
                 continue
+            if type(raw) is dict and not ind.monitoring_only:
+                item = _plain_counts(fw, ind, raw)
+                if item is not None:  # counts from the portal: numerator within a positive denominator
+                    items.append(item)
+                    entered = True
+                    group_max += ind.max
+                    score_ = item.score or 0.0  # always a number here
+                    item.shown = shown = rnd(score_, dec)
+                    group_scores.append(shown if sum_rounded else score_)
+                    continue
             if rescale and type(raw) is str and raw in _NA_TEXTS and not ind.monitoring_only:
                 # "-": not applicable, dropped from the maximum (what _stated_score and _not_applicable make of it)
                 items.append(ItemResult(ind.code, ind.title, ind.max, None, None, False, ind.group, {}))
@@ -189,6 +200,22 @@ def _plain_score(raw: Any, mx: float) -> float | None:
         v = _clean_text(raw)
         return v if v is not None and v <= mx else None
     return None
+
+
+def _plain_counts(fw: Framework, ind: Indicator, raw: dict[str, Any]) -> ItemResult | None:
+    """The item of counts that need no finding, as :func:`_indicator` scores them: a numerator and a positive
+    denominator, plain numbers, the numerator within the denominator. None for anything else (a stated score or
+    ratio, text, blanks, "-", a zero denominator, a numerator above it, …): those take the long way."""
+    if "score" in raw or "ratio" in raw:
+        return None
+    n: Any = raw.get("numerator")
+    d: Any = raw.get("denominator")
+    tn, td = type(n), type(d)
+    if not ((tn is int or tn is float) and (td is int or td is float) and 0 <= n <= d < math.inf and d > 0):
+        return None
+    n, d = float(n), float(d)
+    item = ItemResult(ind.code, ind.title, ind.max, None, None, True, ind.group, {"numerator": n, "denominator": d})
+    return _from_ratio(fw, ind, 100 * n / d, item)
 
 
 _CLEAN: dict[str, float | None] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -197,6 +198,15 @@ def test_round_half_up_decimal_matches_paper_for_three_decimals(k: int) -> None:
 def test_rounders_move_by_at_most_half_a_cent(x: float) -> None:
     assert abs(round_half_up_binary(x) - x) <= 0.005 + 1e-9
     assert abs(round_half_up_decimal(x) - x) <= 0.005 + 1e-9
+
+
+@pytest.mark.parametrize("x", [1e30, -1e30, 1.3e137, 9.5e15, math.inf, -math.inf])
+def test_rounding_a_huge_figure_gives_it_back(x: float) -> None:
+    # a ratio of 1 over 7,5e-136 (counts typed in the wrong cells) is 1,3e139 %: Decimal's 28 digits could not
+    # quantize it and the scorer raised InvalidOperation; a double this large has no fraction left to round
+    assert round_half_up_binary(x) == x and round_half_up_decimal(x) == x
+    assert math.isnan(round_half_up_decimal(math.nan)) and math.isnan(round_half_up_binary(math.nan))
+    assert round_half_up_binary(2e15 + 0.5, 0) == 2e15 + 1  # below 2**53 a half is still decided, half up
 
 
 def test_add_up_adds_left_to_right_on_every_python() -> None:

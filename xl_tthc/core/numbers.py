@@ -162,6 +162,8 @@ def _half_up(exact: Callable[[float, int], Decimal], name: str, doc: str) -> Cal
             frac = y - f
             if not -1e-6 < frac - 0.5 < 1e-6:
                 return (f + 1 if frac > 0.5 else f) / scale
+        elif not -9e15 < y < 9e15:
+            return x  # past 2**53 a double has no fraction at this scale (and ±inf, NaN): nothing to round
         return float(exact(x, decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
     rounder.__name__ = rounder.__qualname__ = name

@@ -104,15 +104,7 @@ class Reader:
         if fast is not None and fast >= 0 and (not integer or fast.is_integer()):
             return fast  # the common case needs no Parsed, no Location and no label
         p: Parsed = parsed(raw)
-        if (
-            p.kind is Kind.NUMBER
-            and p.value is not None
-            and not p.ambiguous
-            and p.over is None
-            and not p.foreign_digits
-            and p.value >= 0
-            and (not integer or is_integral(p.value))
-        ):
+        if read_cleanly(p, integer=integer):
             return p.value  # typed as text ("4,81", "1.132") and read cleanly: no finding, no label
         if callable(label):
             label = label()
@@ -222,6 +214,19 @@ class Reader:
             )
             return None
         return value
+
+
+def read_cleanly(p: Parsed, *, integer: bool = False) -> bool:
+    """``p`` is a non-negative number (whole when ``integer``) that :meth:`Reader.value` takes with no finding."""
+    return (
+        p.kind is Kind.NUMBER
+        and p.value is not None
+        and not p.ambiguous
+        and p.over is None
+        and not p.foreign_digits
+        and p.value >= 0
+        and (not integer or is_integral(p.value))
+    )
 
 
 _PARSED: dict[str, Parsed] = {}

@@ -11,11 +11,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from xl_tthc.core.engine._values import NA, Reader, matches_stated, new_result, note_foreign_digits, parsed
+from xl_tthc.core.engine._values import (
+    NA,
+    Reader,
+    matches_stated,
+    new_result,
+    note_foreign_digits,
+    parsed,
+    read_cleanly,
+)
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
-from xl_tthc.core.numbers import ROUNDERS, Kind, add_up, fmt_vn, truncate
+from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, truncate
 from xl_tthc.core.records import record
 
 
@@ -229,17 +237,9 @@ def _clean_text(raw: str) -> float | None:
     except KeyError:
         pass
     p = parsed(raw)
-    clean = (
-        p.kind is Kind.NUMBER
-        and p.value is not None
-        and not p.ambiguous
-        and p.over is None
-        and not p.foreign_digits
-        and p.value >= 0
-    )
     if len(_CLEAN) >= 65536:
         _CLEAN.clear()
-    v = _CLEAN[raw] = p.value if clean else None
+    v = _CLEAN[raw] = p.value if read_cleanly(p) else None
     return v
 
 

@@ -313,18 +313,13 @@ def starts(py: Path, tmp: Path, payload: Path, runs: int) -> dict[str, Any]:
     return got
 
 
-def consolidation(py: Path, folder: Path, out: Path, jobs: int, runs: int) -> dict[str, Any]:
+def consolidation(py: Path, folder: Path, out: Path, jobs: int) -> dict[str, Any]:
+    """One run of ``xl-tthc consolidate`` on ``folder``, with the main process's peak memory."""
     rss_file = out.with_suffix(".rss")
     env = {**os.environ, "BENCH_RSS_OUT": str(rss_file)}
-    cmd = [str(py), "-c", CONSOLIDATE, str(folder), str(out), str(jobs)]
-    got = []
-    for _ in range(runs):
-        r = measure(cmd, env=env, ok=(0, 1))
-        r["rss"] = float(rss_file.read_text())
-        got.append(r)
-    b = best(got)
-    b["rss"] = min(r["rss"] for r in got)
-    return b
+    r = measure([str(py), "-c", CONSOLIDATE, str(folder), str(out), str(jobs)], env=env, ok=(0, 1))
+    r["rss"] = float(rss_file.read_text())
+    return r
 
 
 def environment(
@@ -341,22 +336,21 @@ def environment(
     fig["starts"] = starts(py, work, args.payload, args.runs)
     fig["consolidation"] = {}
     for kind, f in folders.items():
-        full = consolidation(py, f["folder"], work / f"{kind}.xlsx", args.jobs, args.crun)
-        quarter = consolidation(py, f["quarter"], work / f"{kind}-q.xlsx", args.jobs, args.crun)
+        # ours and the bare script in turns, whole folder and a quarter of it, best of each: the machine's speed
+        # drifts over minutes, and a ratio of runs made far apart measures the drift
+        runs: dict[str, list[dict[str, Any]]] = {"full": [], "quarter": [], "bare": [], "bare_quarter": []}
+        for _ in range(args.crun):
+            for part, folder in (("", f["folder"]), ("quarter", f["quarter"])):
+                key = part or "full"
+                runs[key].append(consolidation(py, folder, work / f"{kind}-{key}.xlsx", args.jobs))
+                runs["bare_" + part if part else "bare"].append(
+                    measure([str(py), "-c", BARE, str(folder), str(work / f"{kind}-bare-{key}.xlsx")])
+                )
+        full, quarter = best(runs["full"]), best(runs["quarter"])
+        full["rss"], quarter["rss"] = min(r["rss"] for r in runs["full"]), min(r["rss"] for r in runs["quarter"])
+        bare, bare_quarter = best(runs["bare"]), best(runs["bare_quarter"])
         full["units"] = f["files"] * f["units_per_file"]
         quarter["units"] = f["quarter_files"] * f["units_per_file"]
-        bare = best(
-            [
-                measure([str(py), "-c", BARE, str(f["folder"]), str(work / f"{kind}-bare.xlsx")])
-                for _ in range(args.crun)
-            ]
-        )
-        bare_quarter = best(
-            [
-                measure([str(py), "-c", BARE, str(f["quarter"]), str(work / f"{kind}-bare-q.xlsx")])
-                for _ in range(args.crun)
-            ]
-        )
         du = full["units"] - quarter["units"]
         df = f["files"] - f["quarter_files"]
         # one more file, start-up and imports left out: the whole folder less a quarter of it

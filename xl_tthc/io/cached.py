@@ -84,7 +84,8 @@ def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> in
     return done
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+# a formula element: empty (a shared formula's follower) or its text, which holds no "<" (XML writes it &lt;)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 
 
 def formulas(

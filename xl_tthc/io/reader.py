@@ -107,8 +107,9 @@ _TAG_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
+# a formula's and a value's text hold no "<" (XML writes it &lt;): scanned to the next tag, not character by character
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
 
 
 # A formula element ends in "f>" (<f>…</f>, <x:f>…</x:f>) unless it is an empty shared-formula reference
@@ -193,25 +194,24 @@ def cell_element(xml: bytes, ref: str) -> tuple[dict[bytes, bytes], bytes] | Non
     """The attributes and the content of the ``<c r="ref">`` element of a sheet's XML, when that cell holds a formula
     or an error value (the only cells the checks after a read look at); None otherwise."""
     hit = _special_cell(xml, ref)
-    return None if hit is None else (_attrs(hit[0]), hit[1])
+    if hit is None:
+        return None
+    r, attrs, body = hit
+    return _attrs(b'r="' + r + b'"' + attrs if r else attrs), body
 
 
 def cell_body(xml: bytes, ref: str) -> bytes | None:
     """The content of the ``<c r="ref">`` element, as :func:`cell_element` finds it, without its attributes."""
     hit = _special_cell(xml, ref)
-    return None if hit is None else hit[1]
+    return None if hit is None else hit[2]
 
 
-def _special_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | None:
+def _special_cell(xml: bytes, ref: str) -> tuple[bytes, bytes, bytes] | None:
     special = _special_cells(xml)
     if special is None:
         m = _cell_element(xml, ref.encode())
-        return None if m is None else (m.group(1), m.group(2) or b"")
-    hit = special.get(ref.encode())
-    if hit is None:
-        return None
-    r, attrs, body = hit
-    return (b'r="' + r + b'"' + attrs if r else attrs), body
+        return None if m is None else (b"", m.group(1), m.group(2) or b"")
+    return special.get(ref.encode())
 
 
 # per cell: (its reference when the attributes lack it, the (other) attributes, the content)

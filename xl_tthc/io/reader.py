@@ -222,24 +222,31 @@ _TAG_END = (b" ", b">", b"/", b"\n", b"\r", b"\t")
 # child. One pass of this over the sheet finds them all; any other spelling is found token by token below.
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f[\s>/][^<]*(?:<(?!/c>)[^<]*)*)</c>')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
+# (a regex search runs through a sheet's XML several times faster than bytes.find for these short needles)
+_PREFIXED_CELL = re.compile(rb":c[ >]")
+_ERROR_TYPE = re.compile(rb't="e"')
 
 
 def _special_cells(xml: bytes) -> _Special | None:
     """Every cell of a sheet's XML that holds a formula element or an error value, by reference, as (its reference
-    or b"", the raw attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then cells are looked
-    up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over every cell; kept
-    for the last sheet asked about."""
+    or b"", the raw attributes, the content); None when the XML writes its element names with a prefix (<x:c>: then
+    cells are looked up one by one). Found from the few <f and t="e" in the sheet rather than by a Python walk over
+    every cell; kept for the last sheet asked about."""
     if _LAST_SPECIAL and _LAST_SPECIAL[0][0] is xml:
         return _LAST_SPECIAL[0][1]
     out: _Special | None = None
-    if b":c " not in xml and b":c>" not in xml:
+    if _PREFIXED_CELL.search(xml) is None:
         found: _Special = {}
-        tokens: tuple[bytes, ...] = (b"<f", b't="e"')
+        tokens: list[bytes] = []
         expected = len(_FORMULA_TAG.findall(xml))
         if expected:
             fast = {g[0]: g for g in _FORMULA_CELL.findall(xml)}
             if len(fast) == expected:  # every formula element found in the one pass
-                found, tokens = fast, (b't="e"',)
+                found = fast
+            else:
+                tokens.append(b"<f")
+        if _ERROR_TYPE.search(xml) is not None:
+            tokens.append(b't="e"')
         for token in tokens:
             _special_by_token(xml, token, found)
         out = found

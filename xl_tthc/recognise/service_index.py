@@ -87,7 +87,11 @@ def recognise(grid: Grid, h: int, ctx: Context) -> Recognition | None:
     findings.extend(chosen)
     if fw is None:
         return Recognition(None, [], findings, _TEMPLATE) if chosen else None
-    mapping, notes = fits.get(fw.id) or _map_indicators(fw, head.leaf_of_col, head.group_of_col, ctx.file, ctx.sheet)
+    hit = fits.get(fw.id)
+    if hit is not None:
+        mapping, notes = hit[0], _located(hit[1], ctx)
+    else:
+        mapping, notes = _map_indicators(fw, head.leaf_of_col, head.group_of_col, ctx.file, ctx.sheet)
     findings.extend(notes)
     findings.extend(_missing_indicators(fw, mapping, head_loc))
     rec = Recognition(fw, [], findings, _TEMPLATE)
@@ -215,7 +219,8 @@ _FITS: dict[tuple[object, ...], tuple[tuple[Framework, ...], dict[str, _Mapped],
 
 def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[[Framework], bool]]:
     """The registry's service-index frameworks whose scored indicators the columns map at least half of (their
-    mappings), and the test that keeps those that map the largest share."""
+    mappings, with findings on header cells that name no file or sheet: :func:`_located` points them), and the test
+    that keeps those that map the largest share."""
     cands = tuple(cand for cand in ctx.registry.of_kind("service_index") if cand.kind == "service_index")
     key = (
         tuple(map(id, cands)),
@@ -236,9 +241,8 @@ def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[
             _FITS.clear()
         hit = _FITS[key] = (cands, fits, shares)
     _, fits, shares = hit
-    located = {fid: (mapping, _located(notes, ctx)) for fid, (mapping, notes) in fits.items()}
     best = max(shares.values(), default=0.0)
-    return located, lambda cand: shares.get(cand.id) == best
+    return fits, lambda cand: shares.get(cand.id) == best
 
 
 def _located(notes: list[Finding], ctx: Context) -> list[Finding]:
@@ -253,17 +257,16 @@ def _unit_rows(grid: Grid, head: _Header) -> Iterator[tuple[int, str, str | None
     level: str | None = None
     level_cell: tuple[int, int] | None = None
     for r in range(head.first_data, len(grid)):
-        cells = row_cells(grid, r)
-        if not cells:
+        first = next((v for v in grid[r] if v is not None and (not isinstance(v, str) or v.strip())), None)
+        if first is None:
             continue
-        first = cells[0][1]
         ftext = norm(first) if isinstance(first, str) else ""
         if ftext.startswith("luu y") or ftext.startswith("ghi chu") or ftext.startswith("noi nhan"):
             break
         stt = value(grid, r, stt_c)
         name_v = value(grid, r, name_c)
         if is_section(stt) and stt_int(stt) is None:
-            section_text = " ".join(text(v) for _, v in cells)
+            section_text = " ".join(text(v) for _, v in row_cells(grid, r))
             level = guess_level(section_text)
             level_cell = (r, stt_c)
             continue

@@ -293,3 +293,16 @@ def test_the_roster_and_the_consolidation_workbook_never_build_a_far_sheet(tmp_p
     )
     assert probe(path).skip == {FAR}
     assert is_consolidation_file(path)  # its settings sheet, read past the far sheet before it
+
+
+def test_quick_bound_settles_small_sheets_and_counts_the_rest() -> None:
+    # the probe's quick upper bound: a sheet whose references stay within ZZ999 (702 columns × 999 rows = 701.298
+    # cells, under the 4.000.000 bound) is settled by one search; any reference past it is counted exactly
+    from xl_tthc.io.probe import _bound
+
+    small = b'<row r="1"><c r="A1"/><c r="ZZ999"/></row>'
+    assert _bound(small, 0, 0) == (999, 702)
+    assert _bound(small + b'<c r="XFD1048576"><v>1</v></c>', 0, 0) == (1048576, 16384)
+    assert _bound(b'<c r="B1000"/>', 0, 0) == (1000, 2)
+    assert _bound(b'<c r="AAA1"/>', 0, 0) == (1, 703)
+    assert _bound(b'<c r="C7"/>', 5000, 3) == (5000, 702)  # a bound carried from an earlier chunk stays

@@ -52,6 +52,7 @@ _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"[^>
 _SCAN_CHUNK = 1 << 20
 KEEP_PART = 4 * 1024 * 1024  # a worksheet part up to this size is inflated whole by the probe and handed on
 _ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')  # a superset of _CELL_REF's cells: a quick upper bound
+_PAST_ZZ999 = re.compile(rb'r="(?:[A-Z]{1,3}[0-9]{4,7}|[A-Z]{3}[0-9]{1,7})"')  # a row ≥ 1000 or a column ≥ AAA
 _ELEMENT = re.compile(rb"<[A-Za-z_:]")  # the start of an element: the prolog (and any DOCTYPE) is over
 
 
@@ -520,7 +521,12 @@ def _extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, exact: bool) -> tuple
 
 
 def _bound(text: bytes, rows: int, cols: int) -> tuple[int, int]:
-    """(rows, cols) raised to the farthest r="A1"-like reference in ``text`` (a quick upper bound of the extent)."""
+    """(rows, cols) raised to the farthest r="A1"-like reference in ``text`` (a quick upper bound of the extent).
+
+    Most sheets have no reference past column ZZ and row 999 (702 × 999 cells, well within the bound): one search
+    says so, and (999, 702) stands for the extent, without a list of every reference."""
+    if _PAST_ZZ999.search(text) is None:
+        return max(rows, 999), max(cols, 702)
     found = _ANY_REF.findall(text)
     if found:
         letters, digits = zip(*found, strict=True)

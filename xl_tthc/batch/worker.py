@@ -14,6 +14,7 @@ from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.framework import Framework, default_registry
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.model import ItemResult, UnitResult
 from xl_tthc.core.records import record
 from xl_tthc.io import probe as probe_mod
@@ -69,15 +70,9 @@ def compact_result(fw: Framework, r: UnitResult) -> UnitResult:
     return unpack_result(pack_result(fw, r))
 
 
-_SHOWN: dict[int, tuple[Framework, frozenset[str]]] = {}
-
-
+@per_object
 def _shown_codes(fw: Framework) -> frozenset[str]:
-    hit = _SHOWN.get(id(fw))
-    if hit is None or hit[0] is not fw:
-        codes = {c.code for c in fw.criteria} | {i.code for i in fw.indicators()} | {n.code for n in fw.tree}
-        hit = _SHOWN[id(fw)] = (fw, frozenset(codes))
-    return hit[1]
+    return frozenset({c.code for c in fw.criteria} | {i.code for i in fw.indicators()} | {n.code for n in fw.tree})
 
 
 # A compact result crosses the process boundary as plain tuples: unpickling a few hundred slotted objects per

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.records import record
 from xl_tthc.schemas import SchemaValueError, explain, validator
 
@@ -68,19 +69,17 @@ class Bands:
 
     def find(self, text: str) -> Band | None:
         """The band a stated «xếp loại» names (its code, label, short name or an alias; case and edge spaces aside)."""
-        hit = _BAND_NAMES.get(id(self))
-        if hit is None or hit[0] is not self:
-            names: dict[str, Band] = {}
-            for band in reversed(self.items):  # the first band that has a name wins
-                for name in (band.code, band.label, *band.aliases, *((band.short,) if band.short else ())):
-                    names[name.lower()] = band
-            if len(_BAND_NAMES) >= 64:
-                _BAND_NAMES.clear()
-            hit = _BAND_NAMES[id(self)] = (self, names)
-        return hit[1].get(text.strip().lower())
+        return _band_names(self).get(text.strip().lower())
 
 
-_BAND_NAMES: dict[int, tuple[Bands, dict[str, Band]]] = {}  # per Bands: every name of its bands, lower case
+@per_object
+def _band_names(bands: Bands) -> dict[str, Band]:
+    """Every name of the bands, lower case, to its band (the first band that has a name wins)."""
+    names: dict[str, Band] = {}
+    for band in reversed(bands.items):
+        for name in (band.code, band.label, *band.aliases, *((band.short,) if band.short else ())):
+            names[name.lower()] = band
+    return names
 
 
 @record(frozen=True)

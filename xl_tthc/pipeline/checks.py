@@ -14,6 +14,7 @@ from typing import Any
 
 from xl_tthc.core.findings import Code, Finding, Location, Severity
 from xl_tthc.core.keys import get_key, set_key
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.numbers import fmt_vn
 from xl_tthc.io.cells import a1, parse_a1
 from xl_tthc.io.layouts import norm as label_norm
@@ -231,17 +232,10 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
     return findings
 
 
+@per_object
 def _template_formulas(layout: Any) -> dict[tuple[int, int], str]:
     """The template's formulas by (row, col), kept per layout (every file of a folder asks for the same)."""
-    hit = _FORMULAS.get(id(layout))
-    if hit is None or hit[0] is not layout:
-        if len(_FORMULAS) >= 64:
-            _FORMULAS.clear()
-        hit = _FORMULAS[id(layout)] = (layout, {parse_a1(ref): f for ref, f in layout.formulas().items()})
-    return hit[1]
-
-
-_FORMULAS: dict[int, tuple[Any, dict[tuple[int, int], str]]] = {}
+    return {parse_a1(ref): f for ref, f in layout.formulas().items()}
 
 
 def _overwritten(

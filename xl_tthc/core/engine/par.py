@@ -13,6 +13,7 @@ from typing import Any, cast
 from xl_tthc.core.engine._values import Reader, matches_stated, new_result, plain_number, stated_number
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Node
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, parse_number
 from xl_tthc.core.records import record
@@ -43,17 +44,12 @@ class _Plan:
     survey_max: float
 
 
-_PLANS: dict[int, tuple[Framework, _Plan]] = {}
-
-
+@per_object
 def _plan(fw: Framework) -> _Plan:
-    hit = _PLANS.get(id(fw))
-    if hit is not None and hit[0] is fw:
-        return hit[1]
     nodes = tuple(fw.nodes())
     index = {id(n): i for i, n in enumerate(nodes)}
     roots = tuple(index[id(n)] for n in fw.tree)
-    plan = _Plan(
+    return _Plan(
         nodes=nodes,
         known=frozenset(n.code for n in nodes),
         leaves=tuple(i for i, n in enumerate(nodes) if n.is_leaf),
@@ -67,10 +63,6 @@ def _plan(fw: Framework) -> _Plan:
         labels=tuple((f"{COLUMNS['self']} mục {n.code}", f"{COLUMNS['appraised']} mục {n.code}") for n in nodes),
         survey_max=add_up(n.max for n in nodes if n.is_leaf and n.source == "survey"),
     )
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[id(fw)] = (fw, plan)
-    return plan
 
 
 def score(fw: Framework, unit: UnitInput) -> UnitResult:

@@ -22,6 +22,7 @@ from xl_tthc.core.engine._values import (
 )
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Framework, Group, Indicator
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, add_up, fmt_vn, truncate
 from xl_tthc.core.records import record
@@ -47,14 +48,9 @@ class _Ind:
         return self.ind.code
 
 
-_PLANS: dict[int, tuple[Framework, tuple[tuple[Group, tuple[_Ind, ...]], ...]]] = {}
-
-
+@per_object
 def _plan(fw: Framework) -> tuple[tuple[Group, tuple[_Ind, ...]], ...]:
-    hit = _PLANS.get(id(fw))
-    if hit is not None and hit[0] is fw:
-        return hit[1]
-    plan = tuple(
+    return tuple(
         (
             grp,
             tuple(
@@ -64,10 +60,6 @@ def _plan(fw: Framework) -> tuple[tuple[Group, tuple[_Ind, ...]], ...]:
         )
         for grp in fw.groups
     )
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[id(fw)] = (fw, plan)
-    return plan
 
 
 def _lookup(container: Any, part: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from xl_tthc.core.engine._values import NA, Reader, is_mark, matches_stated, new_result, stated_number, whole_count
 from xl_tthc.core.findings import Code, Findings, Severity
 from xl_tthc.core.framework import Criterion, Framework, Level
+from xl_tthc.core.memo import per_object
 from xl_tthc.core.model import ItemResult, UnitInput, UnitResult
 from xl_tthc.core.numbers import ROUNDERS, fmt_int_vn, fmt_vn, parse_number
 
@@ -98,28 +99,16 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     return result
 
 
-_LABELS: dict[int, tuple[Framework, dict[str, str]]] = {}
-
-
+@per_object
 def _labels(fw: Framework) -> dict[str, str]:
     """Count-field labels of a framework, built once per framework object."""
-    hit = _LABELS.get(id(fw))
-    if hit is None or hit[0] is not fw:
-        hit = (fw, {f.key: f.label for f in fw.count_fields})
-        _LABELS[id(fw)] = hit
-    return hit[1]
+    return {f.key: f.label for f in fw.count_fields}
 
 
-_CHECKED: dict[int, tuple[Framework, tuple[int, ...]]] = {}
-
-
+@per_object
 def _checked(fw: Framework) -> tuple[int, ...]:
     """Indexes of the criteria that carry a data check (a level choice bounded by a ratio of counts)."""
-    hit = _CHECKED.get(id(fw))
-    if hit is None or hit[0] is not fw:
-        hit = (fw, tuple(i for i, c in enumerate(fw.criteria) if c.data_check is not None))
-        _CHECKED[id(fw)] = hit
-    return hit[1]
+    return tuple(i for i, c in enumerate(fw.criteria) if c.data_check is not None)
 
 
 def _nothing_entered(rd: Reader) -> bool:

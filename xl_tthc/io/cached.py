@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xl_tthc.io.reader import cell_body, may_hold_formula_or_error, sheet_part, sheet_xml
+from xl_tthc.io.reader import FORMULA_ELEMENT, cell_body, may_hold_formula_or_error, sheet_part, sheet_xml
 
 # a formula cell and its cached value, if any (openpyxl writes <v></v>), matched where its <c r="…" starts
 _FORMULA_CELL = re.compile(rb'<c r="[^"]*"([^>]*)>(<f\b[^>]*?(?:/>|>.*?</f>))(<v\s*/>|<v>[^<]*</v>)?</c>', re.S)
@@ -84,10 +84,6 @@ def set_cached_values(path: Path, values: Mapping[str, Mapping[str, Any]]) -> in
     return done
 
 
-# a formula element: empty (a shared formula's follower) or its text, which holds no "<" (XML writes it &lt;)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
-
-
 def formulas(
     path: Path | None, sheet: str, refs: set[str], data: bytes | None = None, known: Mapping[str, bytes] | None = None
 ) -> dict[str, str]:
@@ -103,7 +99,7 @@ def formulas(
     for ref in refs:  # the wanted cells only (a walk over every cell of the sheet cost as much as the read)
         body = cell_body(xml, ref)
         if body:
-            f = _FORMULA.match(body) or _FORMULA.search(body)  # the formula is the cell's first child, as a rule
+            f = FORMULA_ELEMENT.match(body) or FORMULA_ELEMENT.search(body)  # the formula is the cell's first child, as a rule
             if f is not None:
                 out[ref] = _formula_text(f.group(1) or b"")
     return out

@@ -107,8 +107,9 @@ _TAG_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-# a formula's and a value's text hold no "<" (XML writes it &lt;): scanned to the next tag, not character by character
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+# a formula element, empty (a shared formula's follower) or with its text, and a value: their text holds no "<" (XML
+# writes it &lt;), so it is scanned to the next tag, not character by character
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
 
 
@@ -304,7 +305,7 @@ def cell_states(
         if a.get(b"t") == b"e":
             out[ref] = CellState("error", html.unescape(cached.decode("utf-8", "replace")) or "#VALUE!")
             continue
-        f = _FORMULA.search(body)
+        f = FORMULA_ELEMENT.search(body)
         if f is not None and not cached and a.get(b"t") not in {b"str", b"inlineStr"}:
             formula = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
             out[ref] = CellState("formula_without_value", "=" + formula if formula else "")
@@ -312,6 +313,7 @@ def cell_states(
 
 
 __all__ = [
+    "FORMULA_ELEMENT",
     "HIDDEN",
     "MAX_CELLS",
     "MAX_ROWS",

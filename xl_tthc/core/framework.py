@@ -459,7 +459,8 @@ class Registry:
         """The frameworks of one kind, in id order; only those are built (the add-in's click on a service-index
         sheet builds no PAR or TTHC framework). A document whose kind cannot be resolved is built, and its error
         raised, as :meth:`all` would."""
-        return [self.get(i) for i in self.ids() if self._kind(i) in (kind, None)]
+        built = (self.get(i) for i in self.ids() if self._kind(i) in (kind, None))
+        return [fw for fw in built if fw.kind == kind]
 
     def with_title(self, title: str) -> Framework | None:
         """The first framework (in id order) whose title is ``title``; only that one is built."""

@@ -150,9 +150,9 @@ def is_integral(x: float) -> bool:
 _POW10 = tuple(10.0**i for i in range(10))
 
 
-def _half_up(exact: Callable[[float, int], Decimal], name: str, doc: str) -> Callable[[float, int], float]:
+def _half_up(exact: Callable[[float], Decimal], name: str, doc: str) -> Callable[[float, int], float]:
     """A half-up rounder: the nearest value at ``decimals`` straight from the double when it is clearly not near a
-    half (the common case, no call made); else ``exact(x, decimals)`` (the Decimal the half is decided on)."""
+    half (the common case, no call made); else ``exact(x)`` (the Decimal the half is decided on)."""
 
     def rounder(x: float, decimals: int = 2) -> float:
         scale = _POW10[decimals] if decimals < 10 else 10.0**decimals
@@ -164,7 +164,7 @@ def _half_up(exact: Callable[[float, int], Decimal], name: str, doc: str) -> Cal
                 return (f + 1 if frac > 0.5 else f) / scale
         elif not -9e15 < y < 9e15:
             return x  # past 2**53 a double has no fraction at this scale (and ±inf, NaN): nothing to round
-        return float(exact(x, decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+        return float(exact(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
     rounder.__name__ = rounder.__qualname__ = name
     rounder.__doc__ = doc
@@ -172,7 +172,7 @@ def _half_up(exact: Callable[[float, int], Decimal], name: str, doc: str) -> Cal
 
 
 round_half_up_binary = _half_up(
-    lambda x, _d: Decimal(x),
+    Decimal,
     "round_half_up_binary",
     """Round half-up on the exact binary value of the double (JavaScript ``x.toFixed(2)``).
 
@@ -180,7 +180,7 @@ round_half_up_binary = _half_up(
     """,
 )
 round_half_up_decimal = _half_up(
-    lambda x, _d: Decimal(f"{x:.15g}"),
+    lambda x: Decimal(f"{x:.15g}"),
     "round_half_up_decimal",
     """Round half-up on the decimal text of the double (what a person and Excel's ROUND do).
 

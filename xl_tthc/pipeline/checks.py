@@ -212,9 +212,8 @@ def check_formulas(wb: WorkbookData, s: SheetOutcome) -> list[Finding]:
             want = expected.get((row, col))
             have = actual.get((row, col))
             if want is not None:
-                s.restore[(row, col)] = (
-                    want  # the template's formula is written (back), the core's figure its cached value
-                )
+                # the template's formula is written (back), the core's figure its cached value
+                s.restore[(row, col)] = want
                 if have is None or (have != want and _norm_formula(have) != _norm_formula(want)):
                     findings.append(_overwritten(wb, sh, row, col, want, have, r.unit))
                     continue

@@ -115,7 +115,7 @@ def choose(
                 )
             ]
         return fw, []
-    candidates = [fw for fw in reg.of_kind(kind) if fw.kind == kind and (fits is None or fits(fw))]
+    candidates = [fw for fw in reg.of_kind(kind) if fits is None or fits(fw)]
     if level:
         candidates = [fw for fw in candidates if level in fw.levels] or candidates
     on = period_start(period)

@@ -141,9 +141,8 @@ def _overlap(ctx: Context, codes: set[str]) -> dict[str, float]:
     """For each PAR framework of the registry: the share of codes it and the table have in common (Jaccard)."""
     overlap: dict[str, float] = {}
     for cand in ctx.registry.of_kind("par"):
-        if cand.kind == "par":
-            known = {n.code for n in cand.nodes()}
-            overlap[cand.id] = len(codes & known) / max(1, len(codes | known))
+        known = {n.code for n in cand.nodes()}
+        overlap[cand.id] = len(codes & known) / max(1, len(codes | known))
     return overlap
 
 

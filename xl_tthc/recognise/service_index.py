@@ -221,7 +221,7 @@ def _fitting(head: _Header, ctx: Context) -> tuple[dict[str, _Mapped], Callable[
     """The registry's service-index frameworks whose scored indicators the columns map at least half of (their
     mappings, with findings on header cells that name no file or sheet: :func:`_located` points them), and the test
     that keeps those that map the largest share."""
-    cands = tuple(cand for cand in ctx.registry.of_kind("service_index") if cand.kind == "service_index")
+    cands = tuple(ctx.registry.of_kind("service_index"))
     key = (
         tuple(map(id, cands)),
         tuple(head.leaf_of_col.items()),

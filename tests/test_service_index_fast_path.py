@@ -40,9 +40,7 @@ _value = st.one_of(
 
 
 def _long_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(si, "_plain_score", lambda raw, mx: None)
-    monkeypatch.setattr(si, "_plain_counts", lambda fw, ind, raw: None)
-    monkeypatch.setattr(si, "_NA_TEXTS", frozenset())
+    monkeypatch.setattr(si, "_plain_item", lambda fw, ind, raw: None)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -78,7 +78,6 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     rnd = ROUNDERS[rounding.method]
     dec = rounding.decimals
     sum_rounded = rounding.sum_rounded_items
-    rescale = fw.na_mode == "rescale"
     result = new_result(fw, unit, applicable_max=0.0)
     items, groups = result.items, result.groups
     broken = False
@@ -92,33 +91,14 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
         for pi in plan:
             ind = pi.ind
             raw = look(ind.code) if look is not None else _lookup(indicators, ind.code)
-            stated = _plain_score(raw, ind.max) if not ind.monitoring_only else None
-            if stated is not None:  # the common case: a score within its maximum, typed as a number or clean text
-                shown = rnd(stated, dec)
-                items.append(ItemResult(ind.code, ind.title, ind.max, stated, shown, True, ind.group, {"stated": stated}))
+            item = _plain_item(fw, ind, raw) if not ind.monitoring_only else None
+            if item is not None:  # the common case: a value with nothing to report
                 entered = True
-                group_max += ind.max
-                group_scores.append(shown if sum_rounded else stated)
-                continue
-            if type(raw) is dict and not ind.monitoring_only:
-                item = _plain_counts(fw, ind, raw)
-                if item is not None:  # counts from the portal: numerator within a positive denominator
-                    items.append(item)
-                    entered = True
-                    group_max += ind.max
-                    score_ = item.score or 0.0  # always a number here
-                    item.shown = shown = rnd(score_, dec)
-                    group_scores.append(shown if sum_rounded else score_)
-                    continue
-            if rescale and type(raw) is str and raw in _NA_TEXTS and not ind.monitoring_only:
-                # "-": not applicable, dropped from the maximum (what _stated_score and _not_applicable make of it)
-                items.append(ItemResult(ind.code, ind.title, ind.max, None, None, False, ind.group, {}))
-                entered = True
-                continue
-            item, typed, label = _indicator(fw, pi, raw, rd)
-            entered = entered or typed
-            if label:
-                missing.append((item, label))
+            else:
+                item, typed, label = _indicator(fw, pi, raw, rd)
+                entered = entered or typed
+                if label:
+                    missing.append((item, label))
             items.append(item)
             if ind.monitoring_only:
                 continue
@@ -189,23 +169,29 @@ def score(fw: Framework, unit: UnitInput) -> UnitResult:
     return result
 
 
-def _plain_score(raw: Any, mx: float) -> float | None:
-    """A stated score that needs no finding, as :func:`_stated_score` reads it: a number, or text read cleanly
-    ("4,81"), from 0 to the maximum. None for anything else (blank, "-", a ratio or counts, NaN, a bool, a negative,
-    a score above the maximum, text with a finding to give): those take the long way."""
+def _plain_item(fw: Framework, ind: Indicator, raw: Any) -> ItemResult | None:
+    """The item of a value that needs no finding, as :func:`_indicator` scores it, by a short path: a score from 0 to
+    the maximum (a number, or text read cleanly such as "4,81"), «-» where the framework drops what does not apply,
+    counts with the numerator within a positive denominator. None for anything else (blank, a ratio, NaN, a bool, a
+    negative, a score above the maximum, text with a finding to give, a zero denominator, …): the long way."""
     t = type(raw)
     if t is float or t is int:
-        return float(raw) if 0 <= raw <= mx else None
-    if t is str:
+        v: float | None = float(raw) if 0 <= raw <= ind.max else None
+    elif t is str:
+        if raw in _NA_TEXTS:
+            na = fw.na_mode == "rescale"
+            return ItemResult(ind.code, ind.title, ind.max, None, None, False, ind.group, {}) if na else None
         v = _clean_text(raw)
-        return v if v is not None and v <= mx else None
-    return None
+        v = v if v is not None and v <= ind.max else None
+    elif t is dict:
+        return _plain_counts(fw, ind, raw)
+    else:
+        return None
+    return None if v is None else ItemResult(ind.code, ind.title, ind.max, v, None, True, ind.group, {"stated": v})
 
 
 def _plain_counts(fw: Framework, ind: Indicator, raw: dict[str, Any]) -> ItemResult | None:
-    """The item of counts that need no finding, as :func:`_indicator` scores them: a numerator and a positive
-    denominator, plain numbers, the numerator within the denominator. None for anything else (a stated score or
-    ratio, text, blanks, "-", a zero denominator, a numerator above it, …): those take the long way."""
+    """Counts that need no finding (see :func:`_plain_item`)."""
     if "score" in raw or "ratio" in raw:
         return None
     n: Any = raw.get("numerator")

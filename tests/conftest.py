@@ -89,6 +89,23 @@ TTHC_XA = "tthc-dienbien-1187-2019-xa"
 SV459 = "sv459-dienbien-2023"
 
 
+
+def write_ods(path: Path, tables: str) -> Path:
+    """An .ods at ``path`` whose spreadsheet holds ``tables`` (the <table:table> elements, as LibreOffice writes them)."""
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        f"<office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return path
+
 def recognize(grid: Any, *, file: str | None = None, sheet: str | None = None, registry: Any = None) -> Any:
     """A form recognised by its header labels (xl_tthc.recognise.by_labels) with the shipped registry."""
     from xl_tthc.core.framework import default_registry

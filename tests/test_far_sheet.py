@@ -24,6 +24,7 @@ from typing import Any
 import openpyxl
 import pytest
 from badinput.make_corpus import _rec, _xl_string, write_cfb
+from conftest import write_ods
 
 from xl_tthc import api
 from xl_tthc.batch.roster import RosterError, read_roster
@@ -148,21 +149,14 @@ def _xls(path: Path, sheets: list[tuple[str, dict[tuple[int, int], Any]]]) -> Pa
 def _ods(path: Path) -> Path:
     """An .ods with a small table «Phụ lục» and a table whose repetitions spread one value over 90.001 × 1.000."""
     cell = '<table:table-cell office:value-type="string"><text:p>STT</text:p></table:table-cell>'
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-        f'<office:spreadsheet><table:table table:name="Phụ lục"><table:table-row>{cell}</table:table-row>'
+    return write_ods(
+        path,
+        f'<table:table table:name="Phụ lục"><table:table-row>{cell}</table:table-row>'
         f'</table:table><table:table table:name="{FAR}"><table:table-row>{cell}</table:table-row>'
         '<table:table-row table:number-rows-repeated="90000"><table:table-cell office:value-type="float" '
         'office:value="1" table:number-columns-repeated="1000"><text:p>1</text:p></table:table-cell>'
-        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+        "</table:table-row></table:table>",
     )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content)
-    return path
 
 
 def test_xls_and_ods_with_one_far_sheet_are_still_refused(tmp_path: Path) -> None:

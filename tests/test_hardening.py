@@ -16,12 +16,12 @@ import sys
 import threading
 import time
 import unicodedata
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_ods
 
 from xl_tthc.batch.roster import CP1258, RosterError, read_roster
 from xl_tthc.cli import EXIT_PIPE_CLOSED, main
@@ -526,21 +526,14 @@ def test_a_stated_total_in_full_width_digits_is_compared_with_a_note() -> None:
 
 def _ods(path: Path, rows: int, cols: int) -> Path:
     """An .ods of a few hundred bytes whose one value cell LibreOffice-style repetition spreads over rows × cols."""
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-        '<office:spreadsheet><table:table table:name="Phụ lục"><table:table-row><table:table-cell '
+    return write_ods(
+        path,
+        '<table:table table:name="Phụ lục"><table:table-row><table:table-cell '
         'office:value-type="string"><text:p>STT</text:p></table:table-cell></table:table-row>'
         f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
         f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
-        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+        "</table:table-row></table:table>",
     )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content)
-    return path
 
 
 def test_an_ods_whose_repetitions_would_abort_calamine_is_refused_by_the_probe(tmp_path: Path) -> None:
